@@ -1,0 +1,215 @@
+"""Organizations (the tenants), users, memberships, API keys and sister-city links (SPEC 2)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+from registry.models import TenantOwned
+from registry.multilingual import validate_multilingual
+
+
+class PlatformRole(models.TextChoices):
+    NONE = "", "none"
+    REVIEWER = "reviewer", "reviewer"
+    PLATFORM_ADMIN = "platform_admin", "platform admin"
+
+
+class User(AbstractUser):
+    """A person. Organizations come through memberships; platform roles are the secretariat's."""
+
+    platform_role = models.CharField(
+        max_length=20, choices=PlatformRole.choices, default=PlatformRole.NONE, blank=True
+    )
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.platform_role == PlatformRole.REVIEWER
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.platform_role == PlatformRole.PLATFORM_ADMIN
+
+
+class OrganizationKind(models.TextChoices):
+    LOCAL_GOVERNMENT = "local_government", "local government"
+    MARKET_ENTITY = "market_entity", "market entity"
+    SECRETARIAT = "secretariat", "secretariat"
+    PARTNER = "partner", "partner"
+
+
+class Sector(models.TextChoices):
+    RAIL = "rail", "rail"
+    AIRLINE = "airline", "airline"
+    TOUR_OPERATOR = "tour_operator", "tour operator"
+    INSURER = "insurer", "insurer"
+    HOTEL = "hotel", "hotel"
+    OTHER = "other", "other"
+
+
+validate_identifier_prefix = RegexValidator(
+    r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
+    "Use letters, digits and single '-' between them (for example CN-XIAN).",
+    code="invalid_prefix",
+)
+
+
+class Organization(models.Model):
+    """The tenant. Addressed by slug; its identifier_prefix starts every record identifier."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.JSONField(validators=[validate_multilingual])
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    country = CountryField()
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    identifier_prefix = models.CharField(
+        max_length=40, unique=True, validators=[validate_identifier_prefix]
+    )
+    registration_id = models.CharField(max_length=64, blank=True, db_index=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices, blank=True)
+    website = models.URLField(blank=True)
+    requires_signoff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sector="") | Q(kind=OrganizationKind.MARKET_ENTITY),
+                name="organization_sector_only_for_market_entities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def clean(self):
+        if self.identifier_prefix:
+            self.identifier_prefix = self.identifier_prefix.upper()
+        if self.sector and self.kind != OrganizationKind.MARKET_ENTITY:
+            raise ValidationError({"sector": "Only market entities have a sector."})
+
+    @property
+    def display_name(self) -> str:
+        from registry.multilingual import pick
+
+        return pick(self.name) or self.slug
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", "admin"
+    EDITOR = "editor", "editor"
+    VIEWER = "viewer", "viewer"
+
+
+class Membership(TenantOwned):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MembershipRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_one_per_user_and_organization"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.organization_id}:{self.role}"
+
+
+class SisterCityStatus(models.TextChoices):
+    PROPOSED = "proposed", "proposed"
+    ACTIVE = "active", "active"
+    DECLINED = "declined", "declined"
+    ENDED = "ended", "ended"
+
+
+OPEN_LINK_STATES = [SisterCityStatus.PROPOSED, SisterCityStatus.ACTIVE]
+
+
+class SisterCityLink(TenantOwned):
+    """A partnership of two local governments; `organization` is the side that proposed it.
+
+    Two-party consent: proposed by one side's admin, accepted or declined by the other's;
+    either side may end an active link. Only active links are public.
+    """
+
+    partner = models.ForeignKey(
+        db_index=False, to=Organization, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=SisterCityStatus.choices, default=SisterCityStatus.PROPOSED
+    )
+    note = models.CharField(max_length=300, blank=True)
+    established_on = models.DateField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        db_index=False, to=User, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_by = models.ForeignKey(
+        db_index=False, to=User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    ended_by = models.ForeignKey(
+        db_index=False, to=User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "partner_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(organization=models.F("partner")), name="sister_city_not_self"
+            ),
+            # One open (proposed or active) link per ordered pair; the service also refuses the
+            # reverse pair, under a lock, since a link has no direction once accepted.
+            models.UniqueConstraint(
+                fields=["organization", "partner"],
+                condition=Q(status__in=OPEN_LINK_STATES),
+                name="sister_city_one_open_link_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="sister_city_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}<->{self.partner_id} ({self.status})"
+
+    def involves(self, organization_id: int) -> bool:
+        return organization_id in (self.organization_id, self.partner_id)
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", "read"
+    WRITE = "write", "write"
+
+
+class ApiKey(TenantOwned):
+    """A partner's key: one user, one organization, scopes. Only a hash is stored (SPEC 6)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=128)
+    scopes = models.JSONField(default=list)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "-created_at"]
+        # `prefix` is unique across organizations on purpose: authentication must find a key
+        # before it knows the organization. On a distributed database this small table would be
+        # a reference table; tests/test_model_walk.py lists this as its one exemption.
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

@@ -1,0 +1,516 @@
+"""The registry records (SPEC 4): flagship projects, cooperation zones and contacts.
+
+All three share `Record`: identifier, organization, countries, tags, the editorial workflow state
+and version. The columns of a record hold its *live* content: for a published record that is the
+published content, and edits to it wait in a pending `Revision` until approved (SPEC 5).
+Only projects/workflow.py changes `workflow_state`.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from registry.models import TenantOwned
+from registry.multilingual import pick, validate_multilingual
+
+from . import validation
+
+
+class WorkflowState(models.TextChoices):
+    DRAFT = "draft", "draft"
+    PENDING_SIGNOFF = "pending_signoff", "pending sign-off"
+    SUBMITTED = "submitted", "submitted"
+    CHANGES_REQUESTED = "changes_requested", "changes requested"
+    PUBLISHED = "published", "published"
+    REJECTED = "rejected", "rejected"
+    ARCHIVED = "archived", "archived"
+
+
+# Seen by everyone (their published content).
+PUBLIC_STATES = (WorkflowState.PUBLISHED, WorkflowState.ARCHIVED)
+# Seen by reviewers: the record has reached the platform (SPEC 3).
+PLATFORM_STATES = (
+    WorkflowState.SUBMITTED,
+    WorkflowState.CHANGES_REQUESTED,
+    WorkflowState.REJECTED,
+    WorkflowState.PUBLISHED,
+    WorkflowState.ARCHIVED,
+)
+# Edited in place; any other state is locked or goes through a revision.
+EDITABLE_STATES = (WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED)
+
+
+class Record(TenantOwned):
+    """What projects, zones and contacts share: identity, ownership, workflow, freshness."""
+
+    # Set by subclasses: the URL / API name ("projects") and the singular ("project").
+    record_type: str = ""
+
+    identifier = models.CharField(max_length=120, validators=[validation.validate_identifier])
+    countries = models.JSONField(default=list, validators=[validation.validate_country_list])
+    tags = models.JSONField(default=list, blank=True, validators=[validation.validate_tags])
+    workflow_state = models.CharField(
+        max_length=20, choices=WorkflowState.choices, default=WorkflowState.DRAFT, editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    # The people of the current review round, for the four-eyes rules.
+    submitted_by = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    signed_off_by = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    class Meta(TenantOwned.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def display_title(self) -> str:
+        return pick(getattr(self, self.title_field, {})) or self.identifier
+
+    title_field = "title"
+
+    @property
+    def ref(self) -> str:
+        prefix = self.organization.identifier_prefix
+        return self.identifier[len(prefix) + 1 :]
+
+
+def record_meta(label: str):
+    """The Meta of a concrete record: unique identifier per organization, org-leading indexes.
+
+    Identifiers are globally unique because organization prefixes never extend one another
+    (accounts.services enforces it), so (organization, identifier) unique is enough.
+    """
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "identifier"], name=f"{label}_identifier_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name=f"{label}_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "workflow_state"], name=f"{label}_org_state"),
+            models.Index(fields=["organization", "updated_at"], name=f"{label}_org_updated"),
+        ]
+
+    return Meta
+
+
+class ProjectCategory(models.TextChoices):
+    TOURISM_TRAIN = "tourism_train", "tourism train"
+    TOURISM_ROUTE = "tourism_route", "tourism route"
+    CROSS_BORDER_DRIVING = "cross_border_driving", "cross-border driving"
+    HERITAGE_SITE = "heritage_site", "heritage site"
+    EVENT_FESTIVAL = "event_festival", "event or festival"
+    VISA_FACILITATION = "visa_facilitation", "visa facilitation"
+    AIR_ROUTE = "air_route", "air route"
+    INFRASTRUCTURE = "infrastructure", "infrastructure"
+    INSURANCE_PRODUCT = "insurance_product", "insurance product"
+    BRAND_PROMOTION = "brand_promotion", "brand promotion"
+    OTHER = "other", "other"
+
+
+class ProjectLifecycle(models.TextChoices):
+    """IATI ActivityStatus, separate from the editorial workflow state."""
+
+    PIPELINE = "pipeline", "pipeline"
+    IMPLEMENTATION = "implementation", "implementation"
+    FINALISATION = "finalisation", "finalisation"
+    CLOSED = "closed", "closed"
+    CANCELLED = "cancelled", "cancelled"
+    SUSPENDED = "suspended", "suspended"
+
+
+class ZoneKind(models.TextChoices):
+    CROSS_BORDER_TOURISM_ZONE = "cross_border_tourism_zone", "cross-border tourism zone"
+    BORDER_TOURISM_PILOT_AREA = "border_tourism_pilot_area", "border tourism pilot area"
+    OTHER = "other", "other"
+
+
+class ZoneLifecycle(models.TextChoices):
+    PLANNED = "planned", "planned"
+    OPERATIONAL = "operational", "operational"
+    SUSPENDED = "suspended", "suspended"
+    CLOSED = "closed", "closed"
+
+
+class ContactKind(models.TextChoices):
+    INSURANCE_CLAIMS = "insurance_claims", "insurance claims"
+    DISPUTE_RESOLUTION = "dispute_resolution", "dispute resolution"
+    SAFETY_ASSISTANCE = "safety_assistance", "safety assistance"
+    CONSULAR = "consular", "consular"
+    TOURIST_HOTLINE = "tourist_hotline", "tourist hotline"
+    OTHER = "other", "other"
+
+
+class Zone(Record):
+    record_type = "zones"
+    title_field = "name"
+
+    name = models.JSONField(validators=[validate_multilingual])
+    description = models.JSONField(
+        default=dict, blank=True, validators=[validation.validate_optional_multilingual]
+    )
+    kind = models.CharField(max_length=40, choices=ZoneKind.choices)
+    geometry = models.JSONField(null=True, blank=True, validators=[validation.validate_geometry])
+    border_crossings = models.JSONField(
+        default=list, blank=True, validators=[validation.validate_string_list]
+    )
+    established_on = models.DateField(null=True, blank=True)
+    governing_body = models.CharField(max_length=300, blank=True)
+    policies = models.JSONField(default=dict, blank=True, validators=[validation.validate_policies])
+    lifecycle_status = models.CharField(
+        max_length=20, choices=ZoneLifecycle.choices, default=ZoneLifecycle.PLANNED
+    )
+
+    Meta = record_meta("zone")
+
+
+class Project(Record):
+    record_type = "projects"
+
+    title = models.JSONField(validators=[validate_multilingual])
+    summary = models.JSONField(
+        default=dict, blank=True, validators=[validation.validate_optional_multilingual]
+    )
+    description = models.JSONField(
+        default=dict, blank=True, validators=[validation.validate_optional_multilingual]
+    )
+    category = models.CharField(max_length=30, choices=ProjectCategory.choices)
+    lifecycle_status = models.CharField(
+        max_length=20, choices=ProjectLifecycle.choices, default=ProjectLifecycle.PIPELINE
+    )
+    planned_start = models.DateField(null=True, blank=True)
+    actual_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+    actual_end = models.DateField(null=True, blank=True)
+    locations = models.JSONField(
+        default=list, blank=True, validators=[validation.validate_locations]
+    )
+    zones = models.ManyToManyField(Zone, blank=True, related_name="projects", through="ProjectZone")
+    budget_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    budget_currency = models.CharField(
+        max_length=3, blank=True, validators=[validation.validate_currency]
+    )
+    website = models.URLField(blank=True)
+    documents = models.JSONField(
+        default=list, blank=True, validators=[validation.validate_documents]
+    )
+    expected_outcomes = models.JSONField(
+        default=dict, blank=True, validators=[validation.validate_optional_multilingual]
+    )
+
+    Meta = record_meta("project")
+
+
+class Contact(Record):
+    record_type = "contacts"
+    title_field = "name"
+
+    kind = models.CharField(max_length=30, choices=ContactKind.choices)
+    name = models.JSONField(validators=[validate_multilingual])
+    provider = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validation.validate_phone])
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    languages = models.JSONField(
+        default=list, blank=True, validators=[validation.validate_languages]
+    )
+    hours = models.CharField(max_length=200, blank=True)
+    countries_covered = models.JSONField(
+        default=list, blank=True, validators=[validation.validate_country_list]
+    )
+    zones = models.ManyToManyField(Zone, blank=True, related_name="contacts", through="ContactZone")
+    projects = models.ManyToManyField(
+        Project, blank=True, related_name="contacts", through="ContactProject"
+    )
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+
+    Meta = record_meta("contact")
+
+
+RECORD_MODELS = (Project, Zone, Contact)
+
+
+def link_meta(label: str, source: str, target: str):
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", f"{source}_id", f"{target}_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", source, target], name=f"{label}_unique")
+        ]
+
+    return Meta
+
+
+class ProjectZone(TenantOwned):
+    """A project's link to a zone; `organization` is the project's owner."""
+
+    project = models.ForeignKey(
+        db_index=False, to=Project, on_delete=models.CASCADE, related_name="+"
+    )
+    zone = models.ForeignKey(db_index=False, to=Zone, on_delete=models.CASCADE, related_name="+")
+    Meta = link_meta("project_zone", "project", "zone")
+
+
+class ContactZone(TenantOwned):
+    """A contact's link to a zone; `organization` is the contact's owner."""
+
+    contact = models.ForeignKey(
+        db_index=False, to=Contact, on_delete=models.CASCADE, related_name="+"
+    )
+    zone = models.ForeignKey(db_index=False, to=Zone, on_delete=models.CASCADE, related_name="+")
+    Meta = link_meta("contact_zone", "contact", "zone")
+
+
+class ContactProject(TenantOwned):
+    """A contact's link to a project; `organization` is the contact's owner."""
+
+    contact = models.ForeignKey(
+        db_index=False, to=Contact, on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        db_index=False, to=Project, on_delete=models.CASCADE, related_name="+"
+    )
+    Meta = link_meta("contact_project", "contact", "project")
+
+
+class ParticipantRole(models.TextChoices):
+    LEAD = "lead", "lead"
+    PARTNER = "partner", "partner"
+    FUNDER = "funder", "funder"
+    OPERATOR = "operator", "operator"
+    INSURER = "insurer", "insurer"
+
+
+class ParticipationStatus(models.TextChoices):
+    PENDING = "pending", "unconfirmed"
+    CONFIRMED = "confirmed", "confirmed"
+    DECLINED = "declined", "declined"
+
+
+class Participation(TenantOwned):
+    """An organization taking part in a project; `organization` is the project's owner.
+
+    The owner's own participation is confirmed at once; another organization's waits for that
+    organization's admins (their inbox) and shows as unconfirmed until then.
+    """
+
+    project = models.ForeignKey(
+        db_index=False, to=Project, on_delete=models.CASCADE, related_name="participations"
+    )
+    participant = models.ForeignKey(
+        db_index=False, to="accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=10, choices=ParticipantRole.choices)
+    status = models.CharField(
+        max_length=10, choices=ParticipationStatus.choices, default=ParticipationStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        db_index=False, to=settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_by = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "project_id", "participant_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "project", "participant", "role"],
+                name="participation_unique_role",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "project"], name="participation_org_project"),
+        ]
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == ParticipationStatus.CONFIRMED
+
+
+class RelationKind(models.TextChoices):
+    PARENT = "parent", "parent"
+    CHILD = "child", "child"
+    SIBLING = "sibling", "sibling"
+
+
+class ProjectRelation(TenantOwned):
+    """`project` (owned by `organization`) names `related` as its parent, child or sibling."""
+
+    project = models.ForeignKey(
+        db_index=False, to=Project, on_delete=models.CASCADE, related_name="relations"
+    )
+    related = models.ForeignKey(
+        db_index=False, to=Project, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=RelationKind.choices)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "project_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "project", "related"], name="project_relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(project=models.F("related")), name="project_relation_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "project"], name="relation_org_project")]
+
+
+class RevisionState(models.TextChoices):
+    """A pending revision walks the same states as a record, up to `published` (applied)."""
+
+    DRAFT = "draft", "draft"
+    PENDING_SIGNOFF = "pending_signoff", "pending sign-off"
+    SUBMITTED = "submitted", "submitted"
+    CHANGES_REQUESTED = "changes_requested", "changes requested"
+    PUBLISHED = "published", "approved and published"
+    REJECTED = "rejected", "rejected"
+    DISCARDED = "discarded", "discarded"
+
+
+OPEN_REVISION_STATES = (
+    RevisionState.DRAFT,
+    RevisionState.PENDING_SIGNOFF,
+    RevisionState.SUBMITTED,
+    RevisionState.CHANGES_REQUESTED,
+    RevisionState.REJECTED,
+)
+
+
+class Revision(TenantOwned):
+    """Proposed content for a published record, kept apart until it is approved (SPEC 5)."""
+
+    content_type = models.ForeignKey(
+        db_index=False, to=ContentType, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    base_version = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=20, choices=RevisionState.choices, default=RevisionState.DRAFT
+    )
+    created_by = models.ForeignKey(
+        db_index=False, to=settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    signed_off_by = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "content_type_id", "object_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "content_type", "object_id", "number"],
+                name="revision_number_unique",
+            ),
+            # At most one open revision per record.
+            models.UniqueConstraint(
+                fields=["organization", "content_type", "object_id"],
+                condition=Q(state__in=OPEN_REVISION_STATES),
+                name="revision_one_open_per_record",
+            ),
+        ]
+
+
+class AuditEntry(TenantOwned):
+    """One workflow action or change. Append-only: database triggers refuse UPDATE and DELETE."""
+
+    content_type = models.ForeignKey(
+        db_index=False, to=ContentType, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    identifier = models.CharField(max_length=120)
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        db_index=False,
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    actor_organization = models.ForeignKey(
+        db_index=False,
+        to="accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField()
+    changed_fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "content_type", "object_id", "id"],
+                name="audit_org_record",
+            ),
+        ]
+        verbose_name_plural = "audit entries"

@@ -1,0 +1,133 @@
+"""The fail-closed base for tenant-owned tables.
+
+Every tenant-owned model subclasses `TenantOwned`. Its default manager hands out querysets that
+refuse to run until they were scoped: `registry.tenancy.visible(actor, Model)` scopes them to what
+an actor may see, and `Model.objects.unscoped("why")` is the explicit, greppable escape hatch for
+system code (the workflow service after its own access check, migrations, seeding).
+
+A forgotten scope therefore raises `UnscopedQuery` instead of quietly returning every
+organization's rows.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import models
+
+_system_access_reason: ContextVar[str | None] = ContextVar("system_access_reason", default=None)
+
+
+@contextmanager
+def system_access(reason: str):
+    """Let the code inside run unscoped tenant queries (uniqueness checks, fixtures, seeding)."""
+    if not reason or not reason.strip():
+        raise ValueError("system_access() needs a reason, so that every bypass is explained")
+    token = _system_access_reason.set(reason)
+    try:
+        yield
+    finally:
+        _system_access_reason.reset(token)
+
+
+class UnscopedQuery(RuntimeError):
+    """A tenant-owned queryset was evaluated without being scoped to an actor."""
+
+
+class TenantQuerySet(models.QuerySet):
+    _tenant_scoped = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._tenant_scoped = self._tenant_scoped
+        return clone
+
+    def _mark_scoped(self):
+        clone = self._chain()
+        clone._tenant_scoped = True
+        return clone
+
+    def _require_scope(self):
+        if not self._tenant_scoped and _system_access_reason.get() is None:
+            raise UnscopedQuery(
+                f"{self.model._meta.label} is tenant-owned: scope the query with "
+                f"registry.tenancy.visible(actor, {self.model.__name__}) or, in system code, "
+                f"{self.model.__name__}.objects.unscoped(reason)."
+            )
+
+    # Every way a queryset reaches the database passes one of these.
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._require_scope()
+        super()._fetch_all()
+
+    def iterator(self, *args, **kwargs):
+        self._require_scope()
+        return super().iterator(*args, **kwargs)
+
+    def count(self):
+        if self._result_cache is None:
+            self._require_scope()
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            self._require_scope()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._require_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._require_scope()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._require_scope()
+        return super().delete()
+
+    def in_bulk(self, *args, **kwargs):
+        self._require_scope()
+        return super().in_bulk(*args, **kwargs)
+
+    def explain(self, *args, **kwargs):
+        self._require_scope()
+        return super().explain(*args, **kwargs)
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    def unscoped(self, reason: str) -> TenantQuerySet:
+        """All rows, for system code that has already decided access itself. Say why."""
+        if not reason or not reason.strip():
+            raise ValueError("unscoped() needs a reason, so that every bypass is explained")
+        return self.get_queryset()._mark_scoped()
+
+
+class TenantOwned(models.Model):
+    """A row that belongs to exactly one organization.
+
+    Subclasses keep `organization` in every unique constraint and leading every index, so
+    that the tables can later be distributed by organization; tests/test_model_walk.py checks it.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantManager()
+    # Django's internals (related-object access, deletion) use the plain base manager.
+    all_rows_for_internal_use = models.Manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_rows_for_internal_use"
+
+    # Django's uniqueness and constraint checks query the default manager; they compare the row
+    # with its peers and return no data, so they may look across organizations.
+    def validate_unique(self, exclude=None):
+        with system_access("model uniqueness validation"):
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with system_access("model constraint validation"):
+            super().validate_constraints(exclude=exclude)

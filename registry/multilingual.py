@@ -1,0 +1,50 @@
+"""Multilingual text: a JSON object keyed by ISO 639-1 code (SPEC 4)."""
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+
+ISO_639_1 = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+# The reader's language first, then these, then any (SPEC 4).
+FALLBACK_ORDER = ("en", "zh", "ru")
+
+
+def validate_language_code(code: str) -> None:
+    if not isinstance(code, str) or code not in ISO_639_1:
+        raise ValidationError(
+            "%(code)r is not an ISO 639-1 language code (two lower-case letters: en, zh, ru).",
+            code="invalid_language",
+            params={"code": code},
+        )
+
+
+def validate_multilingual(value) -> None:
+    """At least one language; keys ISO 639-1; values non-empty strings."""
+    if not isinstance(value, dict) or not value:
+        raise ValidationError(
+            'Give the text as an object keyed by language, for example {"en": "...", "zh": "..."}.',
+            code="multilingual_required",
+        )
+    for code, text in value.items():
+        validate_language_code(code)
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError(
+                "The %(code)s text must be a non-empty string.",
+                code="multilingual_empty",
+                params={"code": code},
+            )
+
+
+def reader_language(language: str | None = None) -> str:
+    """Django's language code ('zh-hans') reduced to the ISO 639-1 key ('zh')."""
+    return (language or get_language() or "en").split("-")[0].lower()
+
+
+def pick(value, language: str | None = None) -> str:
+    """The text to show: the reader's language, then en, zh, ru, then any."""
+    if not isinstance(value, dict) or not value:
+        return ""
+    for code in (reader_language(language), *FALLBACK_ORDER):
+        if value.get(code):
+            return value[code]
+    return next(iter(value.values()))
