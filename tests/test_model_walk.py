@@ -1,0 +1,109 @@
+"""Walks every model: each is tenant-owned and scoped, or on the explicit list of global models.
+
+A new model that is neither fails here, before it can leak one organization's rows to another.
+"""
+
+import pytest
+from django.apps import apps
+from django.db import models
+
+from registry.models import TenantManager, TenantOwned, UnscopedQuery
+from registry.tenancy import VISIBILITY, Actor, visible
+
+# Models that belong to no single organization, each with the reason.
+GLOBAL_MODELS = {
+    "accounts.User": "a person may belong to several organizations",
+    "accounts.Organization": "the tenant itself; its visibility (active ones) is a tenancy policy",
+    "accounts.User_groups": "Django auth plumbing",
+    "accounts.User_user_permissions": "Django auth plumbing",
+    "auth.Group": "Django auth plumbing",
+    "auth.Group_permissions": "Django auth plumbing",
+    "auth.Permission": "Django auth plumbing",
+    "contenttypes.ContentType": "Django plumbing",
+    "sessions.Session": "Django plumbing",
+    "admin.LogEntry": "the Django admin's own log, read by platform admins only",
+}
+
+# Tenant-owned tables that are looked up before the organization is known. On a database
+# distributed by organization they would be reference tables; each exemption names its field.
+GLOBAL_LOOKUP_FIELDS = {
+    "accounts.ApiKey": {"prefix", "user"},  # authentication finds the key by its prefix
+    "accounts.Membership": {"user"},  # every request finds the user's memberships
+}
+
+
+def all_models():
+    return apps.get_models(include_auto_created=True)
+
+
+def tenant_models():
+    return [m for m in all_models() if m._meta.label not in GLOBAL_MODELS]
+
+
+@pytest.mark.parametrize("model", all_models(), ids=lambda m: m._meta.label)
+def test_every_model_is_tenant_owned_or_declared_global(model):
+    if model._meta.label in GLOBAL_MODELS:
+        return
+    assert issubclass(model, TenantOwned), (
+        f"{model._meta.label} is neither tenant-owned (subclass registry.models.TenantOwned) "
+        "nor listed in GLOBAL_MODELS with a reason"
+    )
+    assert isinstance(model._default_manager, TenantManager), (
+        f"{model._meta.label}'s default manager must be the fail-closed TenantManager"
+    )
+    assert model in VISIBILITY, f"{model._meta.label} has no visibility policy in registry.tenancy"
+
+
+def test_global_list_names_only_existing_models():
+    labels = {m._meta.label for m in all_models()}
+    assert set(GLOBAL_MODELS) <= labels, set(GLOBAL_MODELS) - labels
+    assert set(GLOBAL_LOOKUP_FIELDS) <= labels, set(GLOBAL_LOOKUP_FIELDS) - labels
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+def test_unique_constraints_include_the_organization(model):
+    exempt = GLOBAL_LOOKUP_FIELDS.get(model._meta.label, set())
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            assert "organization" in constraint.fields, (
+                f"{model._meta.label}.{constraint.name} must include organization"
+            )
+    assert not model._meta.unique_together, "use UniqueConstraint with organization instead"
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key:
+            assert field.name in exempt, (
+                f"{model._meta.label}.{field.name} is unique on its own; "
+                "make it unique together with organization"
+            )
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+def test_indexes_lead_with_the_organization(model):
+    exempt = GLOBAL_LOOKUP_FIELDS.get(model._meta.label, set())
+    for index in model._meta.indexes:
+        assert index.fields and index.fields[0] == "organization", (
+            f"{model._meta.label}.{index.name} must lead with organization"
+        )
+    for field in model._meta.concrete_fields:
+        if field.db_index and field.name != "organization":
+            assert field.name in exempt, (
+                f"{model._meta.label}.{field.name} has an index of its own; "
+                "use db_index=False and an index leading with organization"
+            )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+def test_unscoped_lookup_of_a_tenant_model_raises(model):
+    with pytest.raises(UnscopedQuery):
+        list(model.objects.all())
+    with pytest.raises(UnscopedQuery):
+        model.objects.filter(pk=1).exists()
+    with pytest.raises(UnscopedQuery):
+        model.objects.count()
+    with pytest.raises(UnscopedQuery):
+        model.objects.filter(pk=1).update()
+    with pytest.raises(UnscopedQuery):
+        model.objects.filter(pk=1).delete()
+    # The scoped way runs.
+    assert list(visible(Actor.anonymous(), model)) == []
