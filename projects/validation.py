@@ -248,7 +248,15 @@ def validate_documents(value) -> None:
             raise ValidationError("Each document needs a title.", code="document_title_required")
         if not isinstance(document.get("url"), str):
             raise ValidationError("Each document needs a url.", code="document_url_required")
-        _url_validator(document["url"])
+        try:
+            _url_validator(document["url"])
+        except ValidationError:
+            # Own code: JSONField would replace the message of an "invalid" code by its own.
+            raise ValidationError(
+                "%(url)r is not a valid http(s) URL for a document.",
+                code="invalid_document_url",
+                params={"url": document["url"]},
+            ) from None
         if document.get("language"):
             validate_language_code(document["language"])
         if document.get("category") and document["category"] not in DOCUMENT_CATEGORIES:

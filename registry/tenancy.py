@@ -30,6 +30,7 @@ from accounts.models import (
     PlatformRole,
     SisterCityLink,
     SisterCityStatus,
+    User,
 )
 from projects.models import (
     PLATFORM_STATES,
@@ -266,6 +267,18 @@ def _sister_city_links(actor: Actor, qs: QuerySet) -> QuerySet:
     )
 
 
+def _users(actor: Actor, qs: QuerySet) -> QuerySet:
+    """People: oneself and the members of one's organizations; platform admins see everyone."""
+    if actor.is_platform_admin:
+        return qs
+    if not actor.is_authenticated:
+        return qs.none()
+    co_members = Membership.objects.unscoped("members of the actor's organizations").filter(
+        organization_id__in=actor.org_ids
+    )
+    return qs.filter(Q(pk=actor.user_id) | Q(pk__in=co_members.values("user_id")))
+
+
 def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.is_platform_admin:
         return qs
@@ -279,6 +292,7 @@ def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
 VISIBILITY: dict[type[Model], Callable[[Actor, QuerySet], QuerySet]] = {
     Organization: _organizations,
     Membership: _memberships,
+    User: _users,
     SisterCityLink: _sister_city_links,
     ApiKey: _api_keys,
     Project: _records,
@@ -316,11 +330,28 @@ def is_visible(actor: Actor, obj: Model) -> bool:
     return visible(actor, type(obj)).filter(pk=obj.pk).exists()
 
 
+def visible_record_events(actor: Actor, actions) -> QuerySet:
+    """Audit entries with these actions about records the actor can see (the API's changes feed).
+
+    Unlike a record's history (members and reviewers only), the fact that a visible record was
+    published, updated or archived is as public as the record itself; nothing else is shown.
+    """
+    seen = Q(pk__in=[])
+    for model in (Project, Zone, Contact):
+        seen |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=visible(actor, model).values("pk"),
+        )
+    return AuditEntry.objects.unscoped("narrowed just below to events of visible records").filter(
+        seen, action__in=list(actions)
+    )
+
+
 # --- What they may do: (model, action) -> the role needed, towards which organization ---------
 
 RECORD_ACTIONS = {
     "view": None,
-    "view_history": "owner_member|reviewer",
+    "view_history": "owner_member|reviewer|platform_admin",
     "create": "owner_editor",
     "change": "owner_editor",
     "delete": "owner_editor",
@@ -340,7 +371,13 @@ ACTION_ROLES: dict[type[Model], dict[str, str | None]] = {
         "sign_off": "owner_admin",
     },
     Membership: {"view": None, "change": "owner_admin|platform_admin"},
-    SisterCityLink: {"view": None, "propose": "owner_admin", "end": "owner_admin|partner_admin"},
+    SisterCityLink: {
+        "view": None,
+        "propose": "owner_admin",
+        # Accept or decline: the consent of the side that did not propose.
+        "respond": "partner_admin",
+        "end": "owner_admin|partner_admin",
+    },
     ApiKey: {"view": None, "revoke": "owner_self|owner_admin|platform_admin"},
     Participation: {"view": None, "respond": "participant_admin"},
 }

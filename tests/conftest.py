@@ -5,6 +5,12 @@ from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, UserFactory, member
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the deliberately slow production hasher adds nothing to them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org_a(db):
     return OrganizationFactory(slug="xian", identifier_prefix="CN-XIAN", country="CN", city="Xi'an")
@@ -48,3 +54,14 @@ def outsider(db):
 def actor_of():
     """actor_of(user) -> the Actor the boundary sees for that user (None: signed out)."""
     return lambda user=None, **kwargs: Actor.for_user(user, **kwargs) if user else Actor.anonymous()
+
+
+@pytest.fixture(autouse=True)
+def _skip_postgres_only(request):
+    """Tests marked postgres_only need a PostgreSQL feature SQLite lacks."""
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections need PostgreSQL")

@@ -1,0 +1,281 @@
+"""The admin for organizations and people: platform admins only, rows through the boundary.
+
+Where accounts.services owns a change (memberships, platform roles, organization rules), the
+admin calls it, so a platform admin cannot do here what the services would refuse. Sister-city
+links change only by the two cities' consent, and API keys only by their owners: both are
+read-only here.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from accounts import services
+from accounts.models import ApiKey, Membership, Organization, SisterCityLink, User
+from registry.admin_site import ScopedAdmin
+
+# Roles live in memberships and platform_role; Django's groups are not used.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+def _raise_on_form(form: forms.ModelForm, error: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it names where possible."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = (
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "city",
+            "region",
+            "identifier_prefix",
+            "registration_id",
+            "sector",
+            "website",
+            "requires_signoff",
+            "is_active",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        prefix = cleaned.get("identifier_prefix")
+        if prefix and "identifier_prefix" in self.fields:
+            try:
+                services.check_identifier_prefix(prefix, exclude_pk=self.instance.pk)
+            except ValidationError as error:
+                _raise_on_form(self, error)
+        if cleaned.get("registration_id") and cleaned.get("country"):
+            candidate = Organization(
+                pk=self.instance.pk,
+                country=cleaned["country"],
+                registration_id=cleaned["registration_id"],
+            )
+            try:
+                services.check_registration_id(candidate)
+            except ValidationError as error:
+                _raise_on_form(self, error)
+        return cleaned
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    form = OrganizationForm
+    list_display = (
+        "slug",
+        "display_name",
+        "kind",
+        "country",
+        "city",
+        "identifier_prefix",
+        "sector",
+        "requires_signoff",
+        "is_active",
+    )
+    list_filter = ("kind", "country", "sector", "requires_signoff", "is_active")
+    search_fields = ("slug", "name", "identifier_prefix", "city", "registration_id")
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The prefix starts every record identifier, and identifiers are immutable.
+        fixed = ("identifier_prefix",) if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead (is_active): records and history stay intact
+
+    def save_model(self, request, obj, form, change):
+        details = {name: getattr(obj, name) for name in services.ORGANIZATION_FIELDS}
+        if change:
+            saved = services.update_organization(obj, **details)
+        else:
+            is_active = details.pop("is_active")
+            saved = services.create_organization(
+                obj.slug,
+                details.pop("name"),
+                details.pop("kind"),
+                details.pop("country"),
+                obj.identifier_prefix,
+                **details,
+            )
+            if not is_active:
+                saved = services.update_organization(saved, is_active=False)
+        obj.pk = saved.pk
+
+
+class UserChangeForm(DjangoUserAdmin.form):
+    def clean_platform_role(self):
+        role = self.cleaned_data.get("platform_role") or ""
+        try:
+            services.check_platform_role(self.instance, role)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["platform_role"]) from error
+        return role
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    form = UserChangeForm
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "platform_role",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = ("platform_role", "is_staff", "is_superuser", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            "Registry",
+            {
+                "fields": ("platform_role",),
+                "description": (
+                    "Platform roles belong to secretariat people; platform_admin also opens "
+                    "this admin (is_staff follows it)."
+                ),
+            },
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Through the service: it keeps is_staff in step with the platform role.
+        services.set_platform_role(obj, obj.platform_role)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("organization", "user", "role")
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization") or self.instance_organization()
+        user = cleaned.get("user") or self.instance_user()
+        if organization is not None and user is not None and cleaned.get("role"):
+            try:
+                services.check_membership(user, organization, cleaned["role"])
+            except ValidationError as error:
+                _raise_on_form(self, error)
+        return cleaned
+
+    def instance_organization(self):
+        return self.instance.organization if self.instance.organization_id else None
+
+    def instance_user(self):
+        return self.instance.user if self.instance.user_id else None
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    form = MembershipForm
+    list_display = ("user", "organization", "role", "created_at")
+    list_filter = ("role", "organization")
+    search_fields = ("user__username", "user__email", "organization__slug")
+    list_select_related = ("user", "organization")
+    readonly_fields = ("created_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("organization", "user") if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:  # e.g. a reviewer's last secretariat membership while they belong elsewhere
+            services.check_remove_membership(obj.user, obj.organization)
+        except ValidationError:
+            return False
+        return True
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.add_membership(obj.user, obj.organization, obj.role).pk
+
+    def delete_model(self, request, obj):
+        services.remove_membership(obj.user, obj.organization)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organization"):
+            services.remove_membership(membership.user, membership.organization)
+
+
+@admin.register(SisterCityLink)
+class SisterCityLinkAdmin(ScopedAdmin):
+    list_display = ("organization", "partner", "status", "established_on", "updated_at")
+    list_filter = ("status", "organization", "partner")
+    search_fields = ("organization__slug", "partner__slug", "note")
+    list_select_related = ("organization", "partner")
+    readonly_fields = (
+        "organization",
+        "partner",
+        "status",
+        "note",
+        "established_on",
+        "proposed_by",
+        "responded_by",
+        "ended_by",
+        "created_at",
+        "updated_at",
+    )
+
+    # Only the two cities' admins change a link (propose, accept, decline, end).
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ScopedAdmin):
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "organization",
+        "scopes",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("organization",)
+    search_fields = ("prefix", "name", "user__username", "organization__slug")
+    list_select_related = ("user", "organization")
+    # The hash is never shown; the key itself is shown once, to its owner, when created.
+    exclude = ("key_hash",)
+    readonly_fields = (
+        "prefix",
+        "name",
+        "user",
+        "organization",
+        "scopes",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,32 @@
+"""Template tags for the page header: my organizations, the active one and my role in it."""
+
+from django import template
+
+from registry.tenancy import Organization, actor_for_request, visible
+from registry.views import active_organization
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def organization_context(context) -> dict:
+    """{"memberships": [(organization, role)], "active": organization, "active_role": role}.
+
+    Computed once per request; the header and the home page both use it.
+    """
+    request = context.get("request")
+    if request is None:
+        return {"memberships": [], "active": None, "active_role": None}
+    cached = getattr(request, "_organization_context", None)
+    if cached is not None:
+        return cached
+    actor = actor_for_request(request)
+    organizations = list(visible(actor, Organization).filter(pk__in=actor.org_ids).order_by("slug"))
+    active = active_organization(request, organizations)
+    result = {
+        "memberships": [(org, actor.role_in(org.pk)) for org in organizations],
+        "active": active,
+        "active_role": actor.role_in(active.pk) if active is not None else None,
+    }
+    request._organization_context = result
+    return result

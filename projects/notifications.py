@@ -1,0 +1,116 @@
+"""Email to whoever must act next (SPEC 5): sent after the transaction commits, never before.
+
+Recipients are chosen while the action's transaction is open (they see the same data as the
+action), the mail goes out in `transaction.on_commit`, so a rolled-back action sends nothing.
+A failing mail server is logged and does not undo an action that has already committed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from accounts.models import MembershipRole, PlatformRole, User
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "[Silk Road Registry] "
+
+
+def _emails(users) -> list[str]:
+    return sorted({user.email for user in users if user.email})
+
+
+def organization_admins(organization_id: int, *, exclude_user=None):
+    users = User.objects.filter(
+        is_active=True,
+        memberships__organization_id=organization_id,
+        memberships__role=MembershipRole.ADMIN,
+    )
+    if exclude_user is not None:
+        users = users.exclude(pk=exclude_user.pk)
+    return users
+
+
+def reviewers():
+    return User.objects.filter(is_active=True, platform_role=PlatformRole.REVIEWER)
+
+
+def _send_after_commit(recipients: list[str], subject: str, body: str) -> None:
+    if not recipients:
+        return
+
+    def send():
+        try:
+            send_mail(SUBJECT_PREFIX + subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except Exception:  # the action has committed; a mail outage must not turn it into a 500
+            logger.exception("could not send the notification %r to %s", subject, recipients)
+
+    transaction.on_commit(send)
+
+
+def _describe(record) -> str:
+    kind = type(record).__name__.lower()
+    return f"the {kind} {record.identifier} ({record.display_title})"
+
+
+def signoff_needed(record, submitter) -> None:
+    _send_after_commit(
+        _emails(organization_admins(record.organization_id, exclude_user=submitter)),
+        f"{record.identifier} waits for your sign-off",
+        f"{submitter.username} submitted {_describe(record)}. As an admin of "
+        f"{record.organization.slug} please sign it off, or withdraw it.",
+    )
+
+
+def review_needed(record) -> None:
+    _send_after_commit(
+        _emails(reviewers()),
+        f"{record.identifier} waits for review",
+        f"{_describe(record)} of {record.organization.slug} was submitted for publication. "
+        "Please approve it, request changes or reject it.",
+    )
+
+
+DECISIONS = {
+    "approve": "was approved and is published",
+    "request_changes": "needs changes before it can be published",
+    "reject": "was rejected",
+    "archive": "was archived",
+}
+
+
+def decision_made(record, action: str, submitter, actor_user, comment: str) -> None:
+    """Tell the submitter of the round (and, on archive, the admins) what was decided."""
+    recipients = [submitter] if submitter is not None else []
+    if action == "archive":
+        recipients += list(organization_admins(record.organization_id))
+    recipients = [user for user in recipients if actor_user is None or user.pk != actor_user.pk]
+    body = f"{_describe(record)} {DECISIONS[action]}."
+    if comment:
+        body += f"\n\nComment: {comment}"
+    _send_after_commit(_emails(recipients), f"{record.identifier} {DECISIONS[action]}", body)
+
+
+def participation_requested(participation) -> None:
+    project = participation.project
+    _send_after_commit(
+        _emails(organization_admins(participation.participant_id)),
+        f"{project.organization.slug} names you as {participation.role} of {project.identifier}",
+        f"{project.organization.slug} lists your organization ({participation.participant.slug}) "
+        f"as {participation.role} of {_describe(project)}. Please confirm or decline; until you "
+        "confirm, the participation shows as unconfirmed.",
+    )
+
+
+def participation_answered(participation, project) -> None:
+    answer = "confirmed" if participation.is_confirmed else "declined"
+    _send_after_commit(
+        _emails([participation.requested_by]),
+        f"{participation.participant.slug} {answer} taking part in {project.identifier}",
+        f"{participation.participant.slug} {answer} taking part as {participation.role} "
+        f"in {_describe(project)}.",
+    )

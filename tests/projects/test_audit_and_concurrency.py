@@ -1,0 +1,97 @@
+"""The audit log is append-only in the database itself; concurrent actions serialize (SPEC 5)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.utils import IntegrityError, InternalError, OperationalError
+
+from accounts.models import PlatformRole
+from projects import workflow
+from projects.errors import ConcurrentUpdate, InvalidTransition
+from projects.models import AuditEntry, Project
+from registry.tenancy import Actor
+from tests.factories import OrganizationFactory, member
+from tests.projects.factories import create
+
+REFUSED = (IntegrityError, InternalError, OperationalError)
+
+
+@pytest.fixture
+def entry(org_a):
+    editor = member(org_a, "editor")
+    record = create(Project, org_a, editor)
+    return AuditEntry.objects.unscoped("test").get(object_id=record.pk, action="create")
+
+
+def test_raw_update_of_the_audit_log_fails(entry):
+    table = AuditEntry._meta.db_table
+    with pytest.raises(REFUSED), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET comment = %s WHERE id = %s", ["forged", entry.pk])
+    entry.refresh_from_db()
+    assert entry.comment == ""
+
+
+def test_raw_delete_of_the_audit_log_fails(entry):
+    table = AuditEntry._meta.db_table
+    with pytest.raises(REFUSED), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [entry.pk])
+    assert AuditEntry.objects.unscoped("test").filter(pk=entry.pk).exists()
+
+
+def test_orm_update_and_delete_of_the_audit_log_fail(entry):
+    entries = AuditEntry.objects.unscoped("test").filter(pk=entry.pk)
+    with pytest.raises(REFUSED), transaction.atomic():
+        entries.update(action="approve")
+    with pytest.raises(REFUSED), transaction.atomic():
+        entries.delete()
+    assert entries.get().action == "create"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_parallel_approvals_one_wins():
+    owner = OrganizationFactory(slug="xian", identifier_prefix="CN-XIAN", country="CN")
+    secretariat = OrganizationFactory(slug="secretariat", identifier_prefix="SRR")
+    editor = member(owner, "editor")
+    reviewers = []
+    for name in ("reviewer-1", "reviewer-2"):
+        user = member(secretariat, "viewer", username=name)
+        user.platform_role = PlatformRole.REVIEWER
+        user.save()
+        reviewers.append(user)
+    record = create(Project, owner, editor)
+    workflow.perform(Actor.for_user(editor), Project, record.identifier, "submit")
+
+    outcomes = []
+    start = threading.Barrier(2)
+
+    def approve(user):
+        try:
+            start.wait()
+            workflow.perform(Actor.for_user(user), Project, record.identifier, "approve")
+            outcomes.append("published")
+        except (InvalidTransition, ConcurrentUpdate) as refusal:
+            outcomes.append(("conflict", refusal.reason))
+        finally:
+            connections.close_all()
+
+    # Hold the row lock so that both approvals are queued on it, then let them race.
+    with transaction.atomic():
+        Project.objects.unscoped("test: hold the row lock").select_for_update().get(pk=record.pk)
+        threads = [threading.Thread(target=approve, args=(user,)) for user in reviewers]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes.count("published") == 1, outcomes
+    (conflict,) = [outcome for outcome in outcomes if outcome != "published"]
+    assert "published" in conflict[1]
+    record.refresh_from_db()
+    assert record.workflow_state == "published"
+    assert record.version == 3
+    approvals = AuditEntry.objects.unscoped("test").filter(object_id=record.pk, action="approve")
+    assert approvals.count() == 1
