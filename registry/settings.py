@@ -162,19 +162,61 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "registry.api.authentication.BearerKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["registry.api.renderers.RegistryJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registry.api.renderers.RegistryContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.RegistryRateThrottle"],
+    "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the app whose X-Forwarded-For may be trusted for throttling anonymous
+    # clients by address; 0 uses the connection's address, so the header cannot be spoofed.
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
+# Requests per API key, per signed-in user (session) and per anonymous address.
+API_THROTTLE_RATES = {
+    "key": os.environ.get("API_THROTTLE_KEY", "1200/minute"),
+    "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+    "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+}
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", "1000000"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Silk Road Cooperation Registry API",
+    "DESCRIPTION": (
+        "Flagship projects, cooperation zones and contacts of the China - Central Asia tourism "
+        "cooperation, reviewed and published. See docs/api.md for a guide."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.OrganizationKind",
+        "ZoneKindEnum": "projects.models.ZoneKind",
+        "ContactKindEnum": "projects.models.ContactKind",
+        "RelationKindEnum": "projects.models.RelationKind",
+        "ProjectLifecycleEnum": "projects.models.ProjectLifecycle",
+        "ZoneLifecycleEnum": "projects.models.ZoneLifecycle",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api.schema.add_error_responses",
+    ],
+    "AUTHENTICATION_WHITELIST": [
+        "registry.api.authentication.BearerKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 
 LOGGING = {

@@ -31,7 +31,10 @@ EXPECTED_VISIBLE_STATES = {
 }
 
 RECORD_FIELDS = {
-    Project: {"title": {"en": "Xi'an - Almaty cultural tourism train"}, "category": "tourism_train"},
+    Project: {
+        "title": {"en": "Xi'an - Almaty cultural tourism train"},
+        "category": "tourism_train",
+    },
     Zone: {"name": {"en": "Khorgos cross-border zone"}, "kind": "cross_border_tourism_zone"},
     Contact: {"name": {"en": "Claims hotline"}, "kind": "insurance_claims"},
 }

@@ -1,0 +1,1 @@
+"""The API face of organizations, sister-city links and API keys."""

@@ -1,0 +1,181 @@
+"""Read-only views over the whole registry: review queue, changes feed, statistics."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+
+from django.db.models import Count
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from accounts.models import Organization, SisterCityLink
+from projects import workflow
+from projects.api import serializers as s
+from projects.models import RECORD_MODELS, Contact, Project, Zone
+from registry.api.base import RegistryViewMixin
+from registry.api.conditional import not_modified, not_modified_response, with_validators
+from registry.api.pagination import page_size_from
+from registry.tenancy import visible, visible_record_events
+
+# The audit actions that change what the public sees, and the event each one is in the feed.
+FEED_ACTIONS = ("approve", "archive")
+RECORD_TYPES = {model: model.record_type for model in RECORD_MODELS}
+CURSOR_TAG = "e"
+
+
+def encode_cursor(entry_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_TAG}{entry_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        if not raw.startswith(CURSOR_TAG):
+            raise ValueError(cursor)
+        value = int(raw[len(CURSOR_TAG) :])
+        if value < 0:
+            raise ValueError(cursor)
+        return value
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ValidationError(
+            {"since": ["The cursor is not valid; use one the feed gave you, or none to start."]}
+        ) from None
+
+
+def _event_name(entry) -> str:
+    if entry.action == "archive":
+        return "archive"
+    return "update" if entry.revision is not None else "publish"
+
+
+def _list_body(results, next_url=None) -> dict:
+    return {"results": results, "next": next_url, "previous": None}
+
+
+class ChangesView(RegistryViewMixin, APIView):
+    """Publish, update and archive events in order, for keeping a copy in sync by polling."""
+
+    extra_query_params = frozenset({"since"})
+
+    @extend_schema(
+        tags=["sync"],
+        parameters=[
+            OpenApiParameter("since", str, description="the cursor of the last event you have"),
+            OpenApiParameter("page_size", int, description="1-500, default 50"),
+        ],
+        responses=inline_serializer(
+            "ChangesPage",
+            {
+                "results": s.ChangeEventSerializer(many=True),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "cursor": serializers.CharField(allow_null=True),
+            },
+        ),
+    )
+    def get(self, request):
+        since = request.query_params.get("since")
+        after = decode_cursor(since) if since else 0
+        size = page_size_from(request)
+        entries = list(
+            visible_record_events(self.actor, FEED_ACTIONS)
+            .filter(id__gt=after)
+            .select_related("content_type")
+            .order_by("id")[:size]
+        )
+        events = [self.event(entry) for entry in entries]
+        cursor = events[-1]["cursor"] if events else since
+        next_url = None
+        if len(entries) == size:
+            next_url = request.build_absolute_uri(
+                f"{reverse('api-changes')}?since={cursor}&page_size={size}"
+            )
+        return Response({**_list_body(events, next_url), "cursor": cursor})
+
+    def event(self, entry) -> dict:
+        record_type = RECORD_TYPES[entry.content_type.model_class()]
+        return {
+            "cursor": encode_cursor(entry.id),
+            "event": _event_name(entry),
+            "type": record_type,
+            "identifier": entry.identifier,
+            "version": entry.version,
+            "at": entry.created_at,
+            "url": reverse(
+                f"api-{record_type}-detail",
+                kwargs={"identifier": entry.identifier},
+                request=self.request,
+            ),
+        }
+
+
+class ReviewQueueView(RegistryViewMixin, APIView):
+    """What waits for a reviewer: submitted records and submitted revisions, oldest first."""
+
+    @extend_schema(
+        tags=["workflow"],
+        responses=inline_serializer(
+            "ReviewQueue",
+            {
+                "results": s.QueueItemSerializer(many=True),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+            },
+        ),
+    )
+    def get(self, request):
+        self.require_authenticated()
+        queue = workflow.review_queue(self.actor)
+        fingerprint = "|".join(f"{r.record_type}:{r.identifier}:{r.version}" for r in queue)
+        etag = f'"{hashlib.sha256(fingerprint.encode()).hexdigest()[:20]}"'
+        if not_modified(request, etag):
+            return not_modified_response(etag)
+        data = s.QueueItemSerializer(queue, many=True).data
+        return with_validators(Response(_list_body(data)), etag)
+
+
+def _counts(queryset, field: str, key=None) -> dict[str, int]:
+    rows = queryset.order_by().values(key or field).annotate(n=Count("pk"))
+    return {row[key or field]: row["n"] for row in rows}
+
+
+STATS_BREAKDOWNS = {
+    Project: ("workflow_state", "category", "lifecycle_status"),
+    Zone: ("workflow_state", "kind", "lifecycle_status"),
+    Contact: ("workflow_state", "kind"),
+}
+
+
+class StatsView(RegistryViewMixin, APIView):
+    """Counts of what the caller can see, by state, category or kind, and organization."""
+
+    @extend_schema(
+        tags=["registry"],
+        responses=inline_serializer(
+            "Stats",
+            {
+                "projects": serializers.DictField(),
+                "zones": serializers.DictField(),
+                "contacts": serializers.DictField(),
+                "organizations": serializers.IntegerField(),
+                "sister_city_links": serializers.IntegerField(),
+            },
+        ),
+    )
+    def get(self, request):
+        actor = self.actor
+        body = {}
+        for model, fields in STATS_BREAKDOWNS.items():
+            rows = visible(actor, model)
+            by = {f"by_{field}": _counts(rows, field) for field in fields}
+            by["by_organization"] = _counts(rows, "organization__slug")
+            body[model.record_type] = {"total": sum(by["by_workflow_state"].values()), **by}
+        body["organizations"] = visible(actor, Organization).filter(is_active=True).count()
+        body["sister_city_links"] = visible(actor, SisterCityLink).filter(status="active").count()
+        return Response(body)

@@ -1,0 +1,341 @@
+"""The record endpoints: /api/v1/{projects,zones,contacts}/ and what hangs off a record.
+
+Every view is thin: the boundary (registry.tenancy) says which rows and whether the caller may
+act, the services (projects.services, projects.workflow) make every change; the view parses,
+calls and renders.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, prefetch_related_objects
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from projects import services, workflow
+from projects.api import serializers as s
+from projects.filtersets import (
+    ORDERING_FIELDS,
+    ContactFilterSet,
+    ProjectFilterSet,
+    ZoneFilterSet,
+)
+from projects.models import (
+    OPEN_REVISION_STATES,
+    Contact,
+    Participation,
+    Project,
+    ProjectRelation,
+    Record,
+    Revision,
+    WorkflowState,
+    Zone,
+)
+from registry.api.base import RegistryViewMixin, caller_organization, json_object
+from registry.api.conditional import (
+    expected_version,
+    list_etag,
+    not_modified,
+    not_modified_response,
+    record_etag,
+    with_validators,
+)
+from registry.api.pagination import RegistryCursorPagination
+from registry.api.renderers import (
+    CSVRenderer,
+    GeoJSONRenderer,
+    RegistryJSONRenderer,
+    location_features,
+    zone_features,
+)
+from registry.tenancy import (
+    Actor,
+    access_record,
+    require,
+    visible,
+)
+
+# Body keys a write may carry that are not record content.
+NOT_CONTENT = frozenset({"organization", "version", "ref"})
+
+
+def pending_revisions(actor: Actor, model: type[Record], records) -> dict[int, Revision]:
+    """The open revisions of these records that the actor may see, by record pk (one query)."""
+    published = [
+        record.pk for record in records if record.workflow_state == WorkflowState.PUBLISHED
+    ]
+    if not published or not (actor.org_ids or actor.is_reviewer or actor.is_platform_admin):
+        return {}
+    revisions = visible(actor, Revision).filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=published,
+        state__in=OPEN_REVISION_STATES,
+    )
+    return {revision.object_id: revision for revision in revisions}
+
+
+def _body_version(body: dict) -> int | None:
+    version = body.get("version")
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationError({"version": ["Give version as a whole number."]})
+    return version
+
+
+class HistoryPagination(RegistryCursorPagination):
+    def get_ordering(self, request, queryset, view):
+        return ("id",)
+
+
+class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
+    """List, read, create, edit and delete records of one type; workflow actions; history."""
+
+    model: type[Record] = Record
+    write_serializer_class = None
+    lookup_field = "identifier"
+    ordering = ("identifier",)
+    ordering_fields = ORDERING_FIELDS
+    renderer_classes = [RegistryJSONRenderer, CSVRenderer]
+    # Set per route by the URLconf: the workflow action this route takes.
+    transition_name: str | None = None
+
+    @property
+    def csv_fields(self):
+        return self.serializer_class.Meta.fields
+
+    def prefetches(self) -> list[Prefetch]:
+        return []
+
+    def get_queryset(self):
+        return (
+            visible(self.actor, self.model)
+            .select_related("organization")
+            .prefetch_related(*self.prefetches())
+        )
+
+    def known_query_params(self) -> set[str]:
+        known = super().known_query_params()
+        if self.action != "list":
+            known -= set(self.filterset_class.base_filters)
+        if self.action == "create":
+            known.add("organization")
+        return known
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "revisions": getattr(self, "_revisions", {})}
+
+    # --- Reading ---------------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        etag, last_modified = list_etag(request, queryset)
+        if not_modified(request, etag):
+            return not_modified_response(etag, last_modified)
+        page = self.paginate_queryset(queryset)
+        self._revisions = pending_revisions(self.actor, self.model, page)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return with_validators(response, etag, last_modified)
+
+    def retrieve(self, request, identifier=None):
+        record = access_record(self.actor, self.model, identifier)
+        return self.record_response(record, check_not_modified=True)
+
+    def record_response(self, record, *, status_code=200, check_not_modified=False):
+        """The record as JSON (or CSV/GeoJSON) with its ETag and Last-Modified."""
+        self._revisions = pending_revisions(self.actor, self.model, [record])
+        etag = record_etag(self.request, record, self._revisions.get(record.pk))
+        if check_not_modified and not_modified(self.request, etag):
+            return not_modified_response(etag, record.updated_at)
+        prefetch_related_objects([record], *self.prefetches())
+        response = Response(self.get_serializer(record).data, status=status_code)
+        if status_code == status.HTTP_201_CREATED:
+            response["Location"] = reverse(
+                f"api-{self.model.record_type}-detail",
+                kwargs={"identifier": record.identifier},
+                request=self.request,
+            )
+        return with_validators(response, etag, record.updated_at)
+
+    # --- Writing (through projects.services only) ----------------------------------------
+
+    def content_from(self, body: dict, *, creating: bool) -> dict:
+        if creating and "identifier" in body:
+            raise ValidationError(
+                {"identifier": ["The server builds the identifier; give an optional ref instead."]}
+            )
+        if not creating and "ref" in body:
+            raise ValidationError({"ref": ["The ref is given at creation and never changes."]})
+        return {name: value for name, value in body.items() if name not in NOT_CONTENT}
+
+    def create(self, request, *args, **kwargs):
+        self.require_authenticated()
+        body = json_object(request.data)
+        organization = caller_organization(request, self.actor, body)
+        data = self.content_from(body, creating=True)
+        record = services.create_record(
+            self.actor, self.model, organization, data, ref=body.get("ref")
+        )
+        record = access_record(self.actor, self.model, record.identifier)
+        return self.record_response(record, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, identifier=None):
+        body = json_object(request.data)
+        record = access_record(self.actor, self.model, identifier)
+        require(self.actor, "change", record)
+        named = body.get("organization")
+        if named is not None and named != record.organization.slug:
+            raise ValidationError(
+                {"organization": ["A record's organization never changes; do not name another."]}
+            )
+        version = expected_version(request, _body_version(body))
+        data = self.content_from(body, creating=False)
+        services.update_record(self.actor, record, data, expected_version=version)
+        return self.record_response(access_record(self.actor, self.model, identifier))
+
+    def destroy(self, request, identifier=None):
+        record = access_record(self.actor, self.model, identifier)
+        services.delete_record(self.actor, record)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def transition(self, request, identifier=None):
+        """A workflow action (SPEC 5) named by the route; the comment comes in the body."""
+        # The record must exist for the caller before anything else is said about it.
+        access_record(self.actor, self.model, identifier)
+        body = json_object(request.data)
+        unknown = sorted(set(body) - {"comment"})
+        if unknown:
+            raise ValidationError(
+                {name: ["Unknown field; an action takes only a comment."] for name in unknown}
+            )
+        comment = body.get("comment", "")
+        if not isinstance(comment, str) or len(comment) > 5000:
+            raise ValidationError(
+                {"comment": ["Give the comment as text of at most 5000 characters."]}
+            )
+        record = workflow.perform(
+            self.actor,
+            self.model,
+            identifier,
+            self.transition_name,
+            comment=comment,
+            expected_version=expected_version(request),
+        )
+        return self.record_response(record)
+
+    def history(self, request, identifier=None):
+        record = access_record(self.actor, self.model, identifier)
+        entries = workflow.history(self.actor, record)
+        paginator = HistoryPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        data = s.AuditEntrySerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
+
+
+def _document(viewset, serializer, write_serializer):
+    """OpenAPI descriptions of one record type's operations."""
+    record_type = viewset.model.record_type
+    tag = [record_type]
+    not_modified_param = OpenApiParameter(
+        "If-None-Match", str, OpenApiParameter.HEADER, description="an ETag; 304 if unchanged"
+    )
+    if_match = OpenApiParameter(
+        "If-Match", str, OpenApiParameter.HEADER, description="the ETag you edit; 412 if stale"
+    )
+    ident = OpenApiParameter("identifier", str, OpenApiParameter.PATH)
+    create_org = OpenApiParameter(
+        "organization", str, description="the organization to create for (session users)"
+    )
+    schemas = {
+        "list": extend_schema(
+            tags=tag, parameters=[not_modified_param], responses=serializer(many=True)
+        ),
+        "retrieve": extend_schema(
+            tags=tag, parameters=[ident, not_modified_param], responses={200: serializer, 304: None}
+        ),
+        "create": extend_schema(
+            tags=tag, parameters=[create_org], request=write_serializer, responses={201: serializer}
+        ),
+        "partial_update": extend_schema(
+            tags=tag, parameters=[ident, if_match], request=write_serializer, responses=serializer
+        ),
+        "destroy": extend_schema(tags=tag, parameters=[ident], responses={204: None}),
+        "transition": extend_schema(
+            tags=tag,
+            parameters=[ident, if_match],
+            request=s.ActionSerializer,
+            responses=serializer,
+            description="A workflow action of SPEC 5, with an optional (or required) comment.",
+        ),
+        "history": extend_schema(
+            tags=tag, parameters=[ident], responses=s.AuditEntrySerializer(many=True)
+        ),
+    }
+    for method, schema in schemas.items():
+        setattr(viewset, method, schema(_own_copy(getattr(viewset, method), method)))
+    return viewset
+
+
+def _own_copy(function, name: str):
+    """A fresh function per record type, so each type's schema stays its own (extend_schema
+    annotates the function object, which the three viewsets would otherwise share)."""
+
+    def method(self, *args, **kwargs):
+        return function(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = function.__doc__
+    return method
+
+
+class ProjectViewSet(RecordViewSet):
+    model = Project
+    serializer_class = s.ProjectSerializer
+    filterset_class = ProjectFilterSet
+    renderer_classes = [RegistryJSONRenderer, CSVRenderer, GeoJSONRenderer]
+    geojson_features = staticmethod(location_features)
+
+    def prefetches(self):
+        actor = self.actor
+        return [
+            Prefetch("zones", queryset=visible(actor, Zone), to_attr="visible_zones"),
+            Prefetch(
+                "relations",
+                queryset=visible(actor, ProjectRelation).select_related("related"),
+                to_attr="visible_relations",
+            ),
+            Prefetch(
+                "participations",
+                queryset=visible(actor, Participation).select_related("participant"),
+                to_attr="visible_participations",
+            ),
+        ]
+
+
+class ZoneViewSet(RecordViewSet):
+    model = Zone
+    serializer_class = s.ZoneSerializer
+    filterset_class = ZoneFilterSet
+    renderer_classes = [RegistryJSONRenderer, CSVRenderer, GeoJSONRenderer]
+    geojson_features = staticmethod(zone_features)
+
+
+class ContactViewSet(RecordViewSet):
+    model = Contact
+    serializer_class = s.ContactSerializer
+    filterset_class = ContactFilterSet
+
+    def prefetches(self):
+        actor = self.actor
+        return [
+            Prefetch("zones", queryset=visible(actor, Zone), to_attr="visible_zones"),
+            Prefetch("projects", queryset=visible(actor, Project), to_attr="visible_projects"),
+        ]
+
+
+_document(ProjectViewSet, s.ProjectSerializer, s.ProjectWriteSerializer)
+_document(ZoneViewSet, s.ZoneSerializer, s.ZoneWriteSerializer)
+_document(ContactViewSet, s.ContactSerializer, s.ContactWriteSerializer)

@@ -1,0 +1,176 @@
+"""Filters of the record lists (SPEC 6): the same names on every list, checked strictly.
+
+An unknown filter value (a country code that does not exist, an organization or zone the caller
+cannot see, a category that is not one) is a 400 naming the filter, never a quietly empty list.
+Countries and tags are JSON lists: PostgreSQL asks `@>`, SQLite (no JSON containment) looks for
+the quoted value in the stored JSON text. Full-text `q` uses PostgreSQL's text search and
+trigram-indexed substring matching (indexes in registry/migrations), a substring match on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+
+import django_filters
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains, IContains
+from django_countries import countries as iso_countries
+from rest_framework.exceptions import ValidationError
+
+from registry.tenancy import Organization, actor_for_request, visible
+
+from .models import (
+    Contact,
+    ContactKind,
+    ContactZone,
+    Project,
+    ProjectCategory,
+    ProjectLifecycle,
+    ProjectZone,
+    WorkflowState,
+    Zone,
+    ZoneKind,
+    ZoneLifecycle,
+)
+
+COUNTRY_CHOICES = [(code, name) for code, name in iso_countries]
+MAX_QUERY_LENGTH = 200
+# The orderings the cursor pagination supports (stable, never NULL).
+ORDERING_FIELDS = ("identifier", "updated_at", "created_at")
+# The multilingual text each record type is searched by (mirrored by the GIN indexes).
+SEARCH_FIELDS = {
+    Project: ("title", "summary", "description"),
+    Zone: ("name", "description"),
+    Contact: ("name",),
+}
+SEARCH_CONFIG = "simple"
+
+
+def json_list_contains(field: str, value: str):
+    """A filter condition: the JSON list in `field` holds `value`, on either database."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    # SQLite stores JSON as ASCII-escaped text; json.dumps gives the same quoted, escaped form.
+    return Contains(Cast(field, output_field=TextField()), json.dumps(value))
+
+
+def search_text(field: str):
+    return Cast(field, output_field=TextField())
+
+
+def search_vector(model):
+    """The expression the PostgreSQL GIN full-text index is built on (keep the two in step)."""
+    return SearchVector(*(search_text(name) for name in SEARCH_FIELDS[model]), config=SEARCH_CONFIG)
+
+
+def text_search(queryset, value: str):
+    model = queryset.model
+    if connection.vendor == "postgresql":
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.annotate(_search=search_vector(model)).filter(
+            Q(_search=query)
+            | Q(identifier__icontains=value)
+            | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
+        )
+    escaped = json.dumps(value)[1:-1]  # how SQLite's stored JSON spells non-ASCII text
+    condition = Q(identifier__icontains=value)
+    for name in SEARCH_FIELDS[model]:
+        condition |= Q(IContains(search_text(name), value))
+        if escaped != value:
+            condition |= Q(Contains(search_text(name), escaped))
+    return queryset.filter(condition)
+
+
+def _refuse(field: str, message: str):
+    raise ValidationError({field: [message]})
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    """The filters every record list has."""
+
+    country = django_filters.ChoiceFilter(
+        choices=COUNTRY_CHOICES, method="filter_country", help_text="ISO 3166-1 alpha-2 code"
+    )
+    workflow_state = django_filters.ChoiceFilter(choices=WorkflowState.choices)
+    organization = django_filters.CharFilter(
+        method="filter_organization", help_text="the owning organization's slug"
+    )
+    tag = django_filters.CharFilter(method="filter_tag", max_length=50)
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time"
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="full-text search"
+    )
+    ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS)
+
+    @property
+    def actor(self):
+        return actor_for_request(self.request)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(json_list_contains("countries", value))
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(json_list_contains("tags", value))
+
+    def filter_organization(self, queryset, name, value):
+        organization = visible(self.actor, Organization).filter(slug=value).first()
+        if organization is None:
+            _refuse("organization", f"No organization with slug {value!r}.")
+        return queryset.filter(organization=organization)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return text_search(queryset, value) if value else queryset
+
+    def linked_to_zone(self, queryset, value, link_model, source: str):
+        zone = visible(self.actor, Zone).filter(identifier=value).first()
+        if zone is None:
+            _refuse("zone", f"No zone with identifier {value!r}.")
+        linked = visible(self.actor, link_model).filter(zone=zone).values(f"{source}_id")
+        return queryset.filter(pk__in=linked)
+
+
+class ProjectFilterSet(RecordFilterSet):
+    category = django_filters.ChoiceFilter(choices=ProjectCategory.choices)
+    lifecycle_status = django_filters.ChoiceFilter(choices=ProjectLifecycle.choices)
+    zone = django_filters.CharFilter(method="filter_zone", help_text="a linked zone's identifier")
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_zone(self, queryset, name, value):
+        return self.linked_to_zone(queryset, value, ProjectZone, "project")
+
+
+class ZoneFilterSet(RecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ZoneKind.choices)
+    lifecycle_status = django_filters.ChoiceFilter(choices=ZoneLifecycle.choices)
+
+    class Meta:
+        model = Zone
+        fields = []
+
+
+class ContactFilterSet(RecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ContactKind.choices)
+    zone = django_filters.CharFilter(method="filter_zone", help_text="a linked zone's identifier")
+
+    class Meta:
+        model = Contact
+        fields = []
+
+    def filter_zone(self, queryset, name, value):
+        return self.linked_to_zone(queryset, value, ContactZone, "contact")
+
+    def filter_country(self, queryset, name, value):
+        # A contact is found by the countries it is in and the countries it covers.
+        return queryset.filter(
+            Q(json_list_contains("countries", value))
+            | Q(json_list_contains("countries_covered", value))
+        )

@@ -1,0 +1,84 @@
+"""What every API view shares: the actor, strict query parameters, the caller's organization."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.exceptions import ValidationError
+
+from registry.tenancy import Actor, Organization, actor_for_request, visible
+
+# Query parameters every list understands besides its filters.
+COMMON_PARAMS = frozenset({"format", "page_size", "cursor"})
+
+
+class RegistryViewMixin:
+    """Mixed into every API view (APIView or viewset)."""
+
+    # Extra query parameters this view understands (beyond its filterset's and COMMON_PARAMS).
+    extra_query_params: frozenset[str] = frozenset()
+
+    @property
+    def actor(self) -> Actor:
+        return actor_for_request(self.request)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_query_params(request)
+
+    def known_query_params(self) -> set[str]:
+        known = set(COMMON_PARAMS) | set(self.extra_query_params)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None and self.request.method == "GET":
+            known |= set(filterset_class.base_filters)
+        return known
+
+    def check_query_params(self, request) -> None:
+        """A misspelt filter would silently return everything: refuse unknown parameters."""
+        unknown = sorted(set(request.query_params) - self.known_query_params())
+        if unknown:
+            known = ", ".join(sorted(self.known_query_params()))
+            raise ValidationError(
+                {
+                    name: [f"Unknown query parameter; this endpoint understands: {known}."]
+                    for name in unknown
+                }
+            )
+
+    def require_authenticated(self) -> None:
+        if not self.actor.is_authenticated:
+            raise exceptions.NotAuthenticated("Sign in or send an API key to use this endpoint.")
+
+
+def json_object(data) -> dict:
+    """The request body as an object, else a 400 (a list or a bare value is not a record)."""
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ["The request body must be a JSON object."]})
+    return data
+
+
+def caller_organization(request, actor: Actor, body: dict | None = None) -> Organization:
+    """The organization a write acts for: the API key's, else `?organization=` or the first org
+    where the user edits. A body naming another organization is refused (SPEC 3: the server
+    sets ownership from the request's context)."""
+    api_key = getattr(request, "api_key", None)
+    allowed = [api_key.organization_id] if api_key is not None else sorted(actor.org_ids)
+    organizations = {org.slug: org for org in visible(actor, Organization).filter(pk__in=allowed)}
+    chosen = request.query_params.get("organization")
+    if chosen is not None and chosen not in organizations:
+        raise ValidationError({"organization": [f"You do not act for an organization {chosen!r}."]})
+    named = (body or {}).get("organization")
+    if named is not None:
+        if not isinstance(named, str) or named not in organizations or (chosen and named != chosen):
+            raise ValidationError(
+                {"organization": ["The organization is the caller's; a body may not name another."]}
+            )
+        chosen = named
+    if chosen:
+        return organizations[chosen]
+    editing = [
+        org for org in organizations.values() if actor.role_in(org.pk) in ("admin", "editor")
+    ]
+    candidates = editing or list(organizations.values())
+    if not candidates:
+        raise exceptions.PermissionDenied("You are not a member of any organization.")
+    return sorted(candidates, key=lambda org: org.slug)[0]

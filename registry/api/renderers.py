@@ -1,0 +1,114 @@
+"""Formats besides JSON (SPEC 6): CSV for every record list, GeoJSON for zones and projects.
+
+Chosen by `?format=csv|geojson|json` or by the Accept header. Errors stay JSON whatever was asked
+(registry.api.errors).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+
+class RegistryJSONRenderer(JSONRenderer):
+    """JSON in UTF-8 as it is (Chinese and Cyrillic text are not escaped)."""
+
+    ensure_ascii = False
+
+
+def _rows(data) -> list[dict]:
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        return data["results"]
+    if isinstance(data, list):
+        return data
+    return [data] if isinstance(data, dict) else []
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class CSVRenderer(BaseRenderer):
+    """One row per record; nested values (multilingual text, lists) as JSON in their cell."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        rows = _rows(data)
+        view = (renderer_context or {}).get("view")
+        header = list(rows[0]) if rows else list(getattr(view, "csv_fields", ()))
+        for row in rows[1:]:
+            header.extend(key for key in row if key not in header)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if header:
+            writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(row.get(column)) for column in header])
+        return buffer.getvalue().encode(self.charset)
+
+
+def zone_features(item: dict):
+    properties = {key: value for key, value in item.items() if key != "geometry"}
+    yield {
+        "type": "Feature",
+        "id": item.get("identifier"),
+        "geometry": item.get("geometry"),
+        "properties": properties,
+    }
+
+
+def location_features(item: dict):
+    """A project's locations, one Point each (longitude first, RFC 7946)."""
+    properties = {key: value for key, value in item.items() if key != "locations"}
+    for index, location in enumerate(item.get("locations") or []):
+        yield {
+            "type": "Feature",
+            "id": f"{item.get('identifier')}#{index + 1}",
+            "geometry": {"type": "Point", "coordinates": [location["lon"], location["lat"]]},
+            "properties": {**properties, "location_name": location.get("name", "")},
+        }
+
+
+class GeoJSONRenderer(BaseRenderer):
+    """A FeatureCollection; the view's `geojson_features(item)` turns a record into features."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = (renderer_context or {}).get("view")
+        to_features = getattr(view, "geojson_features", zone_features)
+        features = [feature for item in _rows(data) for feature in to_features(item)]
+        collection = {"type": "FeatureCollection", "features": features}
+        if isinstance(data, dict) and "results" in data:
+            collection["next"] = data.get("next")
+            collection["previous"] = data.get("previous")
+        return json.dumps(collection, ensure_ascii=False).encode(self.charset)
+
+
+class RegistryContentNegotiation(DefaultContentNegotiation):
+    """An unknown or unsupported `?format=` is a 406 naming the formats, not a bare 404."""
+
+    def filter_renderers(self, renderers, format):
+        matching = [renderer for renderer in renderers if renderer.format == format]
+        if not matching:
+            offered = ", ".join(renderer.format for renderer in renderers)
+            raise exceptions.NotAcceptable(
+                f"Format {format!r} is not offered here; use one of: {offered}."
+            )
+        return matching
