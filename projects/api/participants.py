@@ -19,7 +19,9 @@ class ParticipantViewSet(RegistryViewMixin, viewsets.GenericViewSet):
 
     serializer_class = s.ParticipantSerializer
     pagination_class = None
-    queryset = Participation.objects.none()  # for the schema generator; rows come from visible()
+
+    def get_queryset(self):
+        return visible(self.actor, Participation)
 
     def project(self, identifier) -> Project:
         return access_record(self.actor, Project, identifier)
