@@ -7,8 +7,14 @@ by identifier). `content_of` reads a record into that shape, `apply_content` wri
 
 from __future__ import annotations
 
+import calendar
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from .models import (
     Contact,
@@ -18,6 +24,7 @@ from .models import (
     ProjectRelation,
     ProjectZone,
     Record,
+    WorkflowState,
     Zone,
 )
 
@@ -210,7 +217,8 @@ def _by_identifier(model: type[Record], identifiers: list[str]) -> list[Record]:
 
 # --- Freshness and completeness (SPEC 5 "Freshness and completeness") -----------------------
 
-# The optional fields whose filling makes up the completeness score.
+# The optional fields whose filling makes up the completeness score. Tags and related projects
+# are labels and links an owner adds when they apply, not gaps, so they do not count.
 OPTIONAL_FIELDS: dict[type[Record], tuple[str, ...]] = {
     model: tuple(
         name
@@ -219,28 +227,135 @@ OPTIONAL_FIELDS: dict[type[Record], tuple[str, ...]] = {
     )
     for model, fields in FIELDS.items()
 }
-STALE_AFTER_DAYS = 365
-INACTIVE_AFTER_DAYS = 730
+EMPTY_VALUES = (None, "", [], {})
+
+
+def missing_fields(model: type[Record], content: dict) -> list[str]:
+    """The optional fields that `content` (SPEC 4 names, as JSON) leaves empty, in field order."""
+    return [name for name in OPTIONAL_FIELDS[model] if content.get(name) in EMPTY_VALUES]
 
 
 def completeness(record: Record, content: dict | None = None) -> tuple[int, list[str]]:
     """(score 0-100, the optional fields still empty) of the record's content."""
     content = content if content is not None else content_of(record)
     optional = OPTIONAL_FIELDS[type(record)]
-    missing = [name for name in optional if content.get(name) in (None, "", [], {})]
+    missing = missing_fields(type(record), content)
     score = round(100 * (len(optional) - len(missing)) / len(optional)) if optional else 100
     return score, missing
 
 
-def freshness(record: Record, now: datetime.datetime | None = None) -> str | None:
-    """'current', 'stale' (12 months unconfirmed) or 'inactive' (24 months); None if unpublished."""
-    if record.confirmed_at is None:
-        return None
-    from django.utils import timezone
+def refresh_completeness(record: Record, content: dict | None = None) -> None:
+    """Set the stored score from the live content (the caller saves the record).
 
-    age = ((now or timezone.now()) - record.confirmed_at).days
-    if age >= INACTIVE_AFTER_DAYS:
-        return "inactive"
-    if age >= STALE_AFTER_DAYS:
-        return "stale"
-    return "current"
+    The one place that writes `Record.completeness`: the services call it wherever a record's
+    live content changes (create, edit in place, revision approval, a linked draft deleted).
+    """
+    record.completeness = completeness(record, content)[0]
+
+
+def records_linking_to(record: Record) -> list[Record]:
+    """The records whose link fields name `record` (their completeness counts the link)."""
+    found: list[Record] = []
+    for (model, _name), (table, source, target, target_model) in _LINK_TABLES.items():
+        if target_model is not type(record):
+            continue
+        links = table.objects.unscoped("links to a record already accessed").filter(
+            **{target: record}
+        )
+        sources = links.values_list(f"{source}_id", flat=True)
+        found += model.objects.unscoped("records linking to a record already accessed").filter(
+            pk__in=list(sources)
+        )
+    return found
+
+
+class Freshness(models.TextChoices):
+    """How recently the owner confirmed a published record is still current."""
+
+    CURRENT = "current", "current"
+    STALE = "stale", "stale"
+    INACTIVE = "inactive", "inactive"
+
+
+# The thresholds, in calendar months since `confirmed_at` (publishing or `reconfirm` sets it).
+STALE_AFTER_MONTHS = 12
+INACTIVE_AFTER_MONTHS = 24
+# Reminders go to the owner's admins this long before a record turns stale.
+REMIND_MONTHS_BEFORE = 1
+
+
+def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same time `months` calendar months earlier (the 31st falls back to the month's end)."""
+    index = moment.year * 12 + (moment.month - 1) - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+@dataclass(frozen=True)
+class FreshnessCutoffs:
+    """Confirmed before `stale` is stale, before `inactive` inactive; before `remind`, due soon."""
+
+    now: datetime.datetime
+    remind: datetime.datetime
+    stale: datetime.datetime
+    inactive: datetime.datetime
+
+    @classmethod
+    def at(cls, now: datetime.datetime | None = None) -> FreshnessCutoffs:
+        now = now or timezone.now()
+        return cls(
+            now=now,
+            remind=months_before(now, STALE_AFTER_MONTHS - REMIND_MONTHS_BEFORE),
+            stale=months_before(now, STALE_AFTER_MONTHS),
+            inactive=months_before(now, INACTIVE_AFTER_MONTHS),
+        )
+
+
+def freshness(record: Record, now: datetime.datetime | None = None) -> str | None:
+    """'current', 'stale' (12 months unconfirmed) or 'inactive' (24 months).
+
+    None unless the record is published: a draft was never confirmed, and an archived record
+    is no longer claimed to be current. Keep in step with `freshness_condition`.
+    """
+    if record.workflow_state != WorkflowState.PUBLISHED or record.confirmed_at is None:
+        return None
+    cutoffs = FreshnessCutoffs.at(now)
+    if record.confirmed_at < cutoffs.inactive:
+        return Freshness.INACTIVE
+    if record.confirmed_at < cutoffs.stale:
+        return Freshness.STALE
+    return Freshness.CURRENT
+
+
+def freshness_condition(value: str, now: datetime.datetime | None = None) -> Q:
+    """The SQL condition for records of this freshness (the same ranges as `freshness`)."""
+    cutoffs = FreshnessCutoffs.at(now)
+    published = Q(workflow_state=WorkflowState.PUBLISHED, confirmed_at__isnull=False)
+    ranges = {
+        Freshness.CURRENT: Q(confirmed_at__gte=cutoffs.stale),
+        Freshness.STALE: Q(confirmed_at__lt=cutoffs.stale, confirmed_at__gte=cutoffs.inactive),
+        Freshness.INACTIVE: Q(confirmed_at__lt=cutoffs.inactive),
+    }
+    if value not in ranges:
+        raise ValueError(f"unknown freshness {value!r}")
+    return published & ranges[value]
+
+
+def stale_soon_condition(now: datetime.datetime | None = None) -> Q:
+    """Published records that turn stale within a month (confirmed 11 to 12 months ago)."""
+    cutoffs = FreshnessCutoffs.at(now)
+    return Q(
+        workflow_state=WorkflowState.PUBLISHED,
+        confirmed_at__lt=cutoffs.remind,
+        confirmed_at__gte=cutoffs.stale,
+    )
+
+
+def freshness_counts(now: datetime.datetime | None = None, prefix: str = "") -> dict:
+    """Aggregates counting the records of each freshness, for one query (stats, list ETags)."""
+    now = now or timezone.now()  # one instant for the three counts
+    return {
+        f"{prefix}{value}": models.Count("pk", filter=freshness_condition(value, now))
+        for value in Freshness.values
+    }

@@ -9,9 +9,11 @@ trigram-indexed substring matching (indexes in registry/migrations), a substring
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import django_filters
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, TextField
@@ -22,6 +24,7 @@ from rest_framework.exceptions import ValidationError
 
 from registry.tenancy import Organization, actor_for_request, visible
 
+from .content import Freshness, freshness_condition
 from .models import (
     Contact,
     ContactKind,
@@ -88,6 +91,12 @@ def _refuse(field: str, message: str):
     raise ValidationError({field: [message]})
 
 
+class PercentFilter(django_filters.NumberFilter):
+    """A whole number (0-100 with min_value / max_value); anything else is a 400."""
+
+    field_class = forms.IntegerField
+
+
 class RecordFilterSet(django_filters.FilterSet):
     """The filters every record list has."""
 
@@ -100,10 +109,23 @@ class RecordFilterSet(django_filters.FilterSet):
     )
     tag = django_filters.CharFilter(method="filter_tag", max_length=50)
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time"
+        method="filter_updated_since", help_text="ISO 8601 date-time"
     )
     q = django_filters.CharFilter(
         method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="full-text search"
+    )
+    freshness = django_filters.ChoiceFilter(
+        choices=Freshness.choices,
+        method="filter_freshness",
+        help_text="published records confirmed within 12 months (current), 12-24 months ago "
+        "(stale) or earlier (inactive)",
+    )
+    completeness_min = PercentFilter(
+        field_name="completeness",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=100,
+        help_text="records whose completeness (0-100) is at least this",
     )
     ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS)
 
@@ -122,6 +144,18 @@ class RecordFilterSet(django_filters.FilterSet):
         if organization is None:
             _refuse("organization", f"No organization with slug {value!r}.")
         return queryset.filter(organization=organization)
+
+    def filter_updated_since(self, queryset, name, value):
+        # In UTC: PostgreSQL refuses offsets Python accepts (up to 23:59), which would be a
+        # database error instead of an answer.
+        try:
+            since = value.astimezone(datetime.UTC)
+        except OverflowError:
+            _refuse("updated_since", "The date-time is out of range.")
+        return queryset.filter(updated_at__gte=since)
+
+    def filter_freshness(self, queryset, name, value):
+        return queryset.filter(freshness_condition(value))
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -60,6 +60,9 @@ class Record(TenantOwned):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Share (0-100) of the optional fields filled in the live content, kept by the services
+    # (projects.content.refresh_completeness) so that lists can filter on it in SQL.
+    completeness = models.PositiveSmallIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         db_index=False,
         to=settings.AUTH_USER_MODEL,
@@ -119,6 +122,9 @@ def record_meta(label: str):
                 fields=["organization", "identifier"], name=f"{label}_identifier_unique"
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name=f"{label}_version_positive"),
+            models.CheckConstraint(
+                condition=Q(completeness__lte=100), name=f"{label}_completeness_percent"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "workflow_state"], name=f"{label}_org_state"),

@@ -35,6 +35,10 @@ def organization_admins(organization_id: int, *, exclude_user=None):
     return users
 
 
+def admin_emails(organization_id: int) -> list[str]:
+    return _emails(organization_admins(organization_id))
+
+
 def reviewers():
     return User.objects.filter(is_active=True, platform_role=PlatformRole.REVIEWER)
 
@@ -113,4 +117,39 @@ def participation_answered(participation, project) -> None:
         f"{participation.participant.slug} {answer} taking part in {project.identifier}",
         f"{participation.participant.slug} {answer} taking part as {participation.role} "
         f"in {_describe(project)}.",
+    )
+
+
+REMINDER_HEADINGS = {
+    "stale_soon": "Turn stale within a month unless you confirm them:",
+    "stale": "Stale (not confirmed for over 12 months):",
+    "inactive": "Inactive (not confirmed for over 24 months):",
+}
+
+
+def freshness_reminder(organization, due: dict[str, list], recipients: list[str]) -> None:
+    """Remind an organization's admins of published records that are, or soon are, stale.
+
+    Unlike the workflow mails this one is sent at once, inside the caller's transaction: the
+    reminders are recorded in that transaction too, so a failing mail server rolls them back
+    and the next run tries again instead of believing the admins were told.
+    """
+    lines = [
+        f"Published records of {organization.slug} need confirming that they are still current.",
+        "An editor or admin confirms each one with the 'reconfirm' action "
+        "(POST /api/v1/{type}/{identifier}/reconfirm/); nothing else changes.",
+    ]
+    for threshold, heading in REMINDER_HEADINGS.items():
+        if due.get(threshold):
+            lines += ["", heading]
+            lines += [
+                f"- {_describe(record)}, last confirmed {record.confirmed_at:%Y-%m-%d}"
+                for record in due[threshold]
+            ]
+    count = sum(len(records) for records in due.values())
+    send_mail(
+        SUBJECT_PREFIX + f"{count} record(s) of {organization.slug} need confirming",
+        "\n".join(lines),
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
     )

@@ -39,6 +39,8 @@ from .content import (
     SERVER_FIELDS,
     assign_fields,
     content_of,
+    records_linking_to,
+    refresh_completeness,
     write_links,
 )
 from .errors import InvalidTransition, RecordLocked, StaleVersion
@@ -340,6 +342,7 @@ def create_record(
             organization=organization, created_by=actor.user, workflow_state=WorkflowState.DRAFT
         )
         content = _validated_new(actor, record, data, ref)
+        refresh_completeness(record, content)
         _insert_new(record, generated=ref in (None, ""))
         write_links(record, content)
         audit.record(
@@ -469,6 +472,7 @@ def _edit_in_place(actor: Actor, record: Record, data: dict) -> Record:
     if not changed:
         return record
     candidate.version = record.version + 1
+    refresh_completeness(candidate, content)
     candidate.save()
     write_links(candidate, content)
     audit.record(
@@ -550,7 +554,12 @@ def delete_record(actor: Actor, record: Record) -> None:
                 f"Only drafts can be deleted; this record is {locked.get_workflow_state_display()}."
             )
         audit.record(actor, "delete", locked, from_state=locked.workflow_state)
+        linking = records_linking_to(locked)
         locked.delete()
+        # Their links to the draft went with it (cascade), so their scores may drop.
+        for source in linking:
+            refresh_completeness(source)
+            source.save(update_fields=["completeness", "updated_at"])
 
 
 def reconfirm(actor: Actor, record: Record) -> Record:
@@ -585,6 +594,7 @@ def apply_revision(record: Record, revision: Revision) -> list[str]:
     assign_fields(record, revision.content)
     record.full_clean()
     write_links(record, revision.content)
+    refresh_completeness(record, revision.content)
     return _changed(before, revision.content)
 
 

@@ -352,6 +352,8 @@ def visible_record_events(actor: Actor, actions) -> QuerySet:
 RECORD_ACTIONS = {
     "view": None,
     "view_history": "owner_member|reviewer|platform_admin",
+    # SPEC 5: the optional fields a record still lacks are listed to its owners only.
+    "view_missing_fields": "owner_member",
     "create": "owner_editor",
     "change": "owner_editor",
     "delete": "owner_editor",
@@ -382,7 +384,7 @@ ACTION_ROLES: dict[type[Model], dict[str, str | None]] = {
     Participation: {"view": None, "respond": "participant_admin"},
 }
 # Actions that write need the `write` scope of an API key; the rest only `read`.
-READ_ACTIONS = frozenset({"view", "view_history"})
+READ_ACTIONS = frozenset({"view", "view_history", "view_missing_fields"})
 
 
 def _organization_id(obj: Model) -> int:

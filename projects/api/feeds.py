@@ -6,7 +6,7 @@ import base64
 import binascii
 import hashlib
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization, SisterCityLink
 from projects import workflow
 from projects.api import serializers as s
+from projects.content import Freshness, freshness_counts
 from projects.models import RECORD_MODELS, Contact, Project, Zone
 from registry.api.base import RegistryViewMixin
 from registry.api.conditional import not_modified, not_modified_response, with_validators
@@ -152,8 +153,61 @@ STATS_BREAKDOWNS = {
 }
 
 
+def _average(total, count) -> float | None:
+    return round(total / count, 1) if count else None
+
+
+def _by_organization(rows) -> dict:
+    """Per organization slug: the count, the counts by freshness and the average completeness.
+
+    One grouped query over `rows` (already narrowed by tenancy.visible), so an organization's
+    records the caller cannot see are in no count and no average.
+    """
+    grouped = (
+        rows.order_by()
+        .values("organization__slug")
+        .annotate(
+            _count=Count("pk"),
+            _completeness=Sum("completeness"),
+            **freshness_counts(prefix="_fresh_"),
+        )
+    )
+    result = {}
+    for row in grouped:
+        result[row["organization__slug"]] = {
+            "count": row["_count"],
+            "completeness_total": row["_completeness"] or 0,
+            "freshness": {value: row[f"_fresh_{value}"] for value in Freshness.values},
+        }
+    return result
+
+
+def _quality(per_organization: dict) -> dict:
+    """The SPEC 5 freshness and completeness figures, overall and per organization."""
+    count = sum(item["count"] for item in per_organization.values())
+    total = sum(item["completeness_total"] for item in per_organization.values())
+    return {
+        "by_freshness": {
+            value: sum(item["freshness"][value] for item in per_organization.values())
+            for value in Freshness.values
+        },
+        "average_completeness": _average(total, count),
+        "freshness_by_organization": {
+            slug: item["freshness"] for slug, item in per_organization.items()
+        },
+        "completeness_by_organization": {
+            slug: _average(item["completeness_total"], item["count"])
+            for slug, item in per_organization.items()
+        },
+    }
+
+
 class StatsView(RegistryViewMixin, APIView):
-    """Counts of what the caller can see, by state, category or kind, and organization."""
+    """Counts of what the caller can see, by state, category or kind, and organization.
+
+    Each record type also carries `by_freshness` and `average_completeness`, and the same per
+    organization (`freshness_by_organization`, `completeness_by_organization`); SPEC 5.
+    """
 
     @extend_schema(
         tags=["registry"],
@@ -174,8 +228,13 @@ class StatsView(RegistryViewMixin, APIView):
         for model, fields in STATS_BREAKDOWNS.items():
             rows = visible(actor, model)
             by = {f"by_{field}": _counts(rows, field) for field in fields}
-            by["by_organization"] = _counts(rows, "organization__slug")
-            body[model.record_type] = {"total": sum(by["by_workflow_state"].values()), **by}
+            per_organization = _by_organization(rows)
+            by["by_organization"] = {slug: item["count"] for slug, item in per_organization.items()}
+            body[model.record_type] = {
+                "total": sum(by["by_workflow_state"].values()),
+                **by,
+                **_quality(per_organization),
+            }
         body["organizations"] = visible(actor, Organization).filter(is_active=True).count()
         body["sister_city_links"] = visible(actor, SisterCityLink).filter(status="active").count()
         return Response(body)

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.content import FIELDS
+from projects.content import FIELDS, Freshness, freshness, missing_fields
 from projects.models import (
     AuditEntry,
     Contact,
@@ -29,6 +29,7 @@ from projects.models import (
     ZoneKind,
     ZoneLifecycle,
 )
+from registry.tenancy import actor_for_request, allowed
 
 COMMON_FIELDS = (
     "identifier",
@@ -40,6 +41,9 @@ COMMON_FIELDS = (
     "updated_at",
     "published_at",
     "confirmed_at",
+    "freshness",
+    "completeness",
+    "missing_fields",
 )
 
 
@@ -97,6 +101,20 @@ class RecordSerializer(serializers.ModelSerializer):
     pending_revision = serializers.SerializerMethodField(
         help_text="The open revision of a published record; shown to its members and reviewers."
     )
+    freshness = serializers.SerializerMethodField(
+        help_text="Of a published record: current, stale (confirmed_at over 12 months ago) or "
+        "inactive (over 24 months); null for any other state."
+    )
+    completeness = serializers.IntegerField(
+        read_only=True,
+        min_value=0,
+        max_value=100,
+        help_text="The share (0-100) of the optional fields that are filled.",
+    )
+    missing_fields = serializers.SerializerMethodField(
+        help_text="The optional fields still empty; shown to members of the owner organization "
+        "only (null for everyone else)."
+    )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, record) -> str:
@@ -108,6 +126,23 @@ class RecordSerializer(serializers.ModelSerializer):
     def get_pending_revision(self, record):
         revision = self.context.get("revisions", {}).get(record.pk)
         return PendingRevisionSerializer(revision).data if revision is not None else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Freshness.choices, allow_null=True))
+    def get_freshness(self, record):
+        return freshness(record, self.context.get("now"))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_missing_fields(self, record):
+        return None  # filled in by to_representation, from the content it has just rendered
+
+    def to_representation(self, record):
+        data = super().to_representation(record)
+        request = self.context.get("request")
+        if request is not None and allowed(
+            actor_for_request(request), "view_missing_fields", record
+        ):
+            data["missing_fields"] = missing_fields(type(record), data)
+        return data
 
 
 def _identifiers(records) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -17,6 +19,7 @@ from rest_framework.reverse import reverse
 
 from projects import services, workflow
 from projects.api import serializers as s
+from projects.content import freshness, freshness_counts
 from projects.filtersets import (
     ORDERING_FIELDS,
     ContactFilterSet,
@@ -126,13 +129,25 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         return known
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "revisions": getattr(self, "_revisions", {})}
+        return {
+            **super().get_serializer_context(),
+            "revisions": getattr(self, "_revisions", {}),
+            # One instant for every row of the answer and its ETag.
+            "now": self.now,
+        }
+
+    @cached_property
+    def now(self):
+        return timezone.now()
 
     # --- Reading ---------------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        etag, last_modified = list_etag(request, queryset)
+        # Freshness moves with the clock, not with versions: count each kind into the ETag.
+        etag, last_modified = list_etag(
+            request, queryset, extra=freshness_counts(self.now, prefix="_freshness_")
+        )
         if not_modified(request, etag):
             return not_modified_response(etag, last_modified)
         page = self.paginate_queryset(queryset)
@@ -147,7 +162,12 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     def record_response(self, record, *, status_code=200, check_not_modified=False):
         """The record as JSON (or CSV/GeoJSON) with its ETag and Last-Modified."""
         self._revisions = pending_revisions(self.actor, self.model, [record])
-        etag = record_etag(self.request, record, self._revisions.get(record.pk))
+        etag = record_etag(
+            self.request,
+            record,
+            self._revisions.get(record.pk),
+            extra=freshness(record, self.now) or "",
+        )
         if check_not_modified and not_modified(self.request, etag):
             return not_modified_response(etag, record.updated_at)
         prefetch_related_objects([record], *self.prefetches())

@@ -41,7 +41,8 @@ def representation_key(request) -> str:
     return f"{fmt}/{request.META.get('HTTP_ACCEPT', '')}/{language}"
 
 
-def record_etag(request, record, revision=None) -> str:
+def record_etag(request, record, revision=None, *, extra: str = "") -> str:
+    """`extra`: what else shapes the answer and is not in the row's version (a derived state)."""
     revision_part = (
         f"{revision.number}:{revision.state}:{revision.updated_at.isoformat()}" if revision else ""
     )
@@ -52,19 +53,25 @@ def record_etag(request, record, revision=None) -> str:
         record.workflow_state,
         record.updated_at.isoformat(),
         revision_part,
+        extra,
         viewer_key(request),
         representation_key(request),
     )
     return f'"{record.version}-{digest}"'
 
 
-def list_etag(request, queryset, *, versions: bool = True) -> tuple[str, object]:
-    """(ETag, last modified) of a filtered list, from one aggregate query."""
-    aggregates = {"rows": Count("pk"), "latest": Max("updated_at")}
+def list_etag(request, queryset, *, versions: bool = True, extra=None) -> tuple[str, object]:
+    """(ETag, last modified) of a filtered list, from one aggregate query.
+
+    `extra`: more aggregates (name -> expression) for what shapes the list besides the rows'
+    versions, computed in the same query.
+    """
+    aggregates = {"rows": Count("pk"), "latest": Max("updated_at"), **(extra or {})}
     if versions:
         aggregates["versions"] = Sum("version")
     summary = queryset.order_by().aggregate(**aggregates)
     digest = _digest(
+        *(summary[name] for name in sorted(extra or {})),
         queryset.model.__name__,
         summary["rows"],
         summary["latest"].isoformat() if summary["latest"] else "",
