@@ -35,20 +35,7 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = (
-            "slug",
-            "name",
-            "kind",
-            "country",
-            "city",
-            "region",
-            "identifier_prefix",
-            "registration_id",
-            "sector",
-            "website",
-            "requires_signoff",
-            "is_active",
-        )
+        fields = ("slug", "identifier_prefix", *services.ORGANIZATION_FIELDS)
 
     def clean(self):
         cleaned = super().clean()
@@ -262,17 +249,7 @@ class ApiKeyAdmin(ScopedAdmin):
     list_select_related = ("user", "organization")
     # The hash is never shown; the key itself is shown once, to its owner, when created.
     exclude = ("key_hash",)
-    readonly_fields = (
-        "prefix",
-        "name",
-        "user",
-        "organization",
-        "scopes",
-        "expires_at",
-        "revoked_at",
-        "last_used_at",
-        "created_at",
-    )
+    readonly_fields = (*list_display, "created_at")
 
     def has_add_permission(self, request):
         return False

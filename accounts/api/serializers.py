@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import ApiKey, ApiKeyScope, Organization, SisterCityLink
+from accounts.services import ORGANIZATION_FIELDS
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -17,17 +18,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         model = Organization
         fields = (
             "slug",
-            "name",
-            "kind",
-            "country",
-            "city",
-            "region",
             "identifier_prefix",
-            "registration_id",
-            "sector",
-            "website",
-            "requires_signoff",
-            "is_active",
+            *ORGANIZATION_FIELDS,
             "created_at",
             "updated_at",
         )
