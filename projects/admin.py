@@ -65,25 +65,29 @@ def _workflow_action(name: str):
     return action
 
 
-class RecordAdmin(ScopedAdmin):
+class ReadOnlyAdmin(ScopedAdmin):
+    """Browse only. Records are created and edited by their organizations' editors through the
+    services (pending revisions, versions, audit) and deleted only as drafts
+    (services.delete_record); the audit log and revisions are never edited at all."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(ReadOnlyAdmin):
+    """Records browse here; their states move only through the workflow actions below."""
+
     search_fields = ("identifier",)
     list_display = ("identifier", "display_title", "organization", "workflow_state", "version")
     list_select_related = ("organization",)
     readonly_fields = WORKFLOW_COLUMNS
     actions = [_workflow_action(name) for name in ADMIN_ACTIONS]
-
-    def has_add_permission(self, request):
-        # Records are created by their organizations' editors, through the services.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Content is edited through the services (pending revisions, versions, audit), by the
-        # owner's editors; the admin browses, and moves states only through the actions.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deletion goes through services.delete_record (drafts only), not a bulk SQL delete.
-        return False
 
 
 @admin.register(Project)
@@ -99,17 +103,6 @@ class ZoneAdmin(RecordAdmin):
 @admin.register(Contact)
 class ContactAdmin(RecordAdmin):
     list_filter = ("workflow_state", "kind", "organization")
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)
