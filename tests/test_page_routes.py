@@ -1,0 +1,71 @@
+"""Every page route (outside api/ and Django's admin) has a test, and none answers 5xx.
+
+A new page route fails `test_every_page_route_is_covered` until it is named here with the test
+that covers it; the walk below then requests it as every kind of visitor, by GET and by an empty
+POST, and fails on any server error.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import member
+
+PAGES = "accounts/test_pages.py::"
+COVERED = {
+    "home": PAGES + "test_sign_in_then_home_names_the_user_the_organization_and_the_role",
+    "healthz": "test_health.py::test_healthz_answers_without_the_database",
+    "readyz": "test_health.py::test_readyz_checks_the_database",
+    "login": PAGES + "test_login_page_renders_the_form",
+    "logout": PAGES + "test_sign_out_is_a_post",
+    "password_change": PAGES + "test_password_change",
+    "password_change_done": PAGES + "test_password_change",
+    "switch_organization": PAGES + "test_switcher_lists_my_organizations_and_switches",
+    "set_language": PAGES + "test_language_switcher_on_every_page_switches_to_russian",
+}
+SKIPPED_PREFIXES = ("api/", "admin/")  # the API has tests/api/test_routes.py; the admin is Django's
+
+
+def page_routes(patterns=None, prefix=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from page_routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and not route.startswith(SKIPPED_PREFIXES):
+            yield pattern.name, pattern
+
+
+def test_every_page_route_is_covered():
+    names = [name for name, _ in page_routes()]
+    assert None not in names, "every page route needs a name"
+    assert sorted(names) == sorted(COVERED)
+
+
+def test_every_named_test_exists():
+    from pathlib import Path
+
+    tests_dir = Path(__file__).parent
+    for target in set(COVERED.values()):
+        path, test_name = target.split("::")
+        assert f"def {test_name}(" in (tests_dir / path).read_text(), target
+
+
+@pytest.fixture
+def visitors(org_a, platform_admin, outsider):
+    return {
+        "anonymous": None,
+        "outsider": outsider,
+        "editor": member(org_a, "editor"),
+        "platform_admin": platform_admin,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(COVERED))
+def test_no_page_answers_a_server_error(name, client, visitors):
+    url = reverse(name)
+    for who, user in visitors.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code < 500, f"{method.__name__} {url} as {who}"
