@@ -182,9 +182,9 @@ REST_FRAMEWORK = {
 }
 # Requests per API key, per signed-in user (session) and per anonymous address.
 API_THROTTLE_RATES = {
-    "key": os.environ.get("API_THROTTLE_KEY", "1200/minute"),
-    "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
-    "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+    "key": os.environ.get("API_THROTTLE_KEY", "2400/minute"),
+    "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+    "anon": os.environ.get("API_THROTTLE_ANON", "600/minute"),
 }
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", "1000000"))
 
