@@ -64,4 +64,4 @@ def _skip_postgres_only(request):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("row locks between connections need PostgreSQL")
+        pytest.skip("needs PostgreSQL (row locks, GIN indexes); runs in the PostgreSQL pass")
