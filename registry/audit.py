@@ -10,8 +10,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from projects.models import AuditEntry
+
+# The actions that change what the public sees: the entries that make up the `changes/` feed.
+PUBLIC_EVENT_ACTIONS = ("approve", "archive")
+# Any constant works; it names the one advisory lock that orders public events.
+_PUBLIC_EVENT_LOCK = 0x5EED_FEED
+
+
+def _serialize_public_events() -> None:
+    """Make public events commit in the order of their ids.
+
+    Partners sync by reading the feed after a cursor (an entry id). If two events could commit
+    out of id order, a poller might pass the later id before the earlier one is visible and never
+    see it. Holding a transaction-level advisory lock from before the insert until commit makes
+    each event wait for the previous one to commit. SQLite admits one writer at a time anyway.
+    Public events are rare (approvals, archives), so the wait costs nothing in practice.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PUBLIC_EVENT_LOCK])
 
 
 def actor_organization_id(actor, obj) -> int | None:
@@ -39,6 +59,8 @@ def record(
     changed_fields: Iterable[str] = (),
 ) -> AuditEntry:
     """Append one entry about `obj` (a Project, Zone or Contact) at its current version."""
+    if action in PUBLIC_EVENT_ACTIONS:
+        _serialize_public_events()
     return AuditEntry.objects.create(
         organization_id=obj.organization_id,
         content_type=ContentType.objects.get_for_model(type(obj)),

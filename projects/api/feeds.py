@@ -22,10 +22,9 @@ from projects.models import RECORD_MODELS, Contact, Project, Zone
 from registry.api.base import RegistryViewMixin
 from registry.api.conditional import not_modified, not_modified_response, with_validators
 from registry.api.pagination import page_size_from
+from registry.audit import PUBLIC_EVENT_ACTIONS
 from registry.tenancy import visible, visible_record_events
 
-# The audit actions that change what the public sees, and the event each one is in the feed.
-FEED_ACTIONS = ("approve", "archive")
 RECORD_TYPES = {model: model.record_type for model in RECORD_MODELS}
 CURSOR_TAG = "e"
 
@@ -85,7 +84,7 @@ class ChangesView(RegistryViewMixin, APIView):
         after = decode_cursor(since) if since else 0
         size = page_size_from(request)
         entries = list(
-            visible_record_events(self.actor, FEED_ACTIONS)
+            visible_record_events(self.actor, PUBLIC_EVENT_ACTIONS)
             .filter(id__gt=after)
             .select_related("content_type")
             .order_by("id")[:size]

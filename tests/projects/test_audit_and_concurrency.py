@@ -95,3 +95,48 @@ def test_two_parallel_approvals_one_wins():
     assert record.version == 3
     approvals = AuditEntry.objects.unscoped("test").filter(object_id=record.pk, action="approve")
     assert approvals.count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_public_events_commit_in_the_order_of_their_ids():
+    """The changes feed reads events after an id; a later id must never be visible first."""
+    from registry import audit
+
+    owner = OrganizationFactory(slug="xian", identifier_prefix="CN-XIAN", country="CN")
+    editor = member(owner, "editor")
+    first, second = create(Project, owner, editor), create(Project, owner, editor)
+    actor = Actor.for_user(editor)
+    first_inserted, second_done = threading.Event(), threading.Event()
+    committed_at = {}
+
+    def publish(record, *, hold_open):
+        try:
+            with transaction.atomic():
+                audit.record(actor, "approve", record, from_state="submitted", to_state="published")
+                if hold_open:
+                    first_inserted.set()
+                    # While this transaction is open, the other event must not get past its
+                    # insert; if it did, this rolls back and the first event is missing below.
+                    assert not second_done.wait(timeout=1.0)
+            committed_at[record.pk] = time.monotonic()
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=publish, args=(first,), kwargs={"hold_open": True})
+    holder.start()
+    assert first_inserted.wait(timeout=10)
+
+    def publish_second():
+        publish(second, hold_open=False)
+        second_done.set()
+
+    follower = threading.Thread(target=publish_second)
+    follower.start()
+    holder.join(timeout=20)
+    follower.join(timeout=20)
+
+    assert second_done.is_set()
+    assert committed_at[first.pk] < committed_at[second.pk]
+    events = AuditEntry.objects.unscoped("test").filter(action="approve").order_by("id")
+    assert [entry.object_id for entry in events] == [first.pk, second.pk]
