@@ -29,6 +29,21 @@ def secretariat(db):
 
 
 @pytest.fixture
+def editor_a(org_a):
+    return member(org_a, "editor", username="editor-a", email="editor@xian.example")
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return member(org_a, "admin", username="admin-a", email="admin@xian.example")
+
+
+@pytest.fixture
+def editor_b(org_b):
+    return member(org_b, "editor", username="editor-b")
+
+
+@pytest.fixture
 def reviewer(secretariat):
     user = member(secretariat, "viewer", username="reviewer")
     user.platform_role = PlatformRole.REVIEWER

@@ -59,21 +59,6 @@ def key_client():
 
 
 @pytest.fixture
-def editor_a(org_a):
-    return member(org_a, "editor", username="editor-a")
-
-
-@pytest.fixture
-def admin_a(org_a):
-    return member(org_a, "admin", username="admin-a")
-
-
-@pytest.fixture
-def editor_b(org_b):
-    return member(org_b, "editor", username="editor-b")
-
-
-@pytest.fixture
 def admin_b(org_b):
     return member(org_b, "admin", username="admin-b")
 

@@ -1,6 +1,6 @@
 """Builders for registry records in tests: complete content per type, records in any state."""
 
-from projects import services
+from projects import services, workflow
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor
 
@@ -90,3 +90,8 @@ def place_in_state(record, state, *, submitted_by=None, signed_off_by=None):
     )
     record.refresh_from_db()
     return record
+
+
+def act(user, record, action, **kwargs):
+    """Take a workflow action on `record` as `user`, through the service layer."""
+    return workflow.perform(Actor.for_user(user), type(record), record.identifier, action, **kwargs)

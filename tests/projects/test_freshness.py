@@ -24,7 +24,7 @@ from projects.errors import InvalidTransition
 from projects.models import AuditEntry, Contact, Project, Zone
 from registry.tenancy import Actor, NotAllowed, visible
 from tests.factories import member
-from tests.projects.factories import create, place_in_state
+from tests.projects.factories import act, create, place_in_state
 
 FULL_PROJECT = {
     "description": {"en": "Weekly departures from Xi'an to Almaty."},
@@ -33,20 +33,6 @@ FULL_PROJECT = {
     "documents": [{"title": "Timetable", "url": "https://example.org/timetable.pdf"}],
     "expected_outcomes": {"en": "More visitors both ways."},
 }
-
-
-@pytest.fixture
-def editor(org_a):
-    return member(org_a, "editor", username="editor-a")
-
-
-@pytest.fixture
-def admin_a(org_a):
-    return member(org_a, "admin", username="admin-a")
-
-
-def act(user, model, record, action, **kwargs):
-    return workflow.perform(Actor.for_user(user), model, record.identifier, action, **kwargs)
 
 
 def stored(record) -> int:
@@ -70,87 +56,87 @@ def published(model, organization, user, **overrides):
 # --- Completeness ------------------------------------------------------------------------------
 
 
-def test_a_bare_project_scores_zero_and_a_full_one_a_hundred(org_a, editor, reviewer):
+def test_a_bare_project_scores_zero_and_a_full_one_a_hundred(org_a, editor_a, reviewer):
     bare = services.create_record(
-        Actor.for_user(editor),
+        Actor.for_user(editor_a),
         Project,
         org_a,
         {"title": {"en": "Bare"}, "category": "other", "countries": ["CN"]},
     )
     assert stored(bare) == 0
     assert completeness(bare) == (0, list(OPTIONAL_FIELDS[Project]))
-    zone = create(Zone, org_a, editor, ref="KHORGOS")
-    full = create(Project, org_a, editor, ref="FULL", zones=[zone.identifier], **FULL_PROJECT)
+    zone = create(Zone, org_a, editor_a, ref="KHORGOS")
+    full = create(Project, org_a, editor_a, ref="FULL", zones=[zone.identifier], **FULL_PROJECT)
     assert completeness(full) == (100, [])
     assert stored(full) == 100
 
 
 @pytest.mark.parametrize("model", [Project, Zone, Contact])
-def test_the_stored_score_is_the_score_of_the_content(model, org_a, editor):
-    record = create(model, org_a, editor)
+def test_the_stored_score_is_the_score_of_the_content(model, org_a, editor_a):
+    record = create(model, org_a, editor_a)
     score, missing = completeness(record)
     assert stored(record) == score
     assert 0 < score < 100 and missing
     assert set(missing) <= set(OPTIONAL_FIELDS[model])
 
 
-def test_an_edit_in_place_rescores(org_a, editor):
-    record = create(Project, org_a, editor)
+def test_an_edit_in_place_rescores(org_a, editor_a):
+    record = create(Project, org_a, editor_a)
     before = stored(record)
     record = services.update_record(
-        Actor.for_user(editor), record, {"description": {"en": "More detail."}}
+        Actor.for_user(editor_a), record, {"description": {"en": "More detail."}}
     )
     assert stored(record) > before
     assert stored(record) == completeness(record)[0]
     richer = stored(record)
-    record = services.update_record(Actor.for_user(editor), record, {"website": ""})
+    record = services.update_record(Actor.for_user(editor_a), record, {"website": ""})
     assert stored(record) < richer
     assert stored(record) == completeness(record)[0]
     assert "website" in completeness(record)[1]
 
 
-def test_a_pending_revision_changes_the_score_only_when_approved(org_a, editor, reviewer):
-    record = create(Project, org_a, editor)
-    act(editor, Project, record, "submit")
-    record = act(reviewer, Project, record, "approve")
+def test_a_pending_revision_changes_the_score_only_when_approved(org_a, editor_a, reviewer):
+    record = create(Project, org_a, editor_a)
+    act(editor_a, record, "submit")
+    record = act(reviewer, record, "approve")
     published_score = stored(record)
-    services.update_record(Actor.for_user(editor), record, FULL_PROJECT)
+    services.update_record(Actor.for_user(editor_a), record, FULL_PROJECT)
     assert stored(record) == published_score  # the published content is unchanged
-    act(editor, Project, record, "submit")
-    record = act(reviewer, Project, record, "approve")
+    act(editor_a, record, "submit")
+    record = act(reviewer, record, "approve")
     assert stored(record) > published_score
     assert stored(record) == completeness(record)[0]
     assert "description" not in completeness(record)[1]
 
 
-def test_deleting_a_linked_draft_rescores_the_records_linking_to_it(org_a, editor):
-    zone = create(Zone, org_a, editor, ref="KHORGOS")
-    project = create(Project, org_a, editor, zones=[zone.identifier])
+def test_deleting_a_linked_draft_rescores_the_records_linking_to_it(org_a, editor_a):
+    zone = create(Zone, org_a, editor_a, ref="KHORGOS")
+    project = create(Project, org_a, editor_a, zones=[zone.identifier])
     with_zone = stored(project)
-    services.delete_record(Actor.for_user(editor), zone)
+    services.delete_record(Actor.for_user(editor_a), zone)
     project.refresh_from_db()
     assert stored(project) < with_zone
     assert "zones" in completeness(project)[1]
 
 
-def test_the_score_is_never_out_of_range(org_a, editor):
+def test_the_score_is_never_out_of_range(org_a, editor_a):
     from django.db import IntegrityError, transaction
 
-    record = create(Zone, org_a, editor)
+    record = create(Zone, org_a, editor_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         Zone.objects.unscoped("test: break the rule").filter(pk=record.pk).update(completeness=101)
 
 
-def test_the_migration_scores_existing_records_as_the_services_do(org_a, editor):
+def test_the_migration_scores_existing_records_as_the_services_do(org_a, editor_a):
     from django.apps import apps
 
     from registry.models import system_access
 
     migration = importlib.import_module("projects.migrations.0003_record_completeness")
-    zone = create(Zone, org_a, editor, ref="KHORGOS")
+    zone = create(Zone, org_a, editor_a, ref="KHORGOS")
     records = [
-        create(Project, org_a, editor, zones=[zone.identifier]),
-        create(Contact, org_a, editor, zones=[zone.identifier]),
+        create(Project, org_a, editor_a, zones=[zone.identifier]),
+        create(Contact, org_a, editor_a, zones=[zone.identifier]),
         zone,
     ]
     expected = [stored(record) for record in records]
@@ -173,8 +159,8 @@ def test_the_migration_scores_existing_records_as_the_services_do(org_a, editor)
     [(0, "current"), (11, "current"), (13, "stale"), (25, "inactive")],
 )
 @pytest.mark.parametrize("model", [Project, Zone, Contact])
-def test_freshness_after_months_without_confirmation(model, months, expected, org_a, editor):
-    record = confirmed_months_ago(published(model, org_a, editor), months)
+def test_freshness_after_months_without_confirmation(model, months, expected, org_a, editor_a):
+    record = confirmed_months_ago(published(model, org_a, editor_a), months)
     assert freshness(record) == expected
     anyone = visible(Actor.anonymous(), model)
     found = {
@@ -187,8 +173,8 @@ def test_freshness_after_months_without_confirmation(model, months, expected, or
     }
 
 
-def test_the_thresholds_are_twelve_and_twenty_four_calendar_months(org_a, editor):
-    record = published(Project, org_a, editor)
+def test_the_thresholds_are_twelve_and_twenty_four_calendar_months(org_a, editor_a):
+    record = published(Project, org_a, editor_a)
     at = datetime.datetime(2024, 5, 15, 10, tzinfo=datetime.UTC)
     Project.objects.unscoped("test setup").filter(pk=record.pk).update(confirmed_at=at)
     record.refresh_from_db()
@@ -208,11 +194,11 @@ def test_months_before_keeps_the_end_of_short_months():
     assert months_before(moment, 3) == datetime.datetime(2023, 12, 31, 12, tzinfo=datetime.UTC)
 
 
-def test_freshness_is_only_for_published_records(org_a, editor, admin_a):
-    draft = create(Project, org_a, editor, ref="DRAFT")
+def test_freshness_is_only_for_published_records(org_a, editor_a, admin_a):
+    draft = create(Project, org_a, editor_a, ref="DRAFT")
     assert draft.confirmed_at is None and freshness(draft) is None
-    archived = confirmed_months_ago(published(Zone, org_a, editor), 30)
-    archived = act(admin_a, Zone, archived, "archive", comment="The zone closed.")
+    archived = confirmed_months_ago(published(Zone, org_a, editor_a), 30)
+    archived = act(admin_a, archived, "archive", comment="The zone closed.")
     assert archived.confirmed_at is not None and freshness(archived) is None
     hidden = visible(Actor.anonymous(), Zone).filter(freshness_condition("inactive"))
     assert not hidden.exists()
@@ -224,15 +210,15 @@ def test_freshness_is_only_for_published_records(org_a, editor, admin_a):
 
 
 @pytest.mark.parametrize("model", [Project, Zone, Contact])
-def test_reconfirm_makes_a_stale_record_current_and_leaves_its_content(model, org_a, editor):
-    record = confirmed_months_ago(published(model, org_a, editor), 13)
+def test_reconfirm_makes_a_stale_record_current_and_leaves_its_content(model, org_a, editor_a):
+    record = confirmed_months_ago(published(model, org_a, editor_a), 13)
     assert freshness(record) == "stale"
     content, score, old = content_of(record), stored(record), record.confirmed_at
-    record = services.reconfirm(Actor.for_user(editor), record)
+    record = services.reconfirm(Actor.for_user(editor_a), record)
     assert freshness(record) == "current" and record.confirmed_at > old
     assert record.workflow_state == "published"
     assert content_of(record) == content and stored(record) == score
-    entry = workflow.history(Actor.for_user(editor), record).last()
+    entry = workflow.history(Actor.for_user(editor_a), record).last()
     assert (entry.action, entry.from_state, entry.to_state) == (
         "reconfirm",
         "published",
@@ -241,37 +227,37 @@ def test_reconfirm_makes_a_stale_record_current_and_leaves_its_content(model, or
     assert entry.changed_fields == []
 
 
-def test_reconfirm_is_for_the_owners_editors_and_published_records(org_a, org_b, editor):
+def test_reconfirm_is_for_the_owners_editors_and_published_records(org_a, org_b, editor_a):
     viewer = member(org_a, "viewer")
     other = member(org_b, "admin")
-    record = confirmed_months_ago(published(Project, org_a, editor), 13)
+    record = confirmed_months_ago(published(Project, org_a, editor_a), 13)
     with pytest.raises(NotAllowed):
         services.reconfirm(Actor.for_user(viewer), record)
     with pytest.raises(NotAllowed):
         services.reconfirm(Actor.for_user(other), record)
     record.refresh_from_db()
     assert freshness(record) == "stale"
-    draft = create(Project, org_a, editor, ref="DRAFT")
+    draft = create(Project, org_a, editor_a, ref="DRAFT")
     with pytest.raises(InvalidTransition):
-        services.reconfirm(Actor.for_user(editor), draft)
+        services.reconfirm(Actor.for_user(editor_a), draft)
 
 
 # --- Reminders ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def ageing(org_a, org_b, editor, admin_a):
+def ageing(org_a, org_b, editor_a, admin_a):
     """Published records of xian at every age, plus almaty's stale zone and xian's old draft."""
     editor_b = member(org_b, "editor")
     member(org_b, "admin", username="admin-b")
     records = {
-        "soon": confirmed_months_ago(published(Project, org_a, editor, ref="SOON"), 11, days=10),
-        "stale": confirmed_months_ago(published(Zone, org_a, editor, ref="STALE"), 13),
-        "inactive": confirmed_months_ago(published(Contact, org_a, editor, ref="OLD"), 25),
-        "fresh": confirmed_months_ago(published(Project, org_a, editor, ref="FRESH"), 2),
+        "soon": confirmed_months_ago(published(Project, org_a, editor_a, ref="SOON"), 11, days=10),
+        "stale": confirmed_months_ago(published(Zone, org_a, editor_a, ref="STALE"), 13),
+        "inactive": confirmed_months_ago(published(Contact, org_a, editor_a, ref="OLD"), 25),
+        "fresh": confirmed_months_ago(published(Project, org_a, editor_a, ref="FRESH"), 2),
         "almaty": confirmed_months_ago(published(Zone, org_b, editor_b, ref="STALE"), 14),
     }
-    draft = create(Project, org_a, editor, ref="DRAFT")
+    draft = create(Project, org_a, editor_a, ref="DRAFT")
     Project.objects.unscoped("test setup").filter(pk=draft.pk).update(
         confirmed_at=months_before(timezone.now(), 30)
     )
@@ -343,7 +329,7 @@ def test_a_dry_run_sends_and_records_nothing(ageing, mailoutbox):
     assert len(mailoutbox) == 2
 
 
-def test_the_next_threshold_is_reminded_of_again(ageing, editor, mailoutbox):
+def test_the_next_threshold_is_reminded_of_again(ageing, editor_a, mailoutbox):
     reminders.send_freshness_reminders()
     mailoutbox.clear()
     next_month = timezone.now() + datetime.timedelta(days=31)
@@ -353,14 +339,14 @@ def test_the_next_threshold_is_reminded_of_again(ageing, editor, mailoutbox):
     (report,) = [report for report in reports if report.sent]
     assert [r.identifier for r in report.due["stale"]] == [ageing["soon"].identifier]
     # Reconfirmed, the record starts over: nothing until it is due again.
-    services.reconfirm(Actor.for_user(editor), ageing["soon"])
+    services.reconfirm(Actor.for_user(editor_a), ageing["soon"])
     mailoutbox.clear()
     reminders.send_freshness_reminders(now=next_month)
     assert mailoutbox == []
 
 
-def test_no_admin_with_an_email_means_nothing_recorded(org_a, editor, mailoutbox):
-    confirmed_months_ago(published(Zone, org_a, editor, ref="STALE"), 13)
+def test_no_admin_with_an_email_means_nothing_recorded(org_a, editor_a, mailoutbox):
+    confirmed_months_ago(published(Zone, org_a, editor_a, ref="STALE"), 13)
     output = run()
     assert mailoutbox == []
     assert "NOT SENT: the organization has no admin with an email address" in output

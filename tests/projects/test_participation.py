@@ -12,13 +12,8 @@ from tests.projects.factories import create
 
 
 @pytest.fixture
-def editor(org_a):
-    return member(org_a, "editor", username="editor-a", email="editor@xian.example")
-
-
-@pytest.fixture
-def project(org_a, editor):
-    return create(Project, org_a, editor)
+def project(org_a, editor_a):
+    return create(Project, org_a, editor_a)
 
 
 @pytest.fixture
@@ -26,21 +21,21 @@ def almaty_admin(org_b):
     return member(org_b, "admin", username="almaty-admin", email="admin@almaty.example")
 
 
-def add(editor, project, organization, role="partner"):
-    return services.add_participant(Actor.for_user(editor), project, organization, role)
+def add(editor_a, project, organization, role="partner"):
+    return services.add_participant(Actor.for_user(editor_a), project, organization, role)
 
 
-def test_own_participation_is_confirmed_at_once(org_a, editor, project, mailoutbox):
-    participation = add(editor, project, org_a, "lead")
+def test_own_participation_is_confirmed_at_once(org_a, editor_a, project, mailoutbox):
+    participation = add(editor_a, project, org_a, "lead")
     assert participation.is_confirmed
-    assert participation.responded_by == editor
+    assert participation.responded_by == editor_a
 
 
 def test_other_organization_must_confirm(
-    org_b, editor, project, almaty_admin, mailoutbox, django_capture_on_commit_callbacks
+    org_b, editor_a, project, almaty_admin, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        participation = add(editor, project, org_b)
+        participation = add(editor_a, project, org_b)
     assert participation.status == "pending" and participation.get_status_display() == (
         "unconfirmed"
     )
@@ -59,8 +54,8 @@ def test_other_organization_must_confirm(
     assert "confirm_participation" in set(actions.values_list("action", flat=True))
 
 
-def test_decline(org_b, editor, project, almaty_admin):
-    participation = add(editor, project, org_b)
+def test_decline(org_b, editor_a, project, almaty_admin):
+    participation = add(editor_a, project, org_b)
     answered = services.respond_participation(
         Actor.for_user(almaty_admin), participation, accept=False
     )
@@ -68,12 +63,12 @@ def test_decline(org_b, editor, project, almaty_admin):
     with pytest.raises(InvalidTransition):
         services.respond_participation(Actor.for_user(almaty_admin), participation, accept=True)
     # A declined request may be made again.
-    again = add(editor, project, org_b)
+    again = add(editor_a, project, org_b)
     assert again.status == "pending"
 
 
-def test_only_the_participants_admins_respond(org_a, org_b, editor, project):
-    participation = add(editor, project, org_b)
+def test_only_the_participants_admins_respond(org_a, org_b, editor_a, project):
+    participation = add(editor_a, project, org_b)
     almaty_editor = member(org_b, "editor")
     with pytest.raises(NotAllowed):
         services.respond_participation(Actor.for_user(almaty_editor), participation, True)
@@ -95,17 +90,17 @@ def test_viewer_cannot_add_participants(org_a, org_b, project):
     assert not visible(Actor.for_user(member(org_a, "admin")), Participation).exists()
 
 
-def test_invalid_role_and_duplicates(org_b, editor, project):
+def test_invalid_role_and_duplicates(org_b, editor_a, project):
     with pytest.raises(ValidationError) as error:
-        add(editor, project, org_b, "sponsor")
+        add(editor_a, project, org_b, "sponsor")
     assert "role" in error.value.message_dict
-    add(editor, project, org_b)
+    add(editor_a, project, org_b)
     with pytest.raises(ValidationError) as error:
-        add(editor, project, org_b)
+        add(editor_a, project, org_b)
     assert "already takes part" in error.value.message_dict["organization"][0]
 
 
-def test_inactive_organization_cannot_be_named(editor, project):
+def test_inactive_organization_cannot_be_named(editor_a, project):
     closed = OrganizationFactory(slug="closed", identifier_prefix="KZ-CLOSED", is_active=False)
     with pytest.raises(ValidationError):
-        add(editor, project, closed)
+        add(editor_a, project, closed)
