@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from accounts.models import (
     ApiKey,
@@ -368,6 +369,7 @@ ACTION_ROLES: dict[type[Model], dict[str, str | None]] = {
     Organization: {
         "view": None,
         "change": "platform_admin",
+        "merge": "platform_admin",
         "manage_members": "owner_admin|platform_admin",
         "manage_api_keys": "owner_admin|platform_admin",
         "sign_off": "owner_admin",
@@ -460,11 +462,13 @@ def access_record(actor: Actor, model: type[Record], identifier: str, *, for_upd
     """The record with this identifier if the actor may see it, else NotVisible.
 
     The owning organization comes from the identifier's prefix (prefixes never extend one
-    another), so the lookup uses the (organization, identifier) index.
+    another), so the lookup uses the (organization, identifier) index. The prefix of an
+    organization merged into another (accounts.merging) names the survivor, which now owns the
+    records that kept their identifiers.
     """
     organization_ids = Organization.objects.filter(
         identifier_prefix__in=prefix_candidates(identifier)
-    ).values("pk")
+    ).values(owner=Coalesce("merged_into", "pk"))
     qs = visible(actor, model).filter(organization_id__in=organization_ids, identifier=identifier)
     if for_update:
         qs = qs.select_for_update(of=("self",))
