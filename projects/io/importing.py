@@ -1,7 +1,8 @@
 """Bulk import into the importer's organization (SPEC 8): a dry run, or all rows or none.
 
 Every row goes through `projects.services.create_record` or `update_record`, the same validation
-as the forms and the API, inside a savepoint of its own, all of them inside one transaction:
+as the forms and the API, inside a savepoint of its own (the services' `transaction.atomic`),
+all of them inside one transaction:
 
 * a dry run validates every row and rolls everything back;
 * a confirmed import commits only when no row has an error; otherwise it rolls back and nothing
@@ -233,8 +234,9 @@ class Importer:
         later = self._forward_links(content)
         content = {name: value for name, value in content.items() if name not in later}
         try:
-            with transaction.atomic():
-                outcome, record = self._write(existing, content, ref)
+            # The services' own transaction.atomic is this row's savepoint: a refused row
+            # leaves nothing behind, and the rows before it stay in the outer transaction.
+            outcome, record = self._write(existing, content, ref)
         except ValidationError as error:
             self._report_validation(number, label, error)
             return
@@ -406,8 +408,7 @@ class Importer:
             if existing is None:
                 continue  # the row itself failed and is reported
             try:
-                with transaction.atomic():
-                    services.update_record(self.actor, existing, links)
+                services.update_record(self.actor, existing, links)  # its own savepoint
             except ValidationError as error:
                 self._report_validation(number, identifier, error)
 
