@@ -180,6 +180,13 @@ class Importer:
     def _check_header(self, header: list[str] | None) -> None:
         if header is None:
             return
+        if not any(columns.field_of_column(self.model, column) for column in header):
+            raise ImportRefused(
+                f"{self.filename}: the header names none of the {self.model.record_type} "
+                "columns (title.en, category, ...); is the first row the header, and is this "
+                f"a file of {self.model.record_type}?",
+                code="missing_header",
+            )
         unknown = columns.unknown_columns(self.model, header)
         if unknown:
             raise ImportRefused(
@@ -187,13 +194,6 @@ class Importer:
                 f"{self.model.__name__.lower()} are listed in docs/import.md and in the "
                 "downloadable template.",
                 code="unknown_columns",
-            )
-        if not any(columns.field_of_column(self.model, column) for column in header):
-            raise ImportRefused(
-                f"{self.filename}: the header names none of the {self.model.record_type} "
-                "columns (title.en, category, ...); is the first row the header, and is this "
-                f"a file of {self.model.record_type}?",
-                code="missing_header",
             )
 
     def _audit(self) -> None:

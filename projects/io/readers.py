@@ -195,17 +195,45 @@ def _clean_header(cells: list, filename: str) -> list[str]:
     return header
 
 
+def _utf8_lines(file, filename: str, position: dict):
+    """The file's lines as text, decoded one line at a time so that a wrong encoding is
+    reported at its line; `position["line"]` is the line number reached."""
+    pending = b""
+    first = True
+    while True:
+        chunk = file.read(65536)
+        if not chunk:
+            break
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield _decode_line(line + b"\n", filename, position, first)
+            first = False
+    if pending:
+        yield _decode_line(pending, filename, position, first)
+
+
+def _decode_line(line: bytes, filename: str, position: dict, first: bool) -> str:
+    position["line"] += 1
+    if first:
+        line = line.removeprefix(codecs.BOM_UTF8)  # Excel's byte order mark
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _decoding_error(
+            filename, f"line {position['line']} has the byte 0x{line[error.start]:02x}"
+        ) from None
+
+
 def _csv_table(file, filename: str, size: int) -> Table:
-    text = _text_stream(file)
-    reader = csv.reader(text)
+    position = {"line": 0}
+    reader = csv.reader(_utf8_lines(file, filename, position))
     try:
         first = next(reader, None)
-    except UnicodeDecodeError:
-        raise _decoding_error(filename, "in the header") from None
+        while first is not None and not any(cell.strip() for cell in first):
+            first = next(reader, None)  # blank lines before the header
     except csv.Error as error:
         raise ImportRefused(f"{filename}: the header row cannot be read: {error}.") from None
-    while first is not None and not any(cell.strip() for cell in first):
-        first = next(reader, None)  # blank lines before the header
     if first is None:
         raise ImportRefused(f"{filename} has no rows at all.", code="empty_file")
     header = _clean_header(first, filename)
@@ -218,14 +246,12 @@ def _csv_table(file, filename: str, size: int) -> Table:
                 if not any(cell.strip() for cell in cells):
                     continue
                 yield number, _as_mapping(header, cells, number, filename)
-        except UnicodeDecodeError:
-            raise _decoding_error(filename, f"at row {number + 1} or near it") from None
         except csv.Error as error:
-            raise ImportRefused(f"{filename}: row {number + 1} cannot be read: {error}.") from None
+            raise ImportRefused(
+                f"{filename}: row {number + 1} (line {position['line']}) cannot be read: {error}."
+            ) from None
 
-    return Table(
-        "csv", filename, header, rows(), _byte_progress(file, size), [lambda: text.detach()]
-    )
+    return Table("csv", filename, header, rows(), _byte_progress(file, size))
 
 
 class CellsBeyondHeader(Exception):

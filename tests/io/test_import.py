@@ -45,7 +45,10 @@ def test_a_valid_file_imports_fully(format, record_type, org_a, editor_a):
     first = content_of(records[0])
     if record_type == "projects":
         assert records[0].identifier == "CN-XIAN-TRAIN-1"
-        assert first["title"] == {"en": "Xi'an-Almaty tourism train 1", "zh": "西安—阿拉木图旅游专列 1"}
+        assert first["title"] == {
+            "en": "Xi'an-Almaty tourism train 1",
+            "zh": "西安—阿拉木图旅游专列 1",
+        }
         assert first["countries"] == ["CN", "KZ"]
         assert first["locations"][1] == {"name": "Almaty", "lat": 43.24, "lon": 76.89}
         assert first["budget_amount"] == "1500000.50"
@@ -217,13 +220,9 @@ def test_an_import_goes_through_the_services_so_their_rules_hold(org_a, editor_a
     """The identifier of an existing record never changes, and records of other types keep
     their identifiers: the import reuses create_record / update_record, not its own writes."""
     zone = create(MODELS["zones"], org_a, editor_a, ref="TRAIN-1")
-    report = run_import(
-        editor_a, org_a, MODELS["projects"], file_of("csv", "projects", 1), "p.csv"
-    )
+    report = run_import(editor_a, org_a, MODELS["projects"], file_of("csv", "projects", 1), "p.csv")
     assert [(e.row, e.column) for e in report.errors] == [(2, "ref")]
     assert "already in use" in report.errors[0].message
     services.delete_record(Actor.for_user(editor_a), zone)
-    report = run_import(
-        editor_a, org_a, MODELS["projects"], file_of("csv", "projects", 1), "p.csv"
-    )
+    report = run_import(editor_a, org_a, MODELS["projects"], file_of("csv", "projects", 1), "p.csv")
     assert report.ok

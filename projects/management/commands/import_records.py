@@ -34,9 +34,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["file"]
-        organization = self._organization(options["org"])
-        user = self._user(organization, options["user"])
-        actor = Actor.for_user(user)
         try:
             format_of(path)
             size = os.stat(path).st_size  # the size, before a byte is read
@@ -45,6 +42,9 @@ class Command(BaseCommand):
             raise CommandError(f"No file {path}.") from None
         except ImportRefused as error:
             raise CommandError(error.message) from None
+        organization = self._organization(options["org"])
+        user = self._user(organization, options["user"])
+        actor = Actor.for_user(user)
         self.stderr.write(
             f"Importing {options['type']} from {path} into {organization.slug} as "
             f"{user.username}{' (dry run: nothing is saved)' if options['dry_run'] else ''}."
