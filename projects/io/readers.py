@@ -215,6 +215,7 @@ def _utf8_lines(file, filename: str, position: dict):
 
 def _decode_line(line: bytes, filename: str, position: dict, first: bool) -> str:
     position["line"] += 1
+    position["bytes"] += len(line)
     if first:
         line = line.removeprefix(codecs.BOM_UTF8)  # Excel's byte order mark
     try:
@@ -226,7 +227,7 @@ def _decode_line(line: bytes, filename: str, position: dict, first: bool) -> str
 
 
 def _csv_table(file, filename: str, size: int) -> Table:
-    position = {"line": 0}
+    position = {"line": 0, "bytes": 0}
     reader = csv.reader(_utf8_lines(file, filename, position))
     try:
         first = next(reader, None)
@@ -251,7 +252,7 @@ def _csv_table(file, filename: str, size: int) -> Table:
                 f"{filename}: row {number + 1} (line {position['line']}) cannot be read: {error}."
             ) from None
 
-    return Table("csv", filename, header, rows(), _byte_progress(file, size))
+    return Table("csv", filename, header, rows(), lambda: min(1.0, position["bytes"] / size))
 
 
 class CellsBeyondHeader(Exception):
