@@ -231,6 +231,10 @@ class Importer:
                 "or through the API instead.",
             )
             return
+        if existing is None and identifier:
+            ref = self._new_ref(number, label, identifier)
+            if ref is None:
+                return
         later = self._forward_links(content)
         content = {name: value for name, value in content.items() if name not in later}
         try:
@@ -256,6 +260,20 @@ class Importer:
                     "title": record.display_title,
                 }
             )
+
+    def _new_ref(self, number: int, label: str, identifier: str) -> str | None:
+        """The ref of a new record named by its full identifier: what follows the prefix."""
+        own = self.organization.identifier_prefix
+        if identifier.upper().startswith(own.upper() + "-"):
+            return identifier[len(own) + 1 :]
+        self.report.add_error(
+            number,
+            label,
+            "identifier",
+            f"no record {identifier} exists to update, and new records take the prefix {own}- "
+            "(the prefix of this identifier belongs to an organization merged into this one).",
+        )
+        return None
 
     def _write(self, existing: Record | None, content: dict, ref: str | None):
         if existing is None:
