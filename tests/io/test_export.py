@@ -112,7 +112,9 @@ def test_an_extra_language_gets_its_own_column(org_a, editor_a):
 def test_geojson_has_a_point_per_project_location_and_a_polygon_per_zone(catalogue, editor_a):
     data = json.loads(body(client_for(editor_a).get("/api/v1/projects/export.geojson")))
     assert data["type"] == "FeatureCollection"
-    points = [f for f in data["features"] if f["properties"]["identifier"] == "CN-XIAN-PUB-projects"]
+    points = [
+        f for f in data["features"] if f["properties"]["identifier"] == "CN-XIAN-PUB-projects"
+    ]
     assert [f["geometry"]["coordinates"] for f in points] == [[108.94, 34.34], [76.89, 43.24]]
     zones = json.loads(body(client_for(editor_a).get("/api/v1/zones/export.geojson")))
     assert {f["geometry"]["type"] for f in zones["features"]} == {"Polygon"}
