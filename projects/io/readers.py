@@ -246,7 +246,7 @@ def _csv_table(file, filename: str, size: int) -> Table:
                 number += 1
                 if not any(cell.strip() for cell in cells):
                     continue
-                yield number, _as_mapping(header, cells, number, filename)
+                yield number, _as_mapping(header, cells)
         except csv.Error as error:
             raise ImportRefused(
                 f"{filename}: row {number + 1} (line {position['line']}) cannot be read: {error}."
@@ -264,7 +264,7 @@ class CellsBeyondHeader(Exception):
         self.columns = columns
 
 
-def _as_mapping(header: list[str], cells: list, number: int, filename: str):
+def _as_mapping(header: list[str], cells: list):
     extra = [cell for cell in cells[len(header) :] if cell not in (None, "")]
     if extra:
         return CellsBeyondHeader(len(header) + len(extra), len(header))
@@ -362,7 +362,7 @@ def _xlsx_table(file, filename: str, size: int) -> Table:
                 state["row"] = number
                 if all(cell in (None, "") for cell in cells):
                     continue
-                yield number, _as_mapping(header, list(cells), number, filename)
+                yield number, _as_mapping(header, list(cells))
         except Exception as error:  # a damaged or hostile sheet part
             raise ImportRefused(
                 f"{filename}: row {state['row'] + 1} cannot be read "
