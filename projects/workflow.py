@@ -294,9 +294,10 @@ def _check_state(actor: Actor, step: Step) -> None:
 
 
 def _check_four_eyes(actor: Actor, step: Step) -> None:
+    """A refusal because of who is acting, like a missing role: 403 (SPEC 6)."""
     for attribute in step.transition.not_by:
         if getattr(step.subject, f"{attribute}_id") == actor.user_id:
-            raise InvalidTransition(
+            raise NotAllowed(
                 f"You may not {step.transition.name.replace('_', ' ')} this record: "
                 f"{FOUR_EYES_REASONS[attribute]}."
             )
