@@ -8,13 +8,8 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 
 from registry.models import TenantOwned
-from registry.multilingual import validate_multilingual
-
-
-class PlatformRole(models.TextChoices):
-    NONE = "", "none"
-    REVIEWER = "reviewer", "reviewer"
-    PLATFORM_ADMIN = "platform_admin", "platform admin"
+from registry.multilingual import pick, validate_multilingual
+from registry.tenancy import MembershipRole, PlatformRole
 
 
 class User(AbstractUser):
@@ -112,8 +107,6 @@ class Organization(models.Model):
 
     @property
     def display_name(self) -> str:
-        from registry.multilingual import pick
-
         return pick(self.name) or self.slug
 
     def merged_prefixes(self) -> list[str]:
@@ -129,12 +122,6 @@ class Organization(models.Model):
             if identifier.upper().startswith(prefix.upper() + "-"):
                 return identifier[len(prefix) + 1 :]
         return identifier[len(self.identifier_prefix) + 1 :]
-
-
-class MembershipRole(models.TextChoices):
-    ADMIN = "admin", "admin"
-    EDITOR = "editor", "editor"
-    VIEWER = "viewer", "viewer"
 
 
 class Membership(TenantOwned):

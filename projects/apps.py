@@ -6,6 +6,11 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Registry records"
 
     def ready(self):
-        from . import merging
+        # Registers the records' rules with the tenant boundary.
+        # What projects adds to an organization merge (accounts never imports projects).
+        from projects import (
+            boundary,  # noqa: F401
+            merging,
+        )
 
         merging.connect()

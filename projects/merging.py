@@ -5,9 +5,10 @@ projects."""
 from __future__ import annotations
 
 from accounts.merging import keep_on_merge, organizations_merged, register_resolver
-from registry import audit
 
-from .models import AuditEntry, Participation, ParticipationStatus
+from . import audit
+from .choices import ParticipationStatus
+from .models import AuditEntry, Participation
 
 
 def _settle_participations(actor, merged, survivor) -> list[str]:

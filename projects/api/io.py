@@ -18,13 +18,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.base import caller_organization
 from projects.io import exporting, iati
 from projects.io.columns import RECORD_TYPES
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import MEDIA_TYPES
-from registry.api.base import RegistryViewMixin, caller_organization
+from registry.api.base import RegistryViewMixin
 from registry.api.errors import PayloadTooLarge, error_body
 from registry.api.renderers import RegistryJSONRenderer
 

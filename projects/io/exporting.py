@@ -16,8 +16,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from projects.content import FIELDS, LINK_FIELDS, field_json, freshness
+from projects.content import FIELDS, LINK_FIELDS, field_json
 from projects.filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
+from projects.freshness import freshness
 from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
 from registry.api.renderers import location_features, zone_features
 from registry.tenancy import Actor, visible

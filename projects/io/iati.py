@@ -36,13 +36,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from projects.models import (
-    Contact,
-    Participation,
-    ParticipationStatus,
-    Project,
-    WorkflowState,
-)
+from projects.choices import ParticipationStatus, WorkflowState
+from projects.models import Contact, Participation, Project
 from registry.tenancy import Actor, visible
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "iati-2.03"

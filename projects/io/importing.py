@@ -24,12 +24,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Membership, MembershipRole, Organization
-from projects import services
+from projects import audit, services
+from projects.boundary import access_record
+from projects.choices import EDITABLE_STATES
 from projects.content import LINK_FIELDS
-from projects.errors import RecordLocked, StaleVersion, WorkflowError
-from projects.models import EDITABLE_STATES, Project, Record, Zone
-from registry import audit
-from registry.tenancy import Actor, NotAllowed, NotVisible, access_record, require_create
+from projects.models import Project, Record, Zone
+from registry.errors import DomainError
+from registry.tenancy import Actor, NotVisible, require
 
 from . import columns
 from .readers import CellsBeyondHeader, ImportRefused, open_table
@@ -147,7 +148,7 @@ class Importer:
         """Import, yielding progress every few hundred rows. Raises ImportRefused (the file as a
         whole) and NotAllowed (the actor may not create records here); row errors are in
         `self.report`."""
-        require_create(self.actor, self.model, self.organization)
+        require(self.actor, "create", self.model(organization=self.organization))
         table = open_table(self.file, self.filename, self.size)
         try:
             self._check_header(table.header)
@@ -244,8 +245,8 @@ class Importer:
         except ValidationError as error:
             self._report_validation(number, label, error)
             return
-        except (NotAllowed, NotVisible, RecordLocked, StaleVersion, WorkflowError) as error:
-            self.report.add_error(number, label, "", _reason(error))
+        except DomainError as error:  # refused by the boundary or the record's state
+            self.report.add_error(number, label, "", error.message)
             return
         if later:
             self._deferred.append((number, record.identifier, later))
@@ -453,10 +454,6 @@ def _cell_text(value) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _reason(error: Exception) -> str:
-    return getattr(error, "reason", None) or str(error) or type(error).__name__
 
 
 def _alias_prefixes(organization: Organization) -> list[str]:

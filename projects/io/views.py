@@ -27,14 +27,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError as FilterError
 
+from accounts.boundary import my_organizations
+from accounts.views import active_organization
 from projects.io import exporting, iati
 from projects.io.columns import RECORD_TYPES
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import MEDIA_TYPES
-from registry.tenancy import NotAllowed, Organization, actor_for_request, visible
-from registry.views import active_organization
+from registry.tenancy import NotAllowed, actor_for_request
 
 SESSION_KEY = "pending_imports"
 STREAM_MARKER = "<!--import-stream-->"
@@ -111,9 +112,8 @@ def import_template(request, record_type: str, template_format: str):
 def _importing_organization(request):
     """The active organization, where the user must be an editor or admin."""
     actor = actor_for_request(request)
-    mine = visible(actor, Organization).filter(pk__in=actor.org_ids).order_by("slug")
-    organization = active_organization(request, mine)
-    if organization is None or actor.role_in(organization.pk) not in ("admin", "editor"):
+    organization = active_organization(request, my_organizations(actor))
+    if organization is None or not actor.is_at_least("editor", organization.pk):
         raise PermissionDenied(_("Importing needs an editor or admin of your organization."))
     return actor, organization
 
@@ -174,7 +174,7 @@ def _stream(request, importer: Importer, record_type: str, organization, token: 
     except ImportRefused as error:
         refused = error.message
     except NotAllowed as error:
-        refused = error.reason
+        refused = error.message
     yield "</div>"
     yield render_to_string(
         "projects/io/_report.html",

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             except ImportRefused as error:
                 raise CommandError(f"{error.message} Nothing was imported.") from None
             except NotAllowed as error:
-                raise CommandError(error.reason) from None
+                raise CommandError(error.message) from None
         report = importer.report
         for error in report.errors:
             self.stdout.write(str(error))
