@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts import keys, merging, services
 from accounts.models import Membership, Organization, SisterCityLink, SisterCityStatus
+from projects import participants as record_participants
 from projects import services as record_services
 from projects.models import AuditEntry, Participation, Project, Revision, Zone
 from registry.tenancy import Actor, NotAllowed, visible
@@ -84,7 +85,7 @@ def test_merge_moves_everything_and_nothing_points_at_the_merged_one(twins):
     place_in_state(project, "published")
     record_services.update_record(Actor.for_user(editor), project, {"title": {"en": "Revised"}})
     survivor_project = create(Project, survivor, member(survivor, "editor"), ref="OWN")
-    record_services.add_participant(
+    record_participants.add_participant(
         Actor.for_user(member(survivor, "admin")), survivor_project, merged, "partner"
     )
     SisterCityLink.objects.unscoped("test setup").create(

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from lxml import etree
 from rest_framework.test import APIClient
 
-from projects import services
+from projects import participants
 from projects.io import iati
 from registry.tenancy import Actor
 from tests.factories import member
@@ -59,9 +59,9 @@ def test_an_activity_carries_every_element_of_the_issue(org_a, org_b, editor_a):
             {"title": "Site", "url": "https://example.org/", "language": "ru"},
         ],
     )
-    request = services.add_participant(actor, project, org_b, "funder")
-    services.respond_participation(Actor.for_user(admin_b), request, True)
-    services.add_participant(actor, project, org_a, "operator")
+    request = participants.add_participant(actor, project, org_b, "funder")
+    participants.respond_participation(Actor.for_user(admin_b), request, True)
+    participants.add_participant(actor, project, org_a, "operator")
     contact = create(Contact, org_a, editor_a, ref="HOTLINE", projects=[project.identifier])
     place_in_state(contact, "published")
     place_in_state(project, "published")
@@ -106,7 +106,7 @@ def test_an_activity_carries_every_element_of_the_issue(org_a, org_b, editor_a):
 
 def test_a_pending_participant_is_left_out_and_the_owner_is_accountable(org_a, org_b, editor_a):
     project = create(Project, org_a, editor_a, ref="TRAIN")
-    services.add_participant(Actor.for_user(editor_a), project, org_b, "partner")
+    participants.add_participant(Actor.for_user(editor_a), project, org_b, "partner")
     place_in_state(project, "published")
     document = export_xml()
     assert_valid(document)

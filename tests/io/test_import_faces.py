@@ -147,7 +147,7 @@ def test_command_lists_row_errors_and_exits_non_zero(tmp_path, org_a, editor_a, 
     with pytest.raises(CommandError, match="No organization with slug 'nowhere'"):
         call_command("import_records", str(path), "--org", "nowhere", "--type", "projects")
     outsider = member(org_a, "viewer", username="watcher")
-    with pytest.raises(CommandError, match="Only editors and admins of xian"):
+    with pytest.raises(CommandError, match="Only the owner editor may create a project"):
         call_command(
             "import_records",
             str(path),
