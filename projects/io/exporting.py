@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -138,9 +138,15 @@ def record_item(record: Record, now: datetime.datetime) -> dict:
 
 
 def records(actor: Actor, queryset: QuerySet) -> Iterator[Record]:
-    """The queryset through a server-side cursor, linked records prefetched chunk by chunk."""
+    """The queryset through a server-side cursor, linked records prefetched chunk by chunk.
+
+    Inside a transaction: outside one, Django declares the cursor WITH HOLD, and PostgreSQL
+    then runs the whole query before it hands over the first row. The transaction only reads,
+    and ends when the stream does (or is closed by a client that went away).
+    """
     with_links = queryset.prefetch_related(*prefetches(actor, queryset.model))
-    return with_links.iterator(chunk_size=CHUNK_SIZE)
+    with transaction.atomic():
+        yield from with_links.iterator(chunk_size=CHUNK_SIZE)
 
 
 def items(actor: Actor, queryset: QuerySet) -> Iterator[dict]:

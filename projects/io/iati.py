@@ -32,6 +32,7 @@ import mimetypes
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from lxml import etree
@@ -265,7 +266,12 @@ class _Sink:
 
 def stream_activities(actor: Actor, queryset: QuerySet) -> Iterator[bytes]:
     """The iati-activities document of the published projects in `queryset`, in chunks."""
-    projects = published(actor, queryset).iterator(chunk_size=CHUNK_SIZE)
+    # In a transaction, so that the server-side cursor streams (see projects.io.exporting).
+    with transaction.atomic():
+        yield from _stream(published(actor, queryset).iterator(chunk_size=CHUNK_SIZE))
+
+
+def _stream(projects) -> Iterator[bytes]:
     sink = _Sink()
     with etree.xmlfile(sink, encoding="utf-8") as document:
         document.write_declaration()
