@@ -9,6 +9,7 @@ nothing is ever half-saved.
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -219,6 +220,35 @@ def update_organization(organization: Organization, **changes) -> Organization:
         _validate_organization(locked)
         locked.save()
     return locked
+
+
+# --- People and their passwords --------------------------------------------------------------
+
+
+def check_password(password: str, user: User | None = None) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS), errors under 'password'.
+
+    Every way a password is set runs them: these services (and so the create_user command), the
+    admin's forms and the password change page (Django's forms call the same validators).
+    """
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}, code="weak_password") from error
+
+
+def create_user(username: str, email: str, password: str) -> User:
+    """A new person with a password that passes the validators."""
+    candidate = User(username=username, email=email)
+    check_password(password, candidate)
+    return User.objects.create_user(username=username, email=email, password=password)
+
+
+def set_password(user: User, password: str) -> User:
+    check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
 
 
 # --- Memberships and platform roles ----------------------------------------------------------
