@@ -16,8 +16,10 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from accounts import keys
 from accounts.models import (
     OPEN_LINK_STATES,
+    ApiKey,
     Membership,
     MembershipRole,
     Organization,
@@ -335,9 +337,15 @@ def check_remove_membership(user: User, organization: Organization) -> Membershi
 
 
 def remove_membership(user: User, organization: Organization) -> None:
+    """End the membership and revoke the user's API keys for that organization."""
     with transaction.atomic():
         list(memberships_of(user).select_for_update())  # lock the user's memberships
         check_remove_membership(user, organization).delete()
+        keys.revoke_all(
+            ApiKey.objects.unscoped("a removed member's keys for that organization").filter(
+                user=user, organization=organization
+            )
+        )
 
 
 def check_platform_role(user: User, platform_role: str) -> None:

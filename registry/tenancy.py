@@ -28,6 +28,7 @@ from accounts.models import (
     MembershipRole,
     Organization,
     PlatformRole,
+    SecurityEvent,
     SisterCityLink,
     SisterCityStatus,
     User,
@@ -289,6 +290,10 @@ def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
     )
 
 
+def _platform_admins_only(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs if actor.is_platform_admin else qs.none()
+
+
 VISIBILITY: dict[type[Model], Callable[[Actor, QuerySet], QuerySet]] = {
     Organization: _organizations,
     Membership: _memberships,
@@ -305,6 +310,8 @@ VISIBILITY: dict[type[Model], Callable[[Actor, QuerySet], QuerySet]] = {
     ContactProject: _links(Contact, Project),
     Revision: _record_history,
     AuditEntry: _record_history,
+    # Sign-ins and lockouts name people and addresses across organizations.
+    SecurityEvent: _platform_admins_only,
 }
 
 
