@@ -31,7 +31,7 @@ from registry.tenancy import (
     visible,
 )
 
-from . import notifications, validation
+from . import notifications, refusals, validation
 from .content import (
     FIELDS,
     LINK_FIELDS,
@@ -433,7 +433,8 @@ def update_record(actor: Actor, record: Record, data: dict, *, expected_version=
     `data` holds the fields to change (others keep their value). `expected_version`, when
     given, must be the record's current version, else StaleVersion and nothing changes.
     """
-    with transaction.atomic():
+    refused = refusals.recorded(actor, "change", type(record), record.identifier)
+    with refused, transaction.atomic():
         locked = _lock_for_change(actor, record, "change", expected_version)
         _refuse_identifier_change(locked, data)
         if locked.workflow_state in EDITABLE_STATES:
@@ -547,7 +548,8 @@ def _new_revision(actor: Actor, record: Record, content: dict) -> Revision:
 
 def delete_record(actor: Actor, record: Record) -> None:
     """Delete a draft. Anything that reached review stays, for the audit trail; archive it."""
-    with transaction.atomic():
+    refused = refusals.recorded(actor, "delete", type(record), record.identifier)
+    with refused, transaction.atomic():
         locked = _lock_for_change(actor, record, "delete", None)
         if locked.workflow_state != WorkflowState.DRAFT:
             raise RecordLocked(
@@ -609,7 +611,8 @@ def add_participant(
         raise ValidationError(
             {"role": [f"{role!r} is not a participant role; use {', '.join(ParticipantRole)}."]}
         )
-    with transaction.atomic():
+    refused = refusals.recorded(actor, "add_participant", Project, project.identifier)
+    with refused, transaction.atomic():
         locked = _lock_for_change(actor, project, "manage_participants", None)
         if not organization.is_active:
             raise ValidationError({"organization": ["This organization is not active."]})

@@ -26,7 +26,7 @@ from django.utils import timezone
 from registry import audit
 from registry.tenancy import Actor, NotAllowed, access_record, holds, require, visible
 
-from . import notifications, services
+from . import notifications, refusals, services
 from .content import content_of
 from .errors import InvalidTransition
 from .models import (
@@ -237,7 +237,7 @@ def perform(
             f"Unknown action {action!r}; the actions are {', '.join(TRANSITIONS)}."
         )
     comment = comment.strip() if isinstance(comment, str) else ""
-    with transaction.atomic():
+    with refusals.recorded(actor, action, model, identifier), transaction.atomic():
         record = access_record(actor, model, identifier, for_update=True)
         _check_role(actor, transition, record)
         services.check_version(record, expected_version)
