@@ -6,5 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organizations and people"
 
     def ready(self):
+        # Registers this app's rules and the source of memberships with the tenant boundary.
         # Connects the sign-in and lockout signals to the security event log.
-        from accounts import security  # noqa: F401
+        from accounts import (
+            boundary,  # noqa: F401
+            security,  # noqa: F401
+        )

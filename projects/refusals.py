@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from registry import audit
-from registry.tenancy import Actor, NotAllowed, NotVisible, access_record
+from registry.tenancy import Actor, NotAllowed, NotVisible
 
-from .models import PUBLIC_STATES, Record
+from . import audit
+from .boundary import access_record
+from .choices import PUBLIC_STATES
+from .models import Record
 
 REFUSED = "refused"
 NOT_VISIBLE_REASON = "the record is not visible to this caller"
@@ -28,7 +30,7 @@ def note_refusal(actor: Actor, action: str, record: Record, refusal: Exception) 
     """Append a `refused` entry to a private record's audit log (public records: nothing)."""
     if record.workflow_state in PUBLIC_STATES:
         return
-    reason = refusal.reason if isinstance(refusal, NotAllowed) else NOT_VISIBLE_REASON
+    reason = refusal.message if isinstance(refusal, NotAllowed) else NOT_VISIBLE_REASON
     audit.record(actor, REFUSED, record, comment=f"{action.replace('_', ' ')}: {reason}"[:2000])
 
 

@@ -7,10 +7,12 @@ from registry import views
 handler400 = "registry.views.bad_request"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
+    # Each app owns its API routes; registry's come last, as they end with the JSON 404.
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("projects.api.urls")),
     path("api/v1/", include("registry.api.urls")),
     # The split view serves its start-up script as a file, which the CSP allows (no inline code).
     path(
@@ -20,4 +22,6 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The site's pages; each app owns its routes.
+    path("", include("projects.urls")),
 ]

@@ -10,6 +10,7 @@ with LOCKOUT_FAILURES refusals within LOCKOUT_MINUTES gets 429 (with Retry-After
 request until the lockout ends (accounts.security keeps the counts and logs the events).
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts import keys, security
@@ -65,3 +66,18 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'Bearer realm="{self.www_authenticate_realm}"'
+
+
+class BearerKeyScheme(OpenApiAuthenticationExtension):
+    """The `Authorization: Bearer <key>` scheme above, in the OpenAPI document."""
+
+    target_class = "accounts.api.authentication.BearerKeyAuthentication"
+    name = "bearerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key (srr_<prefix>_<secret>), created with "
+            "POST /api/v1/api-keys/ or manage.py create_api_key.",
+        }
