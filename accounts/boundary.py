@@ -10,7 +10,15 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from accounts.models import ApiKey, Membership, Organization, SisterCityLink, SisterCityStatus, User
+from accounts.models import (
+    ApiKey,
+    Membership,
+    Organization,
+    SecurityEvent,
+    SisterCityLink,
+    SisterCityStatus,
+    User,
+)
 from registry import tenancy
 from registry.tenancy import Actor, NotVisible, Policy
 
@@ -70,6 +78,11 @@ def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
     )
 
 
+def _platform_admins_only(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Sign-ins and lockouts name people and addresses across organizations."""
+    return qs if actor.is_platform_admin else qs.none()
+
+
 # An organization is its own owner party.
 ITSELF = {"owner": "pk"}
 
@@ -111,6 +124,7 @@ tenancy.register(
 tenancy.register(
     ApiKey, Policy(_api_keys, {"view": None, "revoke": "self|owner_admin|platform_admin"})
 )
+tenancy.register(SecurityEvent, Policy(_platform_admins_only, parties={}))
 
 
 # --- Scoped lookups ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from accounts import keys
 from registry.tenancy import Actor, visible
 from tests.factories import member
 from tests.io.conftest import MODELS, body, file_of, flat_file, rows_of
+from tests.test_security_headers import INLINE_SCRIPT, INLINE_STYLE
 
 Project, Zone, Contact = MODELS["projects"], MODELS["zones"], MODELS["contacts"]
 
@@ -168,6 +169,7 @@ def test_page_checks_previews_and_confirms(client, org_a, editor_a):
     form = client.get("/projects/import/")
     assert form.status_code == 200
     html = form.content.decode()
+    assert not INLINE_SCRIPT.search(html) and not INLINE_STYLE.search(html)
     assert 'type="file" name="file"' in html and "/projects/import/template.xlsx" in html
 
     data = file_of("csv", "projects", 3)
@@ -178,6 +180,7 @@ def test_page_checks_previews_and_confirms(client, org_a, editor_a):
     assert "3 row(s) of p.csv checked: 3 would be created" in html
     assert "CN-XIAN-TRAIN-2" in html  # the preview table
     assert "</html>" in html  # the page around the stream is whole
+    assert "css/import.css" in html and not INLINE_STYLE.search(html)  # the CSP holds
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
     assert not own(Project, org_a).exists()
 
