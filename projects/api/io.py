@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import StreamingHttpResponse
 from django.utils.cache import patch_cache_control
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -136,8 +137,14 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         return {"format", *exporting.FILTERSETS[model].base_filters}
 
     @extend_schema(
-        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="the file")},
-        description="Takes the list's filters; the whole result set, streamed.",
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, MEDIA_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
+            (200, "application/geo+json"): OpenApiTypes.OBJECT,
+        },
+        description="Takes the list's filters; the whole result set, streamed, in the format "
+        "the path names (csv, xlsx, json, geojson; see docs/import.md for the columns).",
     )
     def get(self, request, record_type, export_format):
         model = RECORD_TYPES[record_type]
