@@ -21,7 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from registry import audit
+from registry import audit, rls
 from registry.tenancy import (
     Actor,
     NotVisible,
@@ -31,7 +31,7 @@ from registry.tenancy import (
     visible,
 )
 
-from . import notifications, validation
+from . import notifications, validation, visibility_copies
 from .content import (
     FIELDS,
     LINK_FIELDS,
@@ -593,7 +593,10 @@ def apply_revision(record: Record, revision: Revision) -> list[str]:
     before = content_of(record)
     assign_fields(record, revision.content)
     record.full_clean()
-    write_links(record, revision.content)
+    # The reviewer writes the owner's links, to records the owner chose and the reviewer may not
+    # read (its drafts): row-level security lets the system context do it (registry.rls).
+    with rls.system_context("approval writes the links its owner validated"):
+        write_links(record, revision.content)
     refresh_completeness(record, revision.content)
     return _changed(before, revision.content)
 
@@ -632,7 +635,9 @@ def add_participant(
             requested_by=actor.user,
             responded_by=actor.user if own else None,
             responded_at=timezone.now() if own else None,
+            **visibility_copies.participation_copies(locked),
         )
+        visibility_copies.refresh_shared_with(locked)
         audit.record(
             actor,
             "add_participant",
@@ -671,6 +676,7 @@ def respond_participation(
             "confirm_participation" if accept else "decline_participation",
             project,
             comment=f"{locked.participant.slug} as {locked.role}",
+            acting_for=locked.participant_id,
         )
         notifications.participation_answered(locked, project)
     return locked

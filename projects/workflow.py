@@ -23,10 +23,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from registry import audit
+from registry import audit, rls
 from registry.tenancy import Actor, NotAllowed, access_record, holds, require, visible
 
-from . import notifications, services
+from . import notifications, services, visibility_copies
 from .content import content_of
 from .errors import InvalidTransition
 from .models import (
@@ -253,9 +253,12 @@ def perform(
             services.check_publishable(model, content)
         from_state = _state(subject)
         to_state = _target(actor, transition, record)
+        record_state = record.workflow_state
         changed = _apply(actor, transition, record, subject, revision, to_state)
         record.version += 1
         record.save()
+        if record.workflow_state != record_state:
+            visibility_copies.record_state_changed(record)
         audit.record(
             actor,
             transition.name,
@@ -297,10 +300,13 @@ def _apply(actor, transition, record, subject, revision, to_state) -> list[str]:
 
 
 def _discard_open_revision(record: Record) -> None:
-    revision = services.open_revision(record, for_update=True)
-    if revision is not None:
-        revision.state = RevisionState.DISCARDED
-        revision.save(update_fields=["state", "updated_at"])
+    # A reviewer archives too, and may not read the owner's private (draft) revision: row-level
+    # security lets the system context find and close it (registry.rls).
+    with rls.system_context("archiving discards the owner's open revision"):
+        revision = services.open_revision(record, for_update=True)
+        if revision is not None:
+            revision.state = RevisionState.DISCARDED
+            revision.save(update_fields=["state", "updated_at"])
 
 
 def _notify(actor, transition, record, subject, to_state, comment) -> None:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry.middleware import outside_request_transaction
 from registry.tenancy import Organization, actor_for_request, visible
 
 
@@ -30,6 +31,7 @@ def active_organization(request, organizations):
     return by_slug.get(chosen) or next(iter(by_slug.values()), None)
 
 
+@outside_request_transaction
 @never_cache
 @require_GET
 def healthz(request):
@@ -37,6 +39,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@outside_request_transaction
 @never_cache
 @require_GET
 def readyz(request):

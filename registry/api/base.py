@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 
+from registry.middleware import set_request_context
 from registry.tenancy import Actor, Organization, actor_for_request, visible
 
 # Query parameters every list understands besides its filters.
@@ -23,6 +24,9 @@ class RegistryViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if getattr(request, "api_key", None) is not None:
+            # The key authenticated just now, inside the view: tell the database (registry.rls).
+            set_request_context(request)
         self.check_query_params(request)
 
     def known_query_params(self) -> set[str]:

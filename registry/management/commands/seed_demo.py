@@ -5,13 +5,14 @@ duplicated.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.demo import seed_accounts
 from projects.demo import seed_records
+from registry.rls import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Create or update the demo organizations, users and sister-city links; print logins."
 
     def handle(self, *args, **options):
