@@ -166,11 +166,13 @@ def scope(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     if not enabled(using):
         yield
         return
-    nested = connections[using].in_atomic_block
+    connection = connections[using]
+    nested = connection.in_atomic_block
     with transaction.atomic(using=using):
         previous = current(using) if nested else None
         yield
-        if previous is not None:
+        # A block marked for rollback (a failed request) undoes its settings with its savepoint.
+        if previous is not None and not connection.needs_rollback:
             apply(previous, using)
 
 
