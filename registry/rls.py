@@ -94,15 +94,13 @@ def for_actor(actor) -> Context:
     A read-only API key names no organization to write for: the policies then refuse its writes
     as the ORM does.
     """
-    from registry.tenancy import holds  # the role predicates are the boundary's, defined once
-
-    member_of = frozenset(actor.org_ids)
     writes = actor.can_write()
     return Context(
         user_id=actor.user_id,
-        member_of=member_of,
-        editor_of=frozenset(o for o in member_of if writes and holds(actor, "owner_editor", o)),
-        admin_of=frozenset(o for o in member_of if writes and holds(actor, "owner_admin", o)),
+        member_of=frozenset(actor.org_ids),
+        # The boundary's levels (registry.tenancy.LEVELS): editor includes admin.
+        editor_of=frozenset(actor.orgs_where("editor") if writes else ()),
+        admin_of=frozenset(actor.orgs_where("admin") if writes else ()),
         platform_role=actor.platform_role or "",
     )
 

@@ -17,8 +17,10 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.models import SisterCityLink
 from projects.models import AuditEntry, Project
-from registry import audit, rls
-from registry.tenancy import Actor, visible, visible_record_events
+from projects import audit
+from projects.boundary import visible_record_events
+from registry import rls
+from registry.tenancy import Actor, visible
 from tests.rls.world import World, build_world
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]

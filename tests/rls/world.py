@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from accounts import keys
 from accounts import services as accounts_services
 from accounts.models import Organization, PlatformRole, User
-from projects import services
+from projects import participants, services
 from projects.models import Contact, Project, Zone
 from registry import rls
 from registry.tenancy import Actor
@@ -92,11 +92,11 @@ def build_world() -> World:
         b_published_project = services.update_record(
             Actor.for_user(editor_b), b_published_project, {"title": {"en": "Unapproved title"}}
         )
-        services.add_participant(Actor.for_user(editor_b), b_draft_project, org_c, "partner")
-        answered = services.add_participant(
+        participants.add_participant(Actor.for_user(editor_b), b_draft_project, org_c, "partner")
+        answered = participants.add_participant(
             Actor.for_user(editor_b), b_draft_project, org_c, "funder"
         )
-        services.respond_participation(Actor.for_user(admin_c), answered, accept=True)
+        participants.respond_participation(Actor.for_user(admin_c), answered, accept=True)
         keys.issue_key(editor_b, org_b, name="b's key", scopes="read,write")
 
         # Sister-city links: B's proposal to C (private to both), an active A-C link (public).
