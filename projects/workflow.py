@@ -37,7 +37,7 @@ from registry.tenancy import (
     visible,
 )
 
-from . import audit, notifications, revisions, visibility_copies
+from . import audit, notifications, refusals, revisions, visibility_copies
 from .boundary import access_record, check_version
 from .checks import check_publishable
 from .choices import RevisionState, WorkflowState
@@ -332,7 +332,7 @@ def perform(
             f"Unknown action {action!r}; the actions are {', '.join(TRANSITIONS)}."
         )
     comment = comment.strip() if isinstance(comment, str) else ""
-    with transaction.atomic():
+    with refusals.recorded(actor, action, model, identifier), transaction.atomic():
         record = access_record(actor, model, identifier, for_update=True)
         _check_role(actor, transition, record)
         check_version(record, expected_version)

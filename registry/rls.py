@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from registry.tenancy import actor_for_request
+
 # --- Who is asking -------------------------------------------------------------------------
 
 
@@ -103,6 +105,18 @@ def for_actor(actor) -> Context:
         admin_of=frozenset(actor.orgs_where("admin") if writes else ()),
         platform_role=actor.platform_role or "",
     )
+
+
+def state_request_actor(request, using: str = DEFAULT_DB_ALIAS) -> None:
+    """State the request's actor to the database for the rest of the current transaction.
+
+    In two steps: the user's id alone first, which lets the memberships policy show the user
+    their own memberships, from which the actor is computed; then the whole actor.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        apply(Context(user_id=user.pk), using)
+    apply(for_actor(actor_for_request(request)), using)
 
 
 def enabled(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -420,27 +434,6 @@ def drop_policy_statements(table: str) -> list[str]:
         f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
     ]
-
-
-def revoke_changes_statement(table: str) -> str:
-    """Take UPDATE, DELETE and TRUNCATE on `table` from every role but its owner (append-only).
-
-    Run by the owner in a migration, it also undoes what the owner's default privileges granted
-    the application role when the table was created.
-    """
-    table = _identifier(table)
-    return (
-        "DO $$ DECLARE r record; BEGIN "
-        "FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a "
-        f"WHERE c.oid = '{table}'::regclass AND a.grantee <> c.relowner "
-        "AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE') LOOP "
-        "IF r.grantee = 0 THEN "
-        f"EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC'; "
-        "ELSE "
-        f"EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM %I', "
-        "pg_get_userbyid(r.grantee)); "
-        "END IF; END LOOP; END $$"
-    )
 
 
 def run_on_postgresql(statements: Callable[[], Iterable[str]]) -> Callable:

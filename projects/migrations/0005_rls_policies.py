@@ -28,7 +28,7 @@ registry.rls builds the statements and adds the system and platform-admin reads.
 
 from django.db import migrations
 
-from registry import rls
+from registry import append_only, rls
 from registry.rls import REVIEWER, all_of, any_of, in_organizations, is_user, one_of
 
 PUBLIC = ["published", "archived"]
@@ -132,7 +132,7 @@ def statements():
     for table, policy in POLICIES.items():
         yield from rls.policy_statements(table, **policy)
     # Append-only for every role but the owner, whatever the owner's default privileges granted.
-    yield rls.revoke_changes_statement("projects_auditentry")
+    yield append_only.revoke_changes_statement("projects_auditentry")
 
 
 def drop_statements():
@@ -143,7 +143,7 @@ def drop_statements():
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0004_rls_visibility_copies"),
-        ("registry", "0002_rls_context_functions"),
+        ("registry", "0003_rls_context_functions"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 
-from registry.middleware import set_request_context
+from registry import rls
 from registry.tenancy import Actor, actor_for_request
 
 # Query parameters every list understands besides its filters.
@@ -26,7 +26,7 @@ class RegistryViewMixin:
         super().initial(request, *args, **kwargs)
         if getattr(request, "api_key", None) is not None:
             # The key authenticated just now, inside the view: tell the database (registry.rls).
-            set_request_context(request)
+            rls.state_request_actor(request)
         self.check_query_params(request)
 
     def known_query_params(self) -> set[str]:

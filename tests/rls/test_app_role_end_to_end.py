@@ -85,6 +85,10 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
     assert anonymous.get(url).status_code == 404
     assert admin_b.get(url).status_code == 404
     assert reviewer.get(url).status_code == 404
+    # Almaty's try is refused, and noted in the draft's history, which Almaty may not read.
+    assert admin_b.post(f"{url}submit/").status_code == 404
+    history = ok(editor.get(f"{url}history/"))["results"]
+    assert [entry["action"] for entry in history] == ["create", "refused"]
 
     # Submit (Xi'an requires sign-off), the admin signs off, the reviewer approves.
     with django_capture_on_commit_callbacks(execute=True):

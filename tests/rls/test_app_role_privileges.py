@@ -1,7 +1,8 @@
 """What the application's database role cannot do, whatever context it states (issue 10).
 
 Connected as the application role: it is no superuser, owns nothing, bypasses no row-level
-security, and cannot empty, rewrite or unprotect the audit log, not even in the system context.
+security, and cannot empty, rewrite or unprotect the audit log or the security event log, not
+even in the system context.
 """
 
 import pytest
@@ -46,11 +47,13 @@ def test_the_role_is_no_superuser_owns_nothing_and_bypasses_nothing(as_app_role)
                "(SELECT oid FROM pg_roles WHERE rolname = current_user)") == (0,)
 
 
-def test_the_audit_log_cannot_be_emptied_rewritten_or_unprotected():
-    assert refused("TRUNCATE projects_auditentry")
+def test_the_logs_cannot_be_emptied_rewritten_or_unprotected():
+    for log in ("projects_auditentry", "accounts_securityevent"):
+        assert refused(f"TRUNCATE {log}")
+        assert refused(f"UPDATE {log} SET id = id")
+        assert refused(f"DELETE FROM {log}")
+        assert refused(f"ALTER TABLE {log} DISABLE TRIGGER ALL")
     assert refused("TRUNCATE projects_auditentry CASCADE")
-    assert refused("UPDATE projects_auditentry SET comment = 'rewritten'")
-    assert refused("DELETE FROM projects_auditentry")
     assert refused("SET session_replication_role = replica")
     assert refused("SET LOCAL session_replication_role = replica")
     assert refused("ALTER TABLE projects_auditentry DISABLE TRIGGER ALL")

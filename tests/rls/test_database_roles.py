@@ -9,8 +9,11 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from registry.management.commands.setup_database_roles import append_only_tables
+
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
+APPEND_ONLY = {"projects_auditentry", "accounts_securityevent"}
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
@@ -32,11 +35,15 @@ def app_tables() -> list[str]:
     return sorted({model._meta.db_table for model in apps.get_models(include_auto_created=True)})
 
 
+def test_the_append_only_tables_are_the_models_that_say_so():
+    assert set(append_only_tables()) == APPEND_ONLY
+
+
 def test_the_owner_owns_the_tables_and_the_app_role_may_only_read_and_write_rows(database_roles):
     owners = dict(rows("SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public'"))
     for table in app_tables():
         assert owners[table] == database_roles.owner, table
-        expected = {"SELECT", "INSERT"} if table == "projects_auditentry" else {
+        expected = {"SELECT", "INSERT"} if table in APPEND_ONLY else {
             "SELECT", "INSERT", "UPDATE", "DELETE"
         }
         assert granted(database_roles.app, table) == expected, table

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from registry import rls
+from registry import append_only
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 LEAST_PRIVILEGE = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
@@ -159,4 +159,4 @@ class Command(BaseCommand):
         existing = {row[0] for row in self.sql("SELECT tablename FROM pg_tables")}
         for table in append_only_tables():
             if table in existing:
-                self.sql(rls.revoke_changes_statement(table))
+                self.sql(append_only.revoke_changes_statement(table))

@@ -12,7 +12,7 @@ from registry import rls
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0001_search_indexes")]
+    dependencies = [("registry", "0002_search_text_values")]
 
     operations = [
         migrations.RunPython(

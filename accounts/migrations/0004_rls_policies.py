@@ -16,7 +16,7 @@ second line; registry.rls builds the statements and adds the system and platform
 
 from django.db import migrations
 
-from registry import rls
+from registry import append_only, rls
 from registry.rls import PLATFORM_ADMIN, any_of, in_organizations, is_user, one_of
 
 MEMBERSHIP = dict(
@@ -65,6 +65,8 @@ POLICIES = {
 def statements():
     for table, policy in POLICIES.items():
         yield from rls.policy_statements(table, **policy)
+    # The security event log (global, no policies) is append-only for the application role too.
+    yield append_only.revoke_changes_statement("accounts_securityevent")
 
 
 def drop_statements():
@@ -74,8 +76,8 @@ def drop_statements():
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
-        ("registry", "0002_rls_context_functions"),
+        ("accounts", "0003_security_events_append_only"),
+        ("registry", "0003_rls_context_functions"),
     ]
 
     operations = [
