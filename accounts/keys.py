@@ -158,9 +158,10 @@ def authenticate(raw_key: str) -> ApiKey:
         _check_live(key, now)
         if not key.user.is_active or not key.organization.is_active:
             raise InvalidKey("The API key's user or organization is no longer active.")
-        # The keys up the chain are named by id, not by a presented prefix.
-        with rls.system_context("authentication checks the keys that created this key"):
-            _check_ancestors(key, now)
+        if key.created_by_key_id is not None:
+            # The keys up the chain are named by id, not by a presented prefix.
+            with rls.system_context("authentication checks the keys that created this key"):
+                _check_ancestors(key, now)
         _touch(key, now)
     return key
 
