@@ -131,6 +131,12 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
                                                   "countries_covered": ["KZ"]}, format="json"),
               201)
     assert made["organization"] == "xian"
+    # A key made by that key works too (authentication checks the key that made it).
+    child = ok(partner.post("/api/v1/api-keys/", {"name": "child", "scopes": ["read"]},
+                            format="json"), 201)["key"]
+    child_client = APIClient()
+    child_client.credentials(HTTP_AUTHORIZATION=f"Bearer {child}")
+    assert len(ok(child_client.get("/api/v1/zones/"))["results"]) == 1
 
     # Almaty is named as a participant of a draft project: its admin is told, and confirms,
     # although the project is not Almaty's to read through the API.
