@@ -44,6 +44,7 @@ from accounts.models import (
     SisterCityLink,
     SisterCityStatus,
 )
+from registry import rls
 from registry.tenancy import Actor, require
 
 # Sent inside the merge's transaction: sender=Organization, merged, survivor, actor, result.
@@ -266,7 +267,12 @@ def merge_organizations(actor: Actor, merged: Organization, survivor: Organizati
     """Move everything of `merged` to `survivor` and retire `merged` (platform admins only)."""
     require(actor, "merge", survivor)
     require(actor, "merge", merged)
-    with transaction.atomic():
+    # Row-level security lets an actor write their own organizations' rows; a merge rewrites two
+    # organizations' rows (records, keys, memberships of people who are not the actor).
+    with (
+        rls.system_context("a platform admin's organization merge moves both sides' rows"),
+        transaction.atomic(),
+    ):
         locked = Organization.objects.select_for_update().filter(pk__in=[merged.pk, survivor.pk])
         by_pk = {organization.pk: organization for organization in locked.order_by("pk")}
         merged, survivor = by_pk[merged.pk], by_pk[survivor.pk]

@@ -260,6 +260,9 @@ class SecurityEvent(models.Model):
     audit log instead (projects.refusals).
     """
 
+    # The application's database role may only read and add rows (setup_database_roles).
+    append_only = True
+
     kind = models.CharField(max_length=20, choices=SecurityEventKind.choices)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True

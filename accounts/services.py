@@ -32,6 +32,7 @@ from accounts.models import (
     User,
 )
 from accounts.registration import check_registration_format, normalize_registration_id
+from registry import rls
 from registry.errors import Conflict
 from registry.tenancy import Actor, require
 
@@ -272,6 +273,17 @@ def memberships_of(user: User):
     )
 
 
+def _organization_kinds(memberships) -> list[str]:
+    """The kinds of the organizations of these memberships of one user.
+
+    The platform-role rule looks at all of the user's memberships, also those in organizations
+    the acting admin may not read: row-level security lets the system context count them. Only
+    the kinds come out, and only as the reason for a refusal.
+    """
+    with rls.system_context("the platform-role rule reads all of a user's memberships"):
+        return list(memberships.values_list("organization__kind", flat=True))
+
+
 def _check_platform_role_home(user: User, platform_role: str, organization_kinds) -> None:
     """Platform roles belong to secretariat people (SPEC 2)."""
     kinds = set(organization_kinds)
@@ -310,11 +322,7 @@ def check_membership(user: User, organization: Organization, role: str) -> None:
             },
             code="organization_inactive",
         )
-    other_kinds = (
-        memberships_of(user)
-        .exclude(organization=organization)
-        .values_list("organization__kind", flat=True)
-    )
+    other_kinds = _organization_kinds(memberships_of(user).exclude(organization=organization))
     _check_platform_role_home(user, user.platform_role, [*other_kinds, organization.kind])
 
 
@@ -338,9 +346,7 @@ def check_remove_membership(user: User, organization: Organization) -> Membershi
         raise ValidationError(
             f"{user.username} is not a member of {organization.slug}.", code="not_a_member"
         )
-    remaining_kinds = memberships.exclude(pk=membership.pk).values_list(
-        "organization__kind", flat=True
-    )
+    remaining_kinds = _organization_kinds(memberships.exclude(pk=membership.pk))
     _check_platform_role_home(user, user.platform_role, remaining_kinds)
     return membership
 
@@ -369,7 +375,7 @@ def check_platform_role(user: User, platform_role: str) -> None:
             },
             code="unknown_platform_role",
         )
-    kinds = memberships_of(user).values_list("organization__kind", flat=True)
+    kinds = _organization_kinds(memberships_of(user))
     _check_platform_role_home(user, platform_role, kinds)
 
 

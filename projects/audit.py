@@ -65,8 +65,13 @@ def record(
     comment: str = "",
     revision: int | None = None,
     changed_fields: Iterable[str] = (),
+    acting_for: int | None = None,
 ) -> AuditEntry:
-    """Append one entry about `obj` (a Project, Zone or Contact) at its current version."""
+    """Append one entry about `obj` (a Project, Zone or Contact) at its current version.
+
+    `acting_for` names the organization the actor acted for when it is neither the owner nor
+    their first one (a participant's admin answering).
+    """
     if action in PUBLIC_EVENT_ACTIONS:
         _serialize_public_events()
     return AuditEntry.objects.create(
@@ -76,7 +81,7 @@ def record(
         identifier=obj.identifier,
         action=action,
         actor=actor.user if actor is not None else None,
-        actor_organization_id=actor_organization_id(actor, obj),
+        actor_organization_id=acting_for or actor_organization_id(actor, obj),
         from_state=from_state,
         to_state=to_state,
         comment=comment,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from . import visibility_copies
 from .models import (
     Contact,
     ContactProject,
@@ -192,8 +193,7 @@ def write_links(record: Record, content: dict) -> None:
         table.all_rows_for_internal_use.filter(**{source: record}).delete()
         targets = _by_identifier(target_model, content[name])
         table.all_rows_for_internal_use.bulk_create(
-            table(organization_id=record.organization_id, **{source: record, target: item})
-            for item in targets
+            visibility_copies.new_link(table, record, item) for item in targets
         )
 
 
@@ -203,11 +203,8 @@ def _write_relations(project: Project, relations: list[dict]) -> None:
         p.identifier: p for p in _by_identifier(Project, [r["identifier"] for r in relations])
     }
     ProjectRelation.all_rows_for_internal_use.bulk_create(
-        ProjectRelation(
-            organization_id=project.organization_id,
-            project=project,
-            related=related[item["identifier"]],
-            kind=item["kind"],
+        visibility_copies.new_link(
+            ProjectRelation, project, related[item["identifier"]], kind=item["kind"]
         )
         for item in relations
         if item["identifier"] in related

@@ -32,6 +32,26 @@ from .choices import (
 )
 
 
+# Copies that the database's row-level security policies read (issue 10): a policy decides a row
+# from its own columns, so a row whose visibility depends on a record carries that record's
+# organization and state. projects/visibility_copies.py is the one place that writes them; the
+# ORM's boundary (registry.tenancy) never reads them.
+def state_copy():
+    return models.CharField(max_length=20, blank=True, default="", editable=False)
+
+
+def organization_copy():
+    return models.ForeignKey(
+        "accounts.Organization",
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+
 class Record(TenantOwned):
     """What projects, zones and contacts share: identity, ownership, workflow, freshness."""
 
@@ -184,6 +204,9 @@ class Project(Record):
     expected_outcomes = models.JSONField(
         default=dict, blank=True, validators=[validation.validate_optional_multilingual]
     )
+    # Row-level security copy: the ids (as strings) of the other organizations named as
+    # participants, whose members may read the project's row in any state (their inbox).
+    shared_with = models.JSONField(default=list, blank=True, editable=False)
 
     Meta = record_meta("project")
 
@@ -235,6 +258,10 @@ class ProjectZone(TenantOwned):
         db_index=False, to=Project, on_delete=models.CASCADE, related_name="+"
     )
     zone = models.ForeignKey(db_index=False, to=Zone, on_delete=models.CASCADE, related_name="+")
+    # Row-level security copies (projects/visibility_copies.py).
+    project_state = state_copy()
+    zone_organization = organization_copy()
+    zone_state = state_copy()
     Meta = link_meta("project_zone", "project", "zone")
 
 
@@ -245,6 +272,10 @@ class ContactZone(TenantOwned):
         db_index=False, to=Contact, on_delete=models.CASCADE, related_name="+"
     )
     zone = models.ForeignKey(db_index=False, to=Zone, on_delete=models.CASCADE, related_name="+")
+    # Row-level security copies (projects/visibility_copies.py).
+    contact_state = state_copy()
+    zone_organization = organization_copy()
+    zone_state = state_copy()
     Meta = link_meta("contact_zone", "contact", "zone")
 
 
@@ -257,6 +288,10 @@ class ContactProject(TenantOwned):
     project = models.ForeignKey(
         db_index=False, to=Project, on_delete=models.CASCADE, related_name="+"
     )
+    # Row-level security copies (projects/visibility_copies.py).
+    contact_state = state_copy()
+    project_organization = organization_copy()
+    project_state = state_copy()
     Meta = link_meta("contact_project", "contact", "project")
 
 
@@ -290,6 +325,8 @@ class Participation(TenantOwned):
     )
     responded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Row-level security copy of the project's workflow state (projects/visibility_copies.py).
+    project_state = state_copy()
 
     class Meta(TenantOwned.Meta):
         ordering = ["organization_id", "project_id", "participant_id"]
@@ -318,6 +355,10 @@ class ProjectRelation(TenantOwned):
         db_index=False, to=Project, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=RelationKind.choices)
+    # Row-level security copies (projects/visibility_copies.py).
+    project_state = state_copy()
+    related_organization = organization_copy()
+    related_state = state_copy()
 
     class Meta(TenantOwned.Meta):
         ordering = ["organization_id", "project_id"]
@@ -386,6 +427,9 @@ class Revision(TenantOwned):
 
 class AuditEntry(TenantOwned):
     """One workflow action or change. Append-only: database triggers refuse UPDATE and DELETE."""
+
+    # The application's database role may only read and add rows (setup_database_roles).
+    append_only = True
 
     content_type = models.ForeignKey(
         db_index=False, to=ContentType, on_delete=models.PROTECT, related_name="+"

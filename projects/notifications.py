@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from accounts.models import MembershipRole, PlatformRole, User
+from registry import rls
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,12 @@ def _emails(users) -> list[str]:
     return sorted({user.email for user in users if user.email})
 
 
-def organization_admins(organization_id: int, *, exclude_user=None):
+def organization_admins(organization_id: int, *, exclude_user=None) -> list[User]:
+    """The organization's active admins.
+
+    The actor may not read that organization's memberships (a reviewer archiving, an editor
+    naming another organization as participant): recipients are found in the system context.
+    """
     users = User.objects.filter(
         is_active=True,
         memberships__organization_id=organization_id,
@@ -32,7 +38,8 @@ def organization_admins(organization_id: int, *, exclude_user=None):
     )
     if exclude_user is not None:
         users = users.exclude(pk=exclude_user.pk)
-    return users
+    with rls.system_context("the recipients of a notification"):
+        return list(users)
 
 
 def admin_emails(organization_id: int) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from registry.tenancy import Actor, NotVisible, require, visible
 
-from . import audit, notifications, refusals
+from . import audit, notifications, refusals, visibility_copies
 from .boundary import access_record_for_change
 from .choices import ParticipantRole, ParticipationStatus
 from .errors import InvalidTransition
@@ -53,7 +53,9 @@ def add_participant(
             requested_by=actor.user,
             responded_by=actor.user if own else None,
             responded_at=timezone.now() if own else None,
+            **visibility_copies.participation_copies(locked),
         )
+        visibility_copies.refresh_shared_with(locked)
         audit.record(
             actor,
             "add_participant",
@@ -92,6 +94,7 @@ def respond_participation(
             "confirm_participation" if accept else "decline_participation",
             project,
             comment=f"{locked.participant.slug} as {locked.role}",
+            acting_for=locked.participant_id,
         )
         notifications.participation_answered(locked, project)
     return locked

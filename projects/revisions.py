@@ -12,6 +12,7 @@ import copy
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from registry import rls
 from registry.tenancy import Actor, visible
 
 from . import audit
@@ -126,17 +127,25 @@ def apply_revision(record: Record, revision: Revision) -> list[str]:
     before = content_of(record)
     assign_fields(record, revision.content)
     record.full_clean()
-    write_links(record, revision.content)
+    # The reviewer writes the owner's links, to records the owner chose and the reviewer may not
+    # read (its drafts): row-level security lets the system context do it (registry.rls).
+    with rls.system_context("approval writes the links its owner validated"):
+        write_links(record, revision.content)
     refresh_completeness(record, revision.content)
     return changed_fields(before, revision.content)
 
 
 def discard_open_revision(record: Record) -> None:
-    """Close the pending revision unapplied (archiving a record discards it)."""
-    revision = open_revision(record, for_update=True)
-    if revision is not None:
-        revision.state = RevisionState.DISCARDED
-        revision.save(update_fields=["state", "updated_at"])
+    """Close the pending revision unapplied (archiving a record discards it).
+
+    A reviewer archives too, and may not read the owner's private (draft) revision: row-level
+    security lets the system context find and close it (registry.rls).
+    """
+    with rls.system_context("archiving discards the owner's open revision"):
+        revision = open_revision(record, for_update=True)
+        if revision is not None:
+            revision.state = RevisionState.DISCARDED
+            revision.save(update_fields=["state", "updated_at"])
 
 
 def proposed_content(record: Record) -> dict | None:

@@ -37,7 +37,7 @@ from registry.tenancy import (
     visible,
 )
 
-from . import audit, notifications, refusals, revisions
+from . import audit, notifications, refusals, revisions, visibility_copies
 from .boundary import access_record, check_version
 from .checks import check_publishable
 from .choices import RevisionState, WorkflowState
@@ -375,6 +375,8 @@ def _apply(step: Step) -> list[str]:
         step.record.workflow_state = step.to_state
     step.record.version += 1
     step.record.save()
+    if step.revision is None and step.from_state != step.to_state:
+        visibility_copies.record_state_changed(step.record)
     return changed
 
 

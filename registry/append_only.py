@@ -7,6 +7,10 @@ triggers of its own in projects/migrations/0002). Used from migrations:
 
 PostgreSQL: a row trigger raising restrict_violation. SQLite: BEFORE UPDATE / DELETE triggers
 that abort. Keep these statements stable: migrations that ran once must mean the same later.
+
+On PostgreSQL the application's role may not even try (`revoke_changes_statement`, run by the
+row-level security migrations; `manage.py setup_database_roles` grants such tables, the models
+with `append_only = True`, SELECT and INSERT only).
 """
 
 from __future__ import annotations
@@ -59,6 +63,26 @@ def sqlite_drop(table: str) -> list[str]:
 
 CREATE = {"postgresql": postgres_create, "sqlite": sqlite_create}
 DROP = {"postgresql": postgres_drop, "sqlite": sqlite_drop}
+
+
+def revoke_changes_statement(table: str) -> str:
+    """Take UPDATE, DELETE and TRUNCATE on `table` from every role but its owner (append-only).
+
+    Run by the owner in a migration, it also undoes what the owner's default privileges granted
+    the application role when the table was created.
+    """
+    return (
+        "DO $$ DECLARE r record; BEGIN "
+        "FOR r IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a "
+        f"WHERE c.oid = '{table}'::regclass AND a.grantee <> c.relowner "
+        "AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE') LOOP "
+        "IF r.grantee = 0 THEN "
+        f"EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC'; "
+        "ELSE "
+        f"EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM %I', "
+        "pg_get_userbyid(r.grantee)); "
+        "END IF; END LOOP; END $$"
+    )
 
 
 def forwards(table: str):

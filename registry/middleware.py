@@ -1,10 +1,32 @@
-"""Site-wide request guards that must run before any view or middleware reads the body."""
+"""Site-wide middleware: a guard that runs before anything reads the body (the body size
+limit, `BodySizeLimitMiddleware`), and the request's transaction that tells the database who is
+asking (`RowLevelSecurityMiddleware`, issue 10).
+
+The ORM's boundary (registry.tenancy) scopes every query; row-level security (registry.rls) is
+the database's second line, and it needs to know the asker. So the request's database work runs
+in one transaction that starts by stating the actor with transaction-local settings:
+
+* here, after authentication, for the session's user (or nobody);
+* again in the API views once an API key has authenticated (registry.api.base), since DRF
+  authenticates inside the view;
+* a streaming response's content is produced later, after this transaction: it runs in a
+  transaction of its own with the same context (`rls.stream_in_context`).
+
+A response of 500 or more rolls the transaction back, as Django's ATOMIC_REQUESTS would. Views
+that read no table (the health probes) are marked `outside_request_transaction`: the liveness
+probe must answer while the database is down, the readiness probe reports it. SQLite has no
+row-level security; requests there run as before, without the transaction.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.db import transaction
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+from registry import rls
 
 API_PREFIX = "/api/"
 PAYLOAD_TOO_LARGE = 413
@@ -81,3 +103,39 @@ def declared_length(request) -> int:
         return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
     except ValueError:
         return 0
+
+
+# --- The request's transaction ---------------------------------------------------------------
+
+
+def outside_request_transaction(view):
+    """Mark a view that reads no tenant table: it runs with no transaction and no context."""
+    view.outside_request_transaction = True
+    return view
+
+
+def _outside(request) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return getattr(match.func, "outside_request_transaction", False)
+
+
+class RowLevelSecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not rls.enabled() or _outside(request):
+            return self.get_response(request)
+        with rls.scope():
+            rls.state_request_actor(request)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+            streams = response.streaming and not isinstance(response, FileResponse)
+            context = rls.current() if streams else None
+        if context is not None and not response.is_async:
+            response.streaming_content = rls.stream_in_context(context, response.streaming_content)
+        return response

@@ -173,12 +173,20 @@ class Actor:
 
 
 def actor_for_request(request) -> Actor:
-    """The actor of a request, computed once. API key authentication sets `request.api_key`."""
-    cached = getattr(request, "_registry_actor", None)
-    if cached is not None:
-        return cached
+    """The actor of a request, computed once. API key authentication sets `request.api_key`.
+
+    Computed again when the key or the user has changed since (the API authenticates a key
+    inside the view, after the middleware has asked for the session's actor).
+    """
     api_key = getattr(request, "api_key", None)
     user = getattr(request, "user", None)
+    cached = getattr(request, "_registry_actor", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    if cached is not None and (cached.api_key_id, cached.user_id) == (
+        api_key.pk if api_key is not None else None,
+        user_id,
+    ):
+        return cached
     if api_key is not None:
         actor = Actor.for_user(
             user,

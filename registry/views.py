@@ -7,9 +7,10 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registry.middleware import too_large_response
+from registry.middleware import outside_request_transaction, too_large_response
 
 
+@outside_request_transaction
 @never_cache
 @require_GET
 def healthz(request):
@@ -17,6 +18,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@outside_request_transaction
 @never_cache
 @require_GET
 def readyz(request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 
+from registry import rls
 from registry.tenancy import Actor, actor_for_request
 
 # Query parameters every list understands besides its filters.
@@ -23,6 +24,9 @@ class RegistryViewMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if getattr(request, "api_key", None) is not None:
+            # The key authenticated just now, inside the view: tell the database (registry.rls).
+            rls.state_request_actor(request)
         self.check_query_params(request)
 
     def known_query_params(self) -> set[str]:

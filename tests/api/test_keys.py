@@ -163,7 +163,7 @@ def test_read_key_cannot_write(api, org_a, editor_a):
 # --- /api/v1/api-keys/ ----------------------------------------------------------------------
 
 
-def test_anonymous_cannot_list_keys(api):
+def test_anonymous_cannot_list_keys(api, db):
     assert api.get("/api/v1/api-keys/").status_code == 401
     assert api.post("/api/v1/api-keys/", {}, format="json").status_code == 401
 

@@ -217,7 +217,7 @@ def test_stale_if_match_is_412_and_changes_nothing(session_client, org_a, editor
     assert bad_version.status_code == 400
 
 
-def test_unknown_query_parameter_is_400(api):
+def test_unknown_query_parameter_is_400(api, db):
     response = api.get("/api/v1/projects/?countri=KZ")
     assert response.status_code == 400
     assert "countri" in response.json()["errors"]
@@ -238,7 +238,7 @@ def test_unknown_api_url_is_json_404(api, org_a, editor_a):
     assert created.status_code == 201
 
 
-def test_api_root_links_every_collection(api):
+def test_api_root_links_every_collection(api, db):
     body = api.get("/api/v1/").json()
     for name in ("organizations", "projects", "zones", "contacts", "changes", "stats"):
         assert body[name].startswith("http://testserver/api/v1/")

@@ -5,13 +5,14 @@ Prints the new key alone on its last line; it is shown only this once.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts import keys
 from accounts.models import Organization
+from registry.rls import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Create an API key for a member of an organization and print it (once)."
 
     def add_arguments(self, parser):

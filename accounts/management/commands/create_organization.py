@@ -3,10 +3,11 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts import services
 from accounts.models import OrganizationKind, Sector
+from registry.rls import SystemCommand
 
 
 def describe_errors(error: ValidationError) -> str:
@@ -30,7 +31,7 @@ def parse_name(raw: str):
     return raw
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Create an organization (a tenant of the registry)."
 
     def add_arguments(self, parser):

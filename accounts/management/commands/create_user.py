@@ -1,16 +1,17 @@
 """manage.py create_user: create a person, or add a membership / platform role to one (SPEC 9)."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from accounts import services
 from accounts.management.commands.create_organization import describe_errors
 from accounts.models import MembershipRole, Organization, PlatformRole, User
+from registry.rls import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = (
         "Create a user, or for an existing user add a membership (--org with --role) "
         "and/or set a platform role. Run again to add further memberships."

@@ -7,13 +7,14 @@ admin whose password is printed and shared by every demo login.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.demo import seed_accounts
 from projects.demo import seed_records
+from registry.rls import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Create or update the demo organizations, users and sister-city links; print logins."
 
     def handle(self, *args, **options):

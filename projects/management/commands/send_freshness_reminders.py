@@ -4,9 +4,10 @@ Mails each organization's admins once about their published records that turn st
 month and those already stale; running it again sends nothing new (projects.reminders).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from projects import reminders
+from registry.rls import SystemCommand
 
 
 def summary(report, dry_run: bool) -> str:
@@ -28,7 +29,7 @@ def summary(report, dry_run: bool) -> str:
     return f"{line}; {verb} {len(report.recipients)} admin(s)"
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Remind organizations' admins of published records that are, or soon turn, stale."
 
     def add_arguments(self, parser):
