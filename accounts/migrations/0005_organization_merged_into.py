@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_security_events_append_only'),
+        ('accounts', '0004_rls_policies'),
     ]
 
     operations = [
