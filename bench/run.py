@@ -276,13 +276,20 @@ def build_cases(marks: dict, wanted: list[str], etag: str | None) -> list[Case]:
     return cases
 
 
-def wrk(tool: str, server: Server, case: Case, seconds: float, connections: int) -> dict:
+def wrk(tool: str, server: Server, case: Case, args, seconds: int | None = None) -> dict:
+    """One measurement: at least `seconds` and MIN_REQUESTS answers, at most MAX_SECONDS."""
     headers = {**HEADERS, **case.headers}
-    command = [tool, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
+    env = {
+        **os.environ,
+        "BENCH_MIN_SECONDS": str(seconds or args.duration),
+        "BENCH_MIN_REQUESTS": str(args.min_requests if seconds is None else 1),
+    }
+    bound = args.max_seconds if seconds is None else seconds
+    command = [tool, "-t1", f"-c{args.connections}", f"-d{bound}s", "--timeout", "120s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += ["-s", str(ROOT / "bench" / "report.lua"), server.base + case.paths[server.app]]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     line = [text for text in output.splitlines() if text.startswith("{")][-1]
     return json.loads(line)
 
@@ -444,7 +451,7 @@ def measure_size(size: str, args, tool: str) -> dict:
         # Warm each app and case once (plans, caches, imports) before the measured rounds.
         for case, app in runnable:
             if case.name != "export":
-                wrk(tool, servers[app], case, 1, args.connections)
+                wrk(tool, servers[app], case, args, seconds=1)
         runs: dict[str, list] = {}
         memory: dict[str, list] = {}
         for round_index in range(args.rounds):
@@ -462,7 +469,7 @@ def measure_size(size: str, args, tool: str) -> dict:
                         runs.setdefault(key, []).append(result)
                         memory.setdefault(key, []).append({"peak_kb": peak, "before_kb": before})
                     else:
-                        result = wrk(tool, servers[app], case, args.duration, args.connections)
+                        result = wrk(tool, servers[app], case, args)
                         runs.setdefault(key, []).append(result)
         copy_seconds = []
         if "export" in args.cases:
@@ -657,7 +664,11 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="10k", help="comma-separated: 10k,100k,1m")
     parser.add_argument("--cases", default=",".join(CASES), help=", ".join(CASES))
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=3, help="least seconds per measurement")
+    parser.add_argument(
+        "--min-requests", type=int, default=16, help="least answers per measurement"
+    )
+    parser.add_argument("--max-seconds", type=int, default=30, help="most seconds per measurement")
     parser.add_argument("--connections", type=int, default=4, help="wrk's open connections")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app")
     parser.add_argument("--server", default=SERVER_URL)
