@@ -6,7 +6,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/registry
 SQLITE_URL := sqlite:///$(CURDIR)/test-db.sqlite3
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-postgres test-sqlite lint clean serve install-bench bench-data bench
+.PHONY: install run test test-postgres test-sqlite lint openapi clean serve install-bench bench-data \
+	bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +27,14 @@ test: install lint
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n $(PYTEST_WORKERS)
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS)
 
+## ruff, and import-linter's contracts (the layers registry < accounts < projects; see pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## Write the served OpenAPI document to docs/openapi-v1.json (tests compare the two)
+openapi: install
+	$(BIN)/python manage.py spectacular --format openapi-json --file docs/openapi-v1.json
 
 ## Production: collectstatic, then gunicorn (deploy/gunicorn.conf.py) with DEBUG=0.
 ## Needs SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS (README "Run it in production").

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Organizations and people"
+
+    def ready(self):
+        # Registers this app's rules and the source of memberships with the tenant boundary.
+        from accounts import boundary  # noqa: F401

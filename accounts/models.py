@@ -8,13 +8,8 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 
 from registry.models import TenantOwned
-from registry.multilingual import validate_multilingual
-
-
-class PlatformRole(models.TextChoices):
-    NONE = "", "none"
-    REVIEWER = "reviewer", "reviewer"
-    PLATFORM_ADMIN = "platform_admin", "platform admin"
+from registry.multilingual import pick, validate_multilingual
+from registry.tenancy import MembershipRole, PlatformRole
 
 
 class User(AbstractUser):
@@ -99,15 +94,7 @@ class Organization(models.Model):
 
     @property
     def display_name(self) -> str:
-        from registry.multilingual import pick
-
         return pick(self.name) or self.slug
-
-
-class MembershipRole(models.TextChoices):
-    ADMIN = "admin", "admin"
-    EDITOR = "editor", "editor"
-    VIEWER = "viewer", "viewer"
 
 
 class Membership(TenantOwned):

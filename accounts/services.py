@@ -3,8 +3,9 @@
 Faces (admin, management commands, pages, API) parse their input and call these functions.
 Bad input raises `django.core.exceptions.ValidationError` (keyed by field where there is one);
 a sister-city action from the wrong state raises `LinkStateError`; who may act is decided by
-`registry.tenancy` (`NotVisible` / `NotAllowed`). Every function runs in one transaction, so
-nothing is ever half-saved.
+the boundary (the rules of `accounts/boundary.py`, asked through `registry.tenancy`:
+`NotVisible` / `NotAllowed`). Every function runs in one transaction, so nothing is ever
+half-saved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from accounts.boundary import prefix_candidates
 from accounts.models import (
     OPEN_LINK_STATES,
     Membership,
@@ -26,15 +28,14 @@ from accounts.models import (
     SisterCityStatus,
     User,
 )
-from registry.tenancy import Actor, NotAllowed, allowed, prefix_candidates, require
+from registry.errors import Conflict
+from registry.tenancy import Actor, require
 
 
-class LinkStateError(Exception):
+class LinkStateError(Conflict):
     """A sister-city action that the link's current state does not allow (answer 409)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "invalid_transition"
 
 
 # --- Organizations ---------------------------------------------------------------------------
@@ -389,8 +390,7 @@ def propose_link(
         link = SisterCityLink(
             organization=from_org, partner=to_org, note=note.strip(), proposed_by=actor.user
         )
-        if not allowed(actor, "propose", link):
-            raise NotAllowed(f"Only an admin of {from_org.slug} may propose its sister-city links.")
+        require(actor, "propose", link)
         _check_link_parties(from_org, to_org)
         existing = links_between(from_org, to_org).filter(status__in=OPEN_LINK_STATES)
         existing = existing.first()

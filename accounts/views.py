@@ -2,15 +2,41 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from accounts.boundary import my_organizations
 from accounts.forms import OrganizationSwitchForm
-from registry.tenancy import Organization, actor_for_request, visible
+from registry.tenancy import actor_for_request
 
 ACTIVE_ORGANIZATION_SESSION_KEY = "active_organization"
+
+
+@require_GET
+def home(request):
+    actor = actor_for_request(request)
+    organizations = my_organizations(actor)
+    return render(
+        request,
+        "home.html",
+        {
+            "my_organizations": organizations,
+            "active_organization": active_organization(request, organizations),
+        },
+    )
+
+
+def active_organization(request, organizations):
+    """The organization the user works for now: their pick (kept in the session) or the first."""
+    chosen = (
+        request.session.get(ACTIVE_ORGANIZATION_SESSION_KEY)
+        if hasattr(request, "session")
+        else None
+    )
+    by_slug = {organization.slug: organization for organization in organizations}
+    return by_slug.get(chosen) or next(iter(by_slug.values()), None)
 
 
 def _safe_next(request, candidate: str | None) -> str:
@@ -32,7 +58,7 @@ def switch_organization(request):
         return redirect(_safe_next(request, request.POST.get("next")))
     actor = actor_for_request(request)
     slug = form.cleaned_data["organization"]
-    organization = visible(actor, Organization).filter(slug=slug, pk__in=actor.org_ids).first()
+    organization = my_organizations(actor).filter(slug=slug).first()
     if organization is None:
         messages.error(
             request,

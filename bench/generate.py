@@ -366,8 +366,9 @@ class Generator:
 
     def projects(self, links: dict):
         from bench.places import CATEGORY_NOUNS, CITIES, CURRENCIES, LANGUAGES, TAGS
+        from projects.choices import ProjectCategory, ProjectLifecycle
         from projects.content import OPTIONAL_FIELDS
-        from projects.models import Project, ProjectCategory, ProjectLifecycle
+        from projects.models import Project
 
         rng = self.rng
         optional = OPTIONAL_FIELDS[Project]

@@ -10,10 +10,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from registry.admin_site import ScopedAdmin
-from registry.tenancy import NotAllowed, NotVisible, actor_for_request
+from registry.errors import DomainError
+from registry.tenancy import actor_for_request
 
 from . import workflow
-from .errors import ConcurrentUpdate, InvalidTransition, StaleVersion
+from .content import model_columns
 from .models import AuditEntry, Contact, Project, Revision, Zone
 
 WORKFLOW_COLUMNS = (
@@ -45,13 +46,9 @@ def _workflow_action(name: str):
             try:
                 workflow.perform(actor, type(record), record.identifier, name)
                 done += 1
-            except (NotAllowed, InvalidTransition, ConcurrentUpdate) as refusal:
+            except DomainError as refusal:
                 modeladmin.message_user(
-                    request, f"{record.identifier}: {refusal.reason}", messages.WARNING
-                )
-            except (NotVisible, StaleVersion) as refusal:
-                modeladmin.message_user(
-                    request, f"{record.identifier}: {refusal or 'not found'}", messages.WARNING
+                    request, f"{record.identifier}: {refusal.message}", messages.WARNING
                 )
             except ValidationError as refusal:
                 modeladmin.message_user(
@@ -92,16 +89,19 @@ class RecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(RecordAdmin):
+    fields = (*WORKFLOW_COLUMNS, *model_columns(Project))
     list_filter = ("workflow_state", "category", "lifecycle_status", "organization")
 
 
 @admin.register(Zone)
 class ZoneAdmin(RecordAdmin):
+    fields = (*WORKFLOW_COLUMNS, *model_columns(Zone))
     list_filter = ("workflow_state", "kind", "lifecycle_status", "organization")
 
 
 @admin.register(Contact)
 class ContactAdmin(RecordAdmin):
+    fields = (*WORKFLOW_COLUMNS, *model_columns(Contact))
     list_filter = ("workflow_state", "kind", "organization")
 
 

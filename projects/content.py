@@ -1,20 +1,16 @@
 """The content of a record as data: which fields each type has, how they read and write as JSON.
 
-A published record's pending revision keeps its proposed content in `Revision.content`, in the
-same shape as the API's (SPEC 4 names; dates as ISO strings, amounts as strings, linked records
-by identifier). `content_of` reads a record into that shape, `apply_content` writes it back.
+`FIELDS` is the one list of the fields a caller may write, per record type: the API's serializers,
+the admin, the importer and the checks derive theirs from it. A published record's pending
+revision keeps its proposed content in `Revision.content`, in the same shape as the API's (SPEC 4
+names; dates as ISO strings, amounts as strings, linked records by identifier). `content_of` reads
+a record into that shape; `assign_fields` and `write_links` write it back.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 
 from .models import (
     Contact,
@@ -24,7 +20,6 @@ from .models import (
     ProjectRelation,
     ProjectZone,
     Record,
-    WorkflowState,
     Zone,
 )
 
@@ -83,6 +78,15 @@ FIELDS: dict[type[Record], tuple[str, ...]] = {
     ),
 }
 
+
+
+def model_columns(model: type[Record]) -> tuple[str, ...]:
+    """The writable fields that are columns of the record's table, in FIELDS order (links to
+    other records live in link tables)."""
+    columns = {field.name for field in model._meta.concrete_fields}
+    return tuple(name for name in FIELDS[model] if name in columns)
+
+
 # Links to other records, written by identifier and kept in link tables.
 LINK_FIELDS = frozenset({"zones", "projects", "related_projects"})
 
@@ -113,10 +117,6 @@ _LINK_TABLES = {
     (Contact, "zones"): (ContactZone, "contact", "zone", Zone),
     (Contact, "projects"): (ContactProject, "contact", "project", Project),
 }
-
-
-def model_fields(model: type[Record]) -> tuple[str, ...]:
-    return FIELDS[model]
 
 
 def _to_json(field, value):
@@ -160,6 +160,11 @@ def content_of(record: Record) -> dict:
         else:
             content[name] = _to_json(type(record)._meta.get_field(name), getattr(record, name))
     return content
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    """The names whose value in `after` differs from `before`."""
+    return [name for name in after if before.get(name) != after[name]]
 
 
 def assign_fields(record: Record, content: dict) -> None:
@@ -267,95 +272,3 @@ def records_linking_to(record: Record) -> list[Record]:
             pk__in=list(sources)
         )
     return found
-
-
-class Freshness(models.TextChoices):
-    """How recently the owner confirmed a published record is still current."""
-
-    CURRENT = "current", "current"
-    STALE = "stale", "stale"
-    INACTIVE = "inactive", "inactive"
-
-
-# The thresholds, in calendar months since `confirmed_at` (publishing or `reconfirm` sets it).
-STALE_AFTER_MONTHS = 12
-INACTIVE_AFTER_MONTHS = 24
-# Reminders go to the owner's admins this long before a record turns stale.
-REMIND_MONTHS_BEFORE = 1
-
-
-def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same time `months` calendar months earlier (the 31st falls back to the month's end)."""
-    index = moment.year * 12 + (moment.month - 1) - months
-    year, month = divmod(index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
-
-
-@dataclass(frozen=True)
-class FreshnessCutoffs:
-    """Confirmed before `stale` is stale, before `inactive` inactive; before `remind`, due soon."""
-
-    now: datetime.datetime
-    remind: datetime.datetime
-    stale: datetime.datetime
-    inactive: datetime.datetime
-
-    @classmethod
-    def at(cls, now: datetime.datetime | None = None) -> FreshnessCutoffs:
-        now = now or timezone.now()
-        return cls(
-            now=now,
-            remind=months_before(now, STALE_AFTER_MONTHS - REMIND_MONTHS_BEFORE),
-            stale=months_before(now, STALE_AFTER_MONTHS),
-            inactive=months_before(now, INACTIVE_AFTER_MONTHS),
-        )
-
-
-def freshness(record: Record, now: datetime.datetime | None = None) -> str | None:
-    """'current', 'stale' (12 months unconfirmed) or 'inactive' (24 months).
-
-    None unless the record is published: a draft was never confirmed, and an archived record
-    is no longer claimed to be current. Keep in step with `freshness_condition`.
-    """
-    if record.workflow_state != WorkflowState.PUBLISHED or record.confirmed_at is None:
-        return None
-    cutoffs = FreshnessCutoffs.at(now)
-    if record.confirmed_at < cutoffs.inactive:
-        return Freshness.INACTIVE
-    if record.confirmed_at < cutoffs.stale:
-        return Freshness.STALE
-    return Freshness.CURRENT
-
-
-def freshness_condition(value: str, now: datetime.datetime | None = None) -> Q:
-    """The SQL condition for records of this freshness (the same ranges as `freshness`)."""
-    cutoffs = FreshnessCutoffs.at(now)
-    published = Q(workflow_state=WorkflowState.PUBLISHED, confirmed_at__isnull=False)
-    ranges = {
-        Freshness.CURRENT: Q(confirmed_at__gte=cutoffs.stale),
-        Freshness.STALE: Q(confirmed_at__lt=cutoffs.stale, confirmed_at__gte=cutoffs.inactive),
-        Freshness.INACTIVE: Q(confirmed_at__lt=cutoffs.inactive),
-    }
-    if value not in ranges:
-        raise ValueError(f"unknown freshness {value!r}")
-    return published & ranges[value]
-
-
-def stale_soon_condition(now: datetime.datetime | None = None) -> Q:
-    """Published records that turn stale within a month (confirmed 11 to 12 months ago)."""
-    cutoffs = FreshnessCutoffs.at(now)
-    return Q(
-        workflow_state=WorkflowState.PUBLISHED,
-        confirmed_at__lt=cutoffs.remind,
-        confirmed_at__gte=cutoffs.stale,
-    )
-
-
-def freshness_counts(now: datetime.datetime | None = None, prefix: str = "") -> dict:
-    """Aggregates counting the records of each freshness, for one query (stats, list ETags)."""
-    now = now or timezone.now()  # one instant for the three counts
-    return {
-        f"{prefix}{value}": models.Count("pk", filter=freshness_condition(value, now))
-        for value in Freshness.values
-    }

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from registry.errors import DomainError
 from registry.models import system_access
-from registry.tenancy import Actor, NotAllowed, NotVisible
+from registry.tenancy import Actor
 
-from . import services, workflow
-from .errors import StaleVersion, WorkflowError
+from . import participants, revisions, services, workflow
 from .models import RECORD_MODELS, Contact, Project, Zone
 
 # The Khorgos International Border Cooperation Center straddles the CN-KZ border at about
@@ -335,7 +335,7 @@ REVIEWER = "reviewer"
 # Demo usernames are "{prefix}-admin" / "{prefix}-editor"; the prefix is the slug unless named here.
 USER_PREFIX = {"silk-road-rail": "rail", "steppe-voyages": "tours", "caravan-assurance": "insurer"}
 # What a seeding step may refuse with; anything else is a bug and should surface.
-REFUSALS = (ValidationError, NotAllowed, NotVisible, WorkflowError, StaleVersion)
+REFUSALS = (ValidationError, DomainError)
 
 
 def _user(users: dict, slug: str, role: str):
@@ -359,7 +359,7 @@ def _act(user, record, action: str, comment: str = ""):
 
 
 def _awaits_signoff(record) -> bool:
-    revision = services.open_revision(record)
+    revision = revisions.open_revision(record)
     state = revision.state if revision is not None else record.workflow_state
     return state == "pending_signoff"
 
@@ -404,10 +404,12 @@ def _participate(spec: DemoRecord, record, orgs: dict, users: dict, editor) -> N
         organization = orgs.get(slug)
         if organization is None:
             continue
-        participation = services.add_participant(Actor.for_user(editor), record, organization, role)
+        participation = participants.add_participant(
+            Actor.for_user(editor), record, organization, role
+        )
         responder = _user(users, slug, "admin")
         if answer is not None and participation.status == "pending" and responder:
-            services.respond_participation(Actor.for_user(responder), participation, answer)
+            participants.respond_participation(Actor.for_user(responder), participation, answer)
 
 
 def _seed_one(spec: DemoRecord, orgs: dict, users: dict, stdout) -> str:

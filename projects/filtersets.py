@@ -22,22 +22,20 @@ from django.db.models.lookups import Contains, IContains
 from django_countries import countries as iso_countries
 from rest_framework.exceptions import ValidationError
 
-from registry.tenancy import Organization, actor_for_request, visible
+from accounts.models import Organization
+from registry.tenancy import actor_for_request, visible
 
-from .content import Freshness, freshness_condition
-from .models import (
-    Contact,
+from .choices import (
     ContactKind,
-    ContactZone,
-    Project,
+    Freshness,
     ProjectCategory,
     ProjectLifecycle,
-    ProjectZone,
     WorkflowState,
-    Zone,
     ZoneKind,
     ZoneLifecycle,
 )
+from .freshness import freshness_condition
+from .models import Contact, ContactZone, Project, ProjectZone, Zone
 
 COUNTRY_CHOICES = [(code, name) for code, name in iso_countries]
 MAX_QUERY_LENGTH = 200

@@ -17,30 +17,19 @@ from registry.models import TenantOwned
 from registry.multilingual import pick, validate_multilingual
 
 from . import validation
-
-
-class WorkflowState(models.TextChoices):
-    DRAFT = "draft", "draft"
-    PENDING_SIGNOFF = "pending_signoff", "pending sign-off"
-    SUBMITTED = "submitted", "submitted"
-    CHANGES_REQUESTED = "changes_requested", "changes requested"
-    PUBLISHED = "published", "published"
-    REJECTED = "rejected", "rejected"
-    ARCHIVED = "archived", "archived"
-
-
-# Seen by everyone (their published content).
-PUBLIC_STATES = (WorkflowState.PUBLISHED, WorkflowState.ARCHIVED)
-# Seen by reviewers: the record has reached the platform (SPEC 3).
-PLATFORM_STATES = (
-    WorkflowState.SUBMITTED,
-    WorkflowState.CHANGES_REQUESTED,
-    WorkflowState.REJECTED,
-    WorkflowState.PUBLISHED,
-    WorkflowState.ARCHIVED,
+from .choices import (
+    OPEN_REVISION_STATES,
+    ContactKind,
+    ParticipantRole,
+    ParticipationStatus,
+    ProjectCategory,
+    ProjectLifecycle,
+    RelationKind,
+    RevisionState,
+    WorkflowState,
+    ZoneKind,
+    ZoneLifecycle,
 )
-# Edited in place; any other state is locked or goes through a revision.
-EDITABLE_STATES = (WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED)
 
 
 class Record(TenantOwned):
@@ -132,53 +121,6 @@ def record_meta(label: str):
         ]
 
     return Meta
-
-
-class ProjectCategory(models.TextChoices):
-    TOURISM_TRAIN = "tourism_train", "tourism train"
-    TOURISM_ROUTE = "tourism_route", "tourism route"
-    CROSS_BORDER_DRIVING = "cross_border_driving", "cross-border driving"
-    HERITAGE_SITE = "heritage_site", "heritage site"
-    EVENT_FESTIVAL = "event_festival", "event or festival"
-    VISA_FACILITATION = "visa_facilitation", "visa facilitation"
-    AIR_ROUTE = "air_route", "air route"
-    INFRASTRUCTURE = "infrastructure", "infrastructure"
-    INSURANCE_PRODUCT = "insurance_product", "insurance product"
-    BRAND_PROMOTION = "brand_promotion", "brand promotion"
-    OTHER = "other", "other"
-
-
-class ProjectLifecycle(models.TextChoices):
-    """IATI ActivityStatus, separate from the editorial workflow state."""
-
-    PIPELINE = "pipeline", "pipeline"
-    IMPLEMENTATION = "implementation", "implementation"
-    FINALISATION = "finalisation", "finalisation"
-    CLOSED = "closed", "closed"
-    CANCELLED = "cancelled", "cancelled"
-    SUSPENDED = "suspended", "suspended"
-
-
-class ZoneKind(models.TextChoices):
-    CROSS_BORDER_TOURISM_ZONE = "cross_border_tourism_zone", "cross-border tourism zone"
-    BORDER_TOURISM_PILOT_AREA = "border_tourism_pilot_area", "border tourism pilot area"
-    OTHER = "other", "other"
-
-
-class ZoneLifecycle(models.TextChoices):
-    PLANNED = "planned", "planned"
-    OPERATIONAL = "operational", "operational"
-    SUSPENDED = "suspended", "suspended"
-    CLOSED = "closed", "closed"
-
-
-class ContactKind(models.TextChoices):
-    INSURANCE_CLAIMS = "insurance_claims", "insurance claims"
-    DISPUTE_RESOLUTION = "dispute_resolution", "dispute resolution"
-    SAFETY_ASSISTANCE = "safety_assistance", "safety assistance"
-    CONSULAR = "consular", "consular"
-    TOURIST_HOTLINE = "tourist_hotline", "tourist hotline"
-    OTHER = "other", "other"
 
 
 class Zone(Record):
@@ -315,20 +257,6 @@ class ContactProject(TenantOwned):
     Meta = link_meta("contact_project", "contact", "project")
 
 
-class ParticipantRole(models.TextChoices):
-    LEAD = "lead", "lead"
-    PARTNER = "partner", "partner"
-    FUNDER = "funder", "funder"
-    OPERATOR = "operator", "operator"
-    INSURER = "insurer", "insurer"
-
-
-class ParticipationStatus(models.TextChoices):
-    PENDING = "pending", "unconfirmed"
-    CONFIRMED = "confirmed", "confirmed"
-    DECLINED = "declined", "declined"
-
-
 class Participation(TenantOwned):
     """An organization taking part in a project; `organization` is the project's owner.
 
@@ -377,12 +305,6 @@ class Participation(TenantOwned):
         return self.status == ParticipationStatus.CONFIRMED
 
 
-class RelationKind(models.TextChoices):
-    PARENT = "parent", "parent"
-    CHILD = "child", "child"
-    SIBLING = "sibling", "sibling"
-
-
 class ProjectRelation(TenantOwned):
     """`project` (owned by `organization`) names `related` as its parent, child or sibling."""
 
@@ -405,27 +327,6 @@ class ProjectRelation(TenantOwned):
             ),
         ]
         indexes = [models.Index(fields=["organization", "project"], name="relation_org_project")]
-
-
-class RevisionState(models.TextChoices):
-    """A pending revision walks the same states as a record, up to `published` (applied)."""
-
-    DRAFT = "draft", "draft"
-    PENDING_SIGNOFF = "pending_signoff", "pending sign-off"
-    SUBMITTED = "submitted", "submitted"
-    CHANGES_REQUESTED = "changes_requested", "changes requested"
-    PUBLISHED = "published", "approved and published"
-    REJECTED = "rejected", "rejected"
-    DISCARDED = "discarded", "discarded"
-
-
-OPEN_REVISION_STATES = (
-    RevisionState.DRAFT,
-    RevisionState.PENDING_SIGNOFF,
-    RevisionState.SUBMITTED,
-    RevisionState.CHANGES_REQUESTED,
-    RevisionState.REJECTED,
-)
 
 
 class Revision(TenantOwned):

@@ -19,17 +19,17 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Organization
-from registry import audit
 
-from . import notifications
-from .content import (
+from . import audit, notifications
+from .choices import WorkflowState
+from .freshness import (
     Freshness,
     FreshnessCutoffs,
     freshness,
     freshness_condition,
     stale_soon_condition,
 )
-from .models import RECORD_MODELS, AuditEntry, Record, WorkflowState
+from .models import RECORD_MODELS, AuditEntry, Record
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,14 @@
 """The approval workflow of SPEC 5: the one place where a record's state changes.
 
-`TRANSITIONS` is the table of SPEC 5 as data. The API's action endpoints, the pages' buttons, the
-admin's actions, the docs and the tests all read it; `perform` enforces it.
+`TRANSITIONS` is the table of SPEC 5 as data, behaviour included: each entry says who may act,
+from which states to which, whether a comment is required, what the action moves (the open
+revision of a published record, or the record itself), what it checks and does on the way, and
+whom it notifies. `perform` walks any entry the same way and never asks for an action by name.
+The API's action routes, the admin's actions and the tests read the same table.
 
-When a published record has a pending revision, the review actions (submit, signoff, withdraw,
-approve, request_changes, reject, reopen) walk the revision through the same states, and the
-record stays published with its old content until the revision is approved. `archive` and
-`reconfirm` act on the record itself.
+When a published record has a pending revision, the review actions walk the revision through the
+states, and the record stays published with its old content until the revision is approved.
+`archive` and `reconfirm` move the record itself.
 
 Concurrency: `perform` takes the record's row lock (SELECT ... FOR UPDATE) before reading its
 state, so of two reviewers approving at once the second reads `published` and gets
@@ -15,6 +17,7 @@ InvalidTransition; the database serializes them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,30 +26,122 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from registry import audit
-from registry.tenancy import Actor, NotAllowed, access_record, holds, require, visible
+from registry.tenancy import (
+    READ_SCOPE_ONLY,
+    Actor,
+    NotAllowed,
+    holds,
+    is_visible,
+    require,
+    role_refusal,
+    visible,
+)
 
-from . import notifications, services
+from . import audit, notifications, revisions
+from .boundary import access_record, check_version
+from .checks import check_publishable
+from .choices import RevisionState, WorkflowState
 from .content import content_of
 from .errors import InvalidTransition
-from .models import (
-    RECORD_MODELS,
-    AuditEntry,
-    Record,
-    Revision,
-    RevisionState,
-    WorkflowState,
-)
+from .models import RECORD_MODELS, AuditEntry, Record, Revision
 
 S = WorkflowState
 
 
+@dataclass
+class Step:
+    """One action being taken: who, on what, from and to which state, with which comment."""
+
+    actor: Actor
+    transition: Transition
+    record: Record
+    revision: Revision | None  # the open revision, when the action moves it
+    from_state: str = ""
+    to_state: str = ""
+    comment: str = ""
+
+    @property
+    def subject(self):
+        """What the action moves: the open revision, else the record."""
+        return self.revision if self.revision is not None else self.record
+
+    @property
+    def content(self) -> dict:
+        """The content the action is about: the revision's proposal, else the record's own."""
+        return self.revision.content if self.revision is not None else content_of(self.record)
+
+
+# --- What actions do, besides moving the state (a Transition's `effects`) --------------------
+
+
+def start_round(step: Step) -> None:
+    """A new review round: the submitter is recorded for the four-eyes rules."""
+    step.subject.submitted_by, step.subject.signed_off_by = step.actor.user, None
+
+
+def sign(step: Step) -> None:
+    step.subject.signed_off_by = step.actor.user
+
+
+def end_round(step: Step) -> None:
+    step.subject.submitted_by, step.subject.signed_off_by = None, None
+
+
+def publish(step: Step) -> list[str]:
+    """Approval: the revision's content becomes the published one; publishing confirms it."""
+    changed = revisions.apply_revision(step.record, step.revision) if step.revision else []
+    step.record.published_at = step.record.confirmed_at = timezone.now()
+    return changed
+
+
+def discard_revision(step: Step) -> None:
+    revisions.discard_open_revision(step.record)
+
+
+def confirm(step: Step) -> None:
+    step.record.confirmed_at = timezone.now()
+
+
+def complete_enough(step: Step) -> None:
+    """Submitting asks that the content be complete enough to publish (field errors if not)."""
+    check_publishable(type(step.record), step.content)
+
+
+# --- Whom they notify (a Transition's `notify`) -----------------------------------------------
+
+
+def ask_signoff_or_review(step: Step) -> None:
+    if step.to_state == S.PENDING_SIGNOFF:
+        notifications.signoff_needed(step.record, step.actor.user)
+    else:
+        notifications.review_needed(step.record)
+
+
+def tell_decision(step: Step) -> None:
+    notifications.decision_made(
+        step.record,
+        step.transition.name,
+        step.subject.submitted_by,
+        step.actor.user,
+        step.comment,
+    )
+
+
+def nobody(step: Step) -> None:
+    pass
+
+
+# What an action moves.
+SUBJECT = "subject"  # the open revision of a published record, else the record
+RECORD = "record"  # the record itself, even when a revision is pending
+
+
 @dataclass(frozen=True)
 class Transition:
-    """One row of the SPEC 5 table."""
+    """One row of the SPEC 5 table, with what it does."""
 
     name: str
-    roles: tuple[str, ...]  # any of these registry.tenancy roles, towards the owner
+    roles: tuple[str, ...]  # any of these registry.tenancy roles, towards the record
     sources: tuple[str, ...]
     target: str
     comment_required: bool = False
@@ -54,8 +149,10 @@ class Transition:
     target_if_signoff_needed: str | None = None
     # Four-eyes: the people of the current round who may not take this action.
     not_by: tuple[str, ...] = ()
-    # Acts on the record itself even when a revision is pending (archive, reconfirm).
-    on_record: bool = False
+    moves: str = SUBJECT
+    checks: tuple[Callable[[Step], None], ...] = ()
+    effects: tuple[Callable[[Step], list[str] | None], ...] = ()
+    notify: Callable[[Step], None] = nobody
     label: str = ""
 
 
@@ -68,6 +165,9 @@ TRANSITIONS: dict[str, Transition] = {
             (S.DRAFT, S.CHANGES_REQUESTED),
             S.SUBMITTED,
             target_if_signoff_needed=S.PENDING_SIGNOFF,
+            checks=(complete_enough,),
+            effects=(start_round,),
+            notify=ask_signoff_or_review,
             label="Submit for review",
         ),
         Transition(
@@ -76,6 +176,8 @@ TRANSITIONS: dict[str, Transition] = {
             (S.PENDING_SIGNOFF,),
             S.SUBMITTED,
             not_by=("submitted_by",),
+            effects=(sign,),
+            notify=ask_signoff_or_review,
             label="Sign off",
         ),
         Transition(
@@ -83,6 +185,7 @@ TRANSITIONS: dict[str, Transition] = {
             ("owner_editor",),
             (S.PENDING_SIGNOFF, S.SUBMITTED),
             S.DRAFT,
+            effects=(end_round,),
             label="Withdraw",
         ),
         Transition(
@@ -91,6 +194,8 @@ TRANSITIONS: dict[str, Transition] = {
             (S.SUBMITTED,),
             S.PUBLISHED,
             not_by=("submitted_by", "signed_off_by"),
+            effects=(publish,),
+            notify=tell_decision,
             label="Approve and publish",
         ),
         Transition(
@@ -99,6 +204,7 @@ TRANSITIONS: dict[str, Transition] = {
             (S.SUBMITTED,),
             S.CHANGES_REQUESTED,
             comment_required=True,
+            notify=tell_decision,
             label="Request changes",
         ),
         Transition(
@@ -107,6 +213,7 @@ TRANSITIONS: dict[str, Transition] = {
             (S.SUBMITTED,),
             S.REJECTED,
             comment_required=True,
+            notify=tell_decision,
             label="Reject",
         ),
         Transition("reopen", ("owner_admin",), (S.REJECTED,), S.DRAFT, label="Reopen"),
@@ -116,7 +223,9 @@ TRANSITIONS: dict[str, Transition] = {
             (S.PUBLISHED,),
             S.ARCHIVED,
             comment_required=True,
-            on_record=True,
+            moves=RECORD,
+            effects=(discard_revision,),
+            notify=tell_decision,
             label="Archive",
         ),
         # SPEC 5 "Freshness": the owner confirms a published record is still current.
@@ -125,7 +234,8 @@ TRANSITIONS: dict[str, Transition] = {
             ("owner_editor",),
             (S.PUBLISHED,),
             S.PUBLISHED,
-            on_record=True,
+            moves=RECORD,
+            effects=(confirm,),
             label="Confirm still current",
         ),
     )
@@ -140,12 +250,11 @@ FOUR_EYES_REASONS = {
 # --- Checks shared by perform() and available_actions() --------------------------------------
 
 
-def _subject(record: Record, transition: Transition, *, for_update: bool = False):
-    """What the action moves: the open revision of a published record, else the record."""
-    if transition.on_record:
-        return record, None
-    revision = services.open_revision(record, for_update=for_update)
-    return (revision or record), revision
+def _moved_revision(record: Record, transition: Transition, *, for_update: bool = False):
+    """The open revision the action moves, or None when it moves the record itself."""
+    if transition.moves == RECORD:
+        return None
+    return revisions.open_revision(record, for_update=for_update)
 
 
 def _state(subject) -> str:
@@ -153,33 +262,29 @@ def _state(subject) -> str:
 
 
 def _check_role(actor: Actor, transition: Transition, record: Record) -> None:
-    if not actor.is_authenticated:
-        raise NotAllowed(f"Sign in to {transition.name.replace('_', ' ')} records.")
-    if not actor.can_write():
-        raise NotAllowed("This API key has the read scope only; workflow actions need write.")
-    if not any(holds(actor, role, record.organization_id) for role in transition.roles):
-        who = " or ".join(role.replace("_", " ") for role in transition.roles)
-        raise NotAllowed(f"Only the {who} may {transition.name.replace('_', ' ')} this record.")
+    if actor.is_authenticated and not actor.can_write():
+        raise NotAllowed(READ_SCOPE_ONLY)
+    if not actor.is_authenticated or not any(
+        holds(actor, role, record) for role in transition.roles
+    ):
+        raise role_refusal(actor, transition.name, "|".join(transition.roles), "this record")
 
 
-# A revision in these states has not left its organization (SPEC 3): others are not told of it.
-PRIVATE_REVISION_STATES = (RevisionState.DRAFT, RevisionState.PENDING_SIGNOFF)
+def _state_allows(step: Step) -> bool:
+    return _state(step.subject) in step.transition.sources
 
 
-def _check_state(actor: Actor, transition: Transition, record, subject, revision) -> None:
-    state = _state(subject)
-    if state in transition.sources:
+def _check_state(actor: Actor, step: Step) -> None:
+    if _state_allows(step):
         return
-    private = (
-        revision is not None
-        and state in PRIVATE_REVISION_STATES
-        and not holds(actor, "owner_member", record.organization_id)
-    )
-    if revision is not None and not private:
+    transition, record, revision = step.transition, step.record, step.revision
+    state = _state(step.subject)
+    # A revision the actor may not see is not mentioned (SPEC 3); the record's state is.
+    if revision is not None and is_visible(actor, revision):
         what = f"its pending revision is {state}"
     else:
         what = f"it is {record.workflow_state}"
-    if revision is None and state == S.PUBLISHED and not transition.on_record:
+    if revision is None and state == S.PUBLISHED and transition.moves == SUBJECT:
         what += " with no pending revision"
     allowed = ", ".join(transition.sources)
     raise InvalidTransition(
@@ -188,31 +293,20 @@ def _check_state(actor: Actor, transition: Transition, record, subject, revision
     )
 
 
-def _check_four_eyes(actor: Actor, transition: Transition, subject) -> None:
-    for attribute in transition.not_by:
-        if getattr(subject, f"{attribute}_id") == actor.user_id:
+def _check_four_eyes(actor: Actor, step: Step) -> None:
+    for attribute in step.transition.not_by:
+        if getattr(step.subject, f"{attribute}_id") == actor.user_id:
             raise InvalidTransition(
-                f"You may not {transition.name.replace('_', ' ')} this record: "
+                f"You may not {step.transition.name.replace('_', ' ')} this record: "
                 f"{FOUR_EYES_REASONS[attribute]}."
             )
-
-
-def _refusal(actor: Actor, transition: Transition, record: Record, subject, revision):
-    """The reason the actor may not take the action now, or None."""
-    try:
-        _check_role(actor, transition, record)
-        _check_state(actor, transition, record, subject, revision)
-        _check_four_eyes(actor, transition, subject)
-    except (NotAllowed, InvalidTransition) as refusal:
-        return refusal
-    return None
 
 
 def _target(actor: Actor, transition: Transition, record: Record) -> str:
     if (
         transition.target_if_signoff_needed
         and record.organization.requires_signoff
-        and not holds(actor, "owner_admin", record.organization_id)
+        and not holds(actor, "owner_admin", record)
     ):
         return transition.target_if_signoff_needed
     return transition.target
@@ -240,92 +334,70 @@ def perform(
     with transaction.atomic():
         record = access_record(actor, model, identifier, for_update=True)
         _check_role(actor, transition, record)
-        services.check_version(record, expected_version)
-        subject, revision = _subject(record, transition, for_update=True)
-        _check_state(actor, transition, record, subject, revision)
-        _check_four_eyes(actor, transition, subject)
+        check_version(record, expected_version)
+        step = Step(actor, transition, record, _moved_revision(record, transition, for_update=True))
+        _check_state(actor, step)
+        _check_four_eyes(actor, step)
         if transition.comment_required and not comment:
             raise ValidationError(
                 {"comment": [f"A comment is required to {transition.name.replace('_', ' ')}."]}
             )
-        if transition.name == "submit":
-            content = revision.content if revision is not None else content_of(record)
-            services.check_publishable(model, content)
-        from_state = _state(subject)
-        to_state = _target(actor, transition, record)
-        changed = _apply(actor, transition, record, subject, revision, to_state)
-        record.version += 1
-        record.save()
+        for check in transition.checks:
+            check(step)
+        step.from_state = _state(step.subject)
+        step.to_state = _target(actor, transition, record)
+        step.comment = comment
+        changed = _apply(step)
         audit.record(
             actor,
             transition.name,
             record,
-            from_state=from_state,
-            to_state=to_state,
+            from_state=step.from_state,
+            to_state=step.to_state,
             comment=comment,
-            revision=revision.number if revision is not None else None,
+            revision=step.revision.number if step.revision is not None else None,
             changed_fields=changed,
         )
-        _notify(actor, transition, record, subject, to_state, comment)
+        transition.notify(step)
     return record
 
 
-def _apply(actor, transition, record, subject, revision, to_state) -> list[str]:
-    """Change the states, the round's people and, on approval, the published content."""
-    now = timezone.now()
+def _apply(step: Step) -> list[str]:
+    """Run the action's effects, move the state and save; returns the content fields changed."""
     changed: list[str] = []
-    if transition.name == "submit":
-        subject.submitted_by, subject.signed_off_by = actor.user, None
-    elif transition.name == "signoff":
-        subject.signed_off_by = actor.user
-    elif transition.name == "withdraw":
-        subject.submitted_by, subject.signed_off_by = None, None
-    elif transition.name == "approve":
-        if revision is not None:
-            changed = services.apply_revision(record, revision)
-        record.published_at = record.confirmed_at = now
-    elif transition.name == "archive":
-        _discard_open_revision(record)
-    elif transition.name == "reconfirm":
-        record.confirmed_at = now
-    if isinstance(subject, Revision):
-        subject.state = to_state
-        subject.save()
+    for effect in step.transition.effects:
+        changed += effect(step) or []
+    if step.revision is not None:
+        step.revision.state = step.to_state
+        step.revision.save()
     else:
-        record.workflow_state = to_state
+        step.record.workflow_state = step.to_state
+    step.record.version += 1
+    step.record.save()
     return changed
 
 
-def _discard_open_revision(record: Record) -> None:
-    revision = services.open_revision(record, for_update=True)
-    if revision is not None:
-        revision.state = RevisionState.DISCARDED
-        revision.save(update_fields=["state", "updated_at"])
-
-
-def _notify(actor, transition, record, subject, to_state, comment) -> None:
-    if to_state == S.PENDING_SIGNOFF:
-        notifications.signoff_needed(record, actor.user)
-    elif transition.name in ("submit", "signoff") and to_state == S.SUBMITTED:
-        notifications.review_needed(record)
-    elif transition.name in notifications.DECISIONS:
-        notifications.decision_made(
-            record, transition.name, subject.submitted_by, actor.user, comment
-        )
+def reconfirm(actor: Actor, record: Record) -> Record:
+    """The owner confirms a published record is still current (SPEC 5 "Freshness")."""
+    return perform(actor, type(record), record.identifier, "reconfirm")
 
 
 # --- Questions the faces ask -------------------------------------------------------------------
 
 
 def available_actions(actor: Actor, record: Record) -> list[str]:
-    """The actions this actor may take on the record now (buttons, API hints)."""
+    """The actions this actor may take on the record now: what a face may offer them."""
     names = []
-    revision = services.open_revision(record)
+    revision = revisions.open_revision(record)
     for transition in TRANSITIONS.values():
-        subject = record if transition.on_record or revision is None else revision
-        if _refusal(actor, transition, record, subject, revision if subject is revision else None):
+        step = Step(actor, transition, record, None if transition.moves == RECORD else revision)
+        try:
+            _check_role(actor, transition, record)
+            _check_four_eyes(actor, step)
+        except (NotAllowed, InvalidTransition):
             continue
-        names.append(transition.name)
+        if _state_allows(step):
+            names.append(transition.name)
     return names
 
 
@@ -333,11 +405,7 @@ def history(actor: Actor, record: Record) -> QuerySet[AuditEntry]:
     """The record's audit entries, oldest first, for those who may read its history."""
     require(actor, "view_history", record)
     return (
-        visible(actor, AuditEntry)
-        .filter(
-            content_type=ContentType.objects.get_for_model(type(record)),
-            object_id=record.pk,
-        )
+        audit.entries_of(visible(actor, AuditEntry), record)
         .select_related("actor", "actor_organization")
         .order_by("id")
     )
@@ -352,27 +420,22 @@ def review_queue(actor: Actor) -> list[Record]:
         return []
     queue: list[Record] = []
     for model in RECORD_MODELS:
-        content_type = ContentType.objects.get_for_model(model)
-        revisions = {
+        revisions_by_record = {
             revision.object_id: revision
             for revision in visible(actor, Revision).filter(
-                content_type=content_type, state=RevisionState.SUBMITTED
+                content_type=ContentType.objects.get_for_model(model),
+                state=RevisionState.SUBMITTED,
             )
         }
         records = (
             visible(actor, model)
             .filter(
                 Q(workflow_state=S.SUBMITTED)
-                | Q(workflow_state=S.PUBLISHED, pk__in=list(revisions))
+                | Q(workflow_state=S.PUBLISHED, pk__in=list(revisions_by_record))
             )
             .select_related("organization")
         )
         for record in records:
-            record.pending_revision = revisions.get(record.pk)
+            record.pending_revision = revisions_by_record.get(record.pk)
             queue.append(record)
     return sorted(queue, key=lambda record: (record.updated_at, record.identifier))
-
-
-def get_record(actor: Actor, model: type[Record], identifier: str) -> Record:
-    """The record if visible (NotVisible otherwise): a convenience for faces and tests."""
-    return access_record(actor, model, identifier)

@@ -163,7 +163,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "registry.api.authentication.BearerKeyAuthentication",
+        "accounts.api.authentication.BearerKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -203,18 +203,18 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.OrganizationKind",
-        "ZoneKindEnum": "projects.models.ZoneKind",
-        "ContactKindEnum": "projects.models.ContactKind",
-        "RelationKindEnum": "projects.models.RelationKind",
-        "ProjectLifecycleEnum": "projects.models.ProjectLifecycle",
-        "ZoneLifecycleEnum": "projects.models.ZoneLifecycle",
+        "ZoneKindEnum": "projects.choices.ZoneKind",
+        "ContactKindEnum": "projects.choices.ContactKind",
+        "RelationKindEnum": "projects.choices.RelationKind",
+        "ProjectLifecycleEnum": "projects.choices.ProjectLifecycle",
+        "ZoneLifecycleEnum": "projects.choices.ZoneLifecycle",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.api.schema.add_error_responses",
     ],
     "AUTHENTICATION_WHITELIST": [
-        "registry.api.authentication.BearerKeyAuthentication",
+        "accounts.api.authentication.BearerKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
 }

@@ -1,17 +1,22 @@
-"""The tenant boundary (SPEC 3): the one module that says who may see and do what.
+"""The tenant boundary's mechanism (SPEC 3): who is asking, which rows they see, what they may do.
 
-Every face (API, pages, exports, admin, commands) asks here:
+This module knows no app. The rules are the apps' own: each registers a `Policy` for each of its
+models (`accounts/boundary.py`, `projects/boundary.py`, loaded by their `AppConfig.ready`), and
+accounts registers where an actor's memberships come from. Every face asks here:
 
 * `visible(actor, Model)` -> the queryset of rows the actor may see;
 * `require(actor, action, obj)` -> raises `NotVisible` (answer 404) when the row is not visible,
   `NotAllowed` (answer 403) when it is visible but the action is not the actor's to take;
-* `holds(actor, role, organization_id)` -> the role predicates the workflow table refers to;
-* `access_record(actor, Model, identifier)` and `access_organization(actor, slug)` -> scoped
-  lookups in the manner of Zulip's `access_*_by_id` helpers.
+* `holds(actor, role, obj)` -> the role predicates the policies and the workflow table name.
 
-An actor is the user behind a request, narrowed to one organization and its scopes when the
-request came with an API key. Unknown models fail closed: `visible` raises for a tenant-owned
-model without a policy.
+It fails closed: `visible` raises for a model that registered no policy, and an actor cannot be
+built before accounts registered the source of memberships.
+
+Roles have one vocabulary. A membership role (`admin`, `editor`, `viewer`) is held towards an
+organization; a rule names it as `<party>_<level>`: the party is which organization of the row
+(`owner`, and per model e.g. `partner` or `participant`), the level is `member` (any role),
+`editor` (editor or admin) or `admin`. Besides those: `reviewer` and `platform_admin` (the
+secretariat's platform roles) and `self` (the row's own user, e.g. one's own API key).
 """
 
 from __future__ import annotations
@@ -19,51 +24,88 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db import models
+from django.db.models import Model, QuerySet
 
-from accounts.models import (
-    ApiKey,
-    Membership,
-    MembershipRole,
-    Organization,
-    PlatformRole,
-    SisterCityLink,
-    SisterCityStatus,
-    User,
-)
-from projects.models import (
-    PLATFORM_STATES,
-    PUBLIC_STATES,
-    AuditEntry,
-    Contact,
-    ContactProject,
-    ContactZone,
-    Participation,
-    Project,
-    ProjectRelation,
-    ProjectZone,
-    Record,
-    Revision,
-    RevisionState,
-    Zone,
-)
+from registry.errors import DomainError
 
 READ = "read"
 WRITE = "write"
 ALL_SCOPES = frozenset({READ, WRITE})
+# Actions that only read; every other action needs the `write` scope of an API key.
+READ_ACTIONS = frozenset({"view", "view_history", "view_missing_fields"})
 
 
-class NotVisible(Exception):
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", "admin"
+    EDITOR = "editor", "editor"
+    VIEWER = "viewer", "viewer"
+
+
+class PlatformRole(models.TextChoices):
+    NONE = "", "none"
+    REVIEWER = "reviewer", "reviewer"
+    PLATFORM_ADMIN = "platform_admin", "platform admin"
+
+
+# What each level a rule names includes.
+LEVELS: dict[str, frozenset[str]] = {
+    "member": frozenset(MembershipRole.values),
+    "editor": frozenset({MembershipRole.ADMIN, MembershipRole.EDITOR}),
+    "admin": frozenset({MembershipRole.ADMIN}),
+}
+
+
+class NotVisible(DomainError):
     """The row does not exist for this actor: answer 404 and say nothing more."""
 
+    status = 404
+    code = "not_found"
 
-class NotAllowed(Exception):
+    def __init__(self, message: str = "Not found."):
+        super().__init__(message)
+
+
+class NotAllowed(DomainError):
     """The actor sees the row but may not do this: answer 403 with the reason."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    status = 403
+    code = "not_allowed"
+
+
+# --- The refusals' wording: one each --------------------------------------------------------
+
+READ_SCOPE_ONLY = "This API key has the read scope only; writing needs the write scope."
+
+
+def _phrase(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def role_refusal(actor: Actor, action: str, roles: str, what: str) -> NotAllowed:
+    """The refusal of an action whose roles the actor lacks; `what` names the object."""
+    if not actor.is_authenticated:
+        return NotAllowed(f"Sign in to {_phrase(action)} {what}.")
+    who = " or ".join(_phrase(role) for role in roles.split("|"))
+    return NotAllowed(f"Only the {who} may {_phrase(action)} {what}.")
+
+
+def _what(obj: Model) -> str:
+    noun = obj._meta.verbose_name
+    return f"a {noun}" if obj.pk is None else f"this {noun}"
+
+
+# --- Who is asking ---------------------------------------------------------------------------
+
+# user, organization id or None -> {organization id: membership role} in active organizations.
+RoleSource = Callable[[object, "int | None"], dict[int, str]]
+_role_source: RoleSource | None = None
+
+
+def register_role_source(source: RoleSource) -> None:
+    """accounts tells the boundary where an actor's memberships come from (AppConfig.ready)."""
+    global _role_source
+    _role_source = source
 
 
 @dataclass(frozen=True)
@@ -85,15 +127,11 @@ class Actor:
         """The actor for a signed-in user; `organization_id` narrows it to one (API keys)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return cls.anonymous()
-        memberships = Membership.objects.unscoped("an actor's own memberships").filter(
-            user=user, organization__is_active=True
-        )
-        if organization_id is not None:
-            memberships = memberships.filter(organization_id=organization_id)
-        roles = dict(memberships.values_list("organization_id", "role"))
+        if _role_source is None:
+            raise LookupError("no source of memberships registered with registry.tenancy")
         return cls(
             user=user,
-            roles=roles,
+            roles=_role_source(user, organization_id),
             platform_role=user.platform_role,
             scopes=frozenset(scopes),
             api_key_id=api_key_id,
@@ -119,8 +157,16 @@ class Actor:
     def is_platform_admin(self) -> bool:
         return self.platform_role == PlatformRole.PLATFORM_ADMIN
 
-    def role_in(self, organization_id: int) -> str | None:
+    def role_in(self, organization_id: int | None) -> str | None:
         return self.roles.get(organization_id)
+
+    def is_at_least(self, level: str, organization_id: int | None) -> bool:
+        """Does the actor hold `level` (member, editor, admin) in this organization?"""
+        return self.role_in(organization_id) in LEVELS[level]
+
+    def orgs_where(self, level: str) -> list[int]:
+        """The organizations where the actor holds `level`, in id order."""
+        return sorted(org_id for org_id, role in self.roles.items() if role in LEVELS[level])
 
     def can_write(self) -> bool:
         return WRITE in self.scopes
@@ -146,329 +192,96 @@ def actor_for_request(request) -> Actor:
     return actor
 
 
-# --- Roles: the predicates that the workflow table and the policies below refer to ----------
+# --- The rules each app registers --------------------------------------------------------------
 
-ROLE_PREDICATES: dict[str, Callable[[Actor, int], bool]] = {
-    "owner_member": lambda actor, org_id: actor.role_in(org_id) is not None,
-    "owner_editor": lambda actor, org_id: (
-        actor.role_in(org_id) in (MembershipRole.ADMIN, MembershipRole.EDITOR)
-    ),
-    "owner_admin": lambda actor, org_id: actor.role_in(org_id) == MembershipRole.ADMIN,
-    "reviewer": lambda actor, org_id: actor.is_reviewer,
-    "platform_admin": lambda actor, org_id: actor.is_platform_admin,
-}
+OWNER = {"owner": "organization_id"}
 
 
-def holds(actor: Actor, role: str, organization_id: int) -> bool:
-    """Does the actor hold `role` (a key of ROLE_PREDICATES) towards this organization?"""
-    return ROLE_PREDICATES[role](actor, organization_id)
+@dataclass(frozen=True)
+class Policy:
+    """An app's rules for one model.
+
+    `rows(actor, all_rows)` narrows the table to what the actor sees; `actions` maps each action
+    to the roles that may take it ("a|b": any of them; None: whoever sees the row); `parties`
+    maps each party a role may name to the attribute holding that organization's id.
+    """
+
+    rows: Callable[[Actor, QuerySet], QuerySet]
+    actions: Mapping[str, str | None] = field(default_factory=lambda: {"view": None})
+    parties: Mapping[str, str] = field(default_factory=lambda: OWNER)
 
 
-# --- Which rows: one function per tenant-owned model -----------------------------------------
+POLICIES: dict[type[Model], Policy] = {}
 
 
-def _records(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    seen = Q(workflow_state__in=PUBLIC_STATES) | Q(organization_id__in=actor.org_ids)
-    if actor.is_reviewer:
-        seen |= Q(workflow_state__in=PLATFORM_STATES)
-    return qs.filter(seen)
+def register(model: type[Model], policy: Policy) -> None:
+    POLICIES[model] = policy
 
 
-def _history_records(actor: Actor, model: type[Record]) -> QuerySet:
-    """Records whose history (revisions, audit log) the actor may read: members and reviewers."""
-    qs = model.objects.unscoped("narrowed just below to the history rule")
-    if actor.is_platform_admin:
-        return qs
-    seen = Q(organization_id__in=actor.org_ids)
-    if actor.is_reviewer:
-        seen |= Q(workflow_state__in=PLATFORM_STATES)
-    return qs.filter(seen)
+def policy_of(model: type[Model]) -> Policy:
+    try:
+        return POLICIES[model]
+    except KeyError:
+        raise LookupError(
+            f"{model._meta.label} has no policy registered with the boundary"
+        ) from None
 
 
-def _record_history(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    if not actor.org_ids and not actor.is_reviewer:
-        return qs.none()
-    seen = Q(pk__in=[])
-    for model in (Project, Zone, Contact):
-        content_type = ContentType.objects.get_for_model(model)
-        seen |= Q(
-            content_type=content_type, object_id__in=_history_records(actor, model).values("pk")
-        )
-    if actor.is_reviewer and qs.model is Revision:
-        # A reviewer sees revisions that reached the platform, not the owner's private drafts.
-        reviewed = Q(
-            state__in=(
-                RevisionState.SUBMITTED,
-                RevisionState.CHANGES_REQUESTED,
-                RevisionState.REJECTED,
-                RevisionState.PUBLISHED,
-            )
-        )
-        seen = Q(organization_id__in=actor.org_ids) | (seen & reviewed)
-    return qs.filter(seen)
-
-
-def _participations(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    return qs.filter(
-        Q(project__in=visible(actor, Project).values("pk")) | Q(participant_id__in=actor.org_ids)
-    )
-
-
-def _links(source: type[Record], target: type[Record]) -> Callable[[Actor, QuerySet], QuerySet]:
-    """A link between two records is seen only when both ends are."""
-    source_name, target_name = source.__name__.lower(), target.__name__.lower()
-
-    def scope(actor: Actor, qs: QuerySet) -> QuerySet:
-        if actor.is_platform_admin:
-            return qs
-        return qs.filter(
-            **{
-                f"{source_name}__in": visible(actor, source).values("pk"),
-                f"{target_name}__in": visible(actor, target).values("pk"),
-            }
-        )
-
-    return scope
-
-
-def _relations(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    projects = visible(actor, Project).values("pk")
-    return qs.filter(project__in=projects, related__in=projects)
-
-
-def _organizations(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    return qs.filter(Q(is_active=True) | Q(pk__in=actor.org_ids))
-
-
-def _memberships(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    return qs.filter(Q(organization_id__in=actor.org_ids) | Q(user_id=actor.user_id))
-
-
-def _sister_city_links(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    public = Q(
-        status=SisterCityStatus.ACTIVE, organization__is_active=True, partner__is_active=True
-    )
-    return qs.filter(
-        public | Q(organization_id__in=actor.org_ids) | Q(partner_id__in=actor.org_ids)
-    )
-
-
-def _users(actor: Actor, qs: QuerySet) -> QuerySet:
-    """People: oneself and the members of one's organizations; platform admins see everyone."""
-    if actor.is_platform_admin:
-        return qs
-    if not actor.is_authenticated:
-        return qs.none()
-    co_members = Membership.objects.unscoped("members of the actor's organizations").filter(
-        organization_id__in=actor.org_ids
-    )
-    return qs.filter(Q(pk=actor.user_id) | Q(pk__in=co_members.values("user_id")))
-
-
-def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
-    if actor.is_platform_admin:
-        return qs
-    admin_of = [org_id for org_id, role in actor.roles.items() if role == MembershipRole.ADMIN]
-    return qs.filter(
-        Q(user_id=actor.user_id, organization_id__in=actor.org_ids)
-        | Q(organization_id__in=admin_of)
-    )
-
-
-VISIBILITY: dict[type[Model], Callable[[Actor, QuerySet], QuerySet]] = {
-    Organization: _organizations,
-    Membership: _memberships,
-    User: _users,
-    SisterCityLink: _sister_city_links,
-    ApiKey: _api_keys,
-    Project: _records,
-    Zone: _records,
-    Contact: _records,
-    Participation: _participations,
-    ProjectRelation: _relations,
-    ProjectZone: _links(Project, Zone),
-    ContactZone: _links(Contact, Zone),
-    ContactProject: _links(Contact, Project),
-    Revision: _record_history,
-    AuditEntry: _record_history,
-}
-
-
-def _all_rows(model: type[Model]) -> QuerySet:
+def all_rows(model: type[Model]) -> QuerySet:
+    """Every row, for a policy to narrow (the fail-closed manager's explicit escape)."""
     manager = model._default_manager
     if hasattr(manager, "unscoped"):
-        return manager.unscoped("narrowed by the tenancy policy")
+        return manager.unscoped("narrowed by the model's policy")
     return manager.all()
 
 
 def visible(actor: Actor, model: type[Model]) -> QuerySet:
     """The rows of `model` the actor may see. Raises for a model with no policy (fail closed)."""
-    try:
-        policy = VISIBILITY[model]
-    except KeyError:
-        raise LookupError(
-            f"{model._meta.label} has no visibility policy in registry.tenancy"
-        ) from None
-    return policy(actor, _all_rows(model))
+    return policy_of(model).rows(actor, all_rows(model))
 
 
 def is_visible(actor: Actor, obj: Model) -> bool:
     return visible(actor, type(obj)).filter(pk=obj.pk).exists()
 
 
-def visible_record_events(actor: Actor, actions) -> QuerySet:
-    """Audit entries with these actions about records the actor can see (the API's changes feed).
-
-    Unlike a record's history (members and reviewers only), the fact that a visible record was
-    published, updated or archived is as public as the record itself; nothing else is shown.
-    """
-    seen = Q(pk__in=[])
-    for model in (Project, Zone, Contact):
-        seen |= Q(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=visible(actor, model).values("pk"),
-        )
-    return AuditEntry.objects.unscoped("narrowed just below to events of visible records").filter(
-        seen, action__in=list(actions)
-    )
-
-
-# --- What they may do: (model, action) -> the role needed, towards which organization ---------
-
-RECORD_ACTIONS = {
-    "view": None,
-    "view_history": "owner_member|reviewer|platform_admin",
-    # SPEC 5: the optional fields a record still lacks are listed to its owners only.
-    "view_missing_fields": "owner_member",
-    "create": "owner_editor",
-    "change": "owner_editor",
-    "delete": "owner_editor",
-    "reconfirm": "owner_editor",
-    "manage_participants": "owner_editor",
-}
-
-ACTION_ROLES: dict[type[Model], dict[str, str | None]] = {
-    Project: RECORD_ACTIONS,
-    Zone: RECORD_ACTIONS,
-    Contact: RECORD_ACTIONS,
-    Organization: {
-        "view": None,
-        "change": "platform_admin",
-        "manage_members": "owner_admin|platform_admin",
-        "manage_api_keys": "owner_admin|platform_admin",
-        "sign_off": "owner_admin",
-    },
-    Membership: {"view": None, "change": "owner_admin|platform_admin"},
-    SisterCityLink: {
-        "view": None,
-        "propose": "owner_admin",
-        # Accept or decline: the consent of the side that did not propose.
-        "respond": "partner_admin",
-        "end": "owner_admin|partner_admin",
-    },
-    ApiKey: {"view": None, "revoke": "owner_self|owner_admin|platform_admin"},
-    Participation: {"view": None, "respond": "participant_admin"},
-}
-# Actions that write need the `write` scope of an API key; the rest only `read`.
-READ_ACTIONS = frozenset({"view", "view_history", "view_missing_fields"})
-
-
-def _organization_id(obj: Model) -> int:
-    return obj.pk if isinstance(obj, Organization) else obj.organization_id
-
-
-def _holds_any(actor: Actor, roles: str, obj: Model) -> bool:
-    for role in roles.split("|"):
-        if role == "partner_admin":
-            if actor.role_in(obj.partner_id) == MembershipRole.ADMIN:
-                return True
-        elif role == "participant_admin":
-            if actor.role_in(obj.participant_id) == MembershipRole.ADMIN:
-                return True
-        elif role == "owner_self":
-            if obj.user_id == actor.user_id:
-                return True
-        elif holds(actor, role, _organization_id(obj)):
-            return True
-    return False
+def holds(actor: Actor, role: str, obj: Model) -> bool:
+    """Does the actor hold `role` (see the module's docstring) towards this row?"""
+    if role == "reviewer":
+        return actor.is_reviewer
+    if role == "platform_admin":
+        return actor.is_platform_admin
+    if role == "self":
+        return actor.is_authenticated and obj.user_id == actor.user_id
+    party, level = role.rsplit("_", 1)
+    organization_id = getattr(obj, policy_of(type(obj)).parties[party])
+    return actor.is_at_least(level, organization_id)
 
 
 def allowed(actor: Actor, action: str, obj: Model) -> bool:
     """May the actor (who can see `obj`) take `action` on it? Scopes included."""
-    roles = ACTION_ROLES[type(obj)].get(action, "")
-    if roles == "" and action not in ACTION_ROLES[type(obj)]:
+    actions = policy_of(type(obj)).actions
+    if action not in actions:
         raise LookupError(f"unknown action {action!r} for {type(obj).__name__}")
     if action not in READ_ACTIONS and not actor.can_write():
         return False
-    return roles is None or _holds_any(actor, roles, obj)
+    roles = actions[action]
+    return roles is None or any(holds(actor, role, obj) for role in roles.split("|"))
+
+
+def refusal(actor: Actor, action: str, obj: Model) -> NotAllowed:
+    """Why the actor may not take `action` on `obj` (call when `allowed` said no)."""
+    if action not in READ_ACTIONS and not actor.can_write():
+        return NotAllowed(READ_SCOPE_ONLY)
+    return role_refusal(actor, action, policy_of(type(obj)).actions[action] or "", _what(obj))
 
 
 def require(actor: Actor, action: str, obj: Model) -> None:
-    """Raise NotVisible if the actor cannot see `obj`, NotAllowed if they may not `action` it."""
-    if not is_visible(actor, obj):
+    """Raise NotVisible if the actor cannot see `obj`, NotAllowed if they may not `action` it.
+
+    A row not saved yet (a record being created, a link being proposed) has nothing to see:
+    only the action is checked.
+    """
+    if obj.pk is not None and not is_visible(actor, obj):
         raise NotVisible()
     if not allowed(actor, action, obj):
-        if action not in READ_ACTIONS and not actor.can_write():
-            raise NotAllowed("This API key has the read scope only; writing needs the write scope.")
-        raise NotAllowed(
-            f"Your role does not allow '{action}' on this {type(obj).__name__.lower()}."
-        )
-
-
-def require_create(actor: Actor, model: type[Model], organization: Organization) -> None:
-    """Creating a row for `organization`: the actor must be its editor or admin."""
-    if not actor.can_write():
-        raise NotAllowed("This API key has the read scope only; writing needs the write scope.")
-    roles = ACTION_ROLES[model]["create"]
-    if not any(holds(actor, role, organization.pk) for role in roles.split("|")):
-        raise NotAllowed(
-            f"Only editors and admins of {organization.slug} may create a {model.__name__.lower()}."
-        )
-
-
-# --- Scoped lookups ------------------------------------------------------------------------
-
-
-def access_organization(actor: Actor, slug: str) -> Organization:
-    organization = visible(actor, Organization).filter(slug=slug).first()
-    if organization is None:
-        raise NotVisible()
-    return organization
-
-
-def prefix_candidates(identifier: str) -> list[str]:
-    """'CN-XIAN-TRAIN-1' -> ['CN', 'CN-XIAN', 'CN-XIAN-TRAIN']: the prefixes it could carry."""
-    parts = identifier.upper().split("-")
-    return ["-".join(parts[:end]) for end in range(1, len(parts))]
-
-
-def access_record(actor: Actor, model: type[Record], identifier: str, *, for_update=False):
-    """The record with this identifier if the actor may see it, else NotVisible.
-
-    The owning organization comes from the identifier's prefix (prefixes never extend one
-    another), so the lookup uses the (organization, identifier) index.
-    """
-    organization_ids = Organization.objects.filter(
-        identifier_prefix__in=prefix_candidates(identifier)
-    ).values("pk")
-    qs = visible(actor, model).filter(organization_id__in=organization_ids, identifier=identifier)
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    record = qs.select_related("organization").first()
-    if record is None:
-        raise NotVisible()
-    return record
+        raise refusal(actor, action, obj)

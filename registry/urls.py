@@ -5,12 +5,16 @@ from drf_spectacular.views import SpectacularSwaggerView
 from registry import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
+    # Each app owns its API routes; registry's come last, as they end with the JSON 404.
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("projects.api.urls")),
     path("api/v1/", include("registry.api.urls")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The site's pages; each app owns its routes.
+    path("", include("projects.urls")),
 ]

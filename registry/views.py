@@ -1,33 +1,9 @@
-"""Site-wide views: the home page and the health probes."""
+"""The health probes of the site."""
 
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from registry.tenancy import Organization, actor_for_request, visible
-
-
-@require_GET
-def home(request):
-    actor = actor_for_request(request)
-    organizations = visible(actor, Organization).filter(pk__in=actor.org_ids).order_by("slug")
-    return render(
-        request,
-        "home.html",
-        {
-            "my_organizations": organizations,
-            "active_organization": active_organization(request, organizations),
-        },
-    )
-
-
-def active_organization(request, organizations):
-    """The organization the user works for now: their pick (kept in the session) or the first."""
-    chosen = request.session.get("active_organization") if hasattr(request, "session") else None
-    by_slug = {organization.slug: organization for organization in organizations}
-    return by_slug.get(chosen) or next(iter(by_slug.values()), None)
 
 
 @never_cache

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import models
 
 from registry.models import TenantManager, TenantOwned, UnscopedQuery
-from registry.tenancy import VISIBILITY, Actor, visible
+from registry.tenancy import POLICIES, Actor, require, visible
 
 # Models that belong to no single organization, each with the reason.
 GLOBAL_MODELS = {
@@ -51,7 +51,7 @@ def test_every_model_is_tenant_owned_or_declared_global(model):
     assert isinstance(model._default_manager, TenantManager), (
         f"{model._meta.label}'s default manager must be the fail-closed TenantManager"
     )
-    assert model in VISIBILITY, f"{model._meta.label} has no visibility policy in registry.tenancy"
+    assert model in POLICIES, f"{model._meta.label} registers no policy with the boundary"
 
 
 def test_global_list_names_only_existing_models():
@@ -107,3 +107,13 @@ def test_unscoped_lookup_of_a_tenant_model_raises(model):
         model.objects.filter(pk=1).delete()
     # The scoped way runs.
     assert list(visible(Actor.anonymous(), model)) == []
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+def test_a_model_that_registers_no_policy_fails_closed(model, monkeypatch):
+    """Were an app to forget registering a model's rules, no face could read or act on it."""
+    monkeypatch.delitem(POLICIES, model)
+    with pytest.raises(LookupError, match="no policy registered"):
+        visible(Actor.anonymous(), model)
+    with pytest.raises(LookupError, match="no policy registered"):
+        require(Actor.anonymous(), "view", model())

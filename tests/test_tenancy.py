@@ -2,16 +2,12 @@
 
 import pytest
 
+from accounts.boundary import access_organization
 from accounts.models import Organization
-from projects.models import Contact, Project, WorkflowState, Zone
-from registry.tenancy import (
-    NotAllowed,
-    NotVisible,
-    access_organization,
-    access_record,
-    require,
-    visible,
-)
+from projects.boundary import access_record
+from projects.choices import WorkflowState
+from projects.models import Contact, Project, Zone
+from registry.tenancy import NotAllowed, NotVisible, require, visible
 from tests.factories import member
 
 PUBLIC = {"published", "archived"}

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 
 from accounts import keys, services
 from accounts.api import serializers as s
+from accounts.api.base import caller_organization
+from accounts.boundary import access_organization
 from accounts.models import (
     ApiKey,
     Organization,
@@ -20,10 +22,10 @@ from accounts.models import (
     SisterCityLink,
     SisterCityStatus,
 )
-from registry.api.base import RegistryViewMixin, caller_organization, json_object
+from registry.api.base import RegistryViewMixin, json_object
 from registry.api.conditional import list_etag, not_modified, not_modified_response, with_validators
 from registry.api.errors import field_errors
-from registry.tenancy import NotAllowed, NotVisible, access_organization, require, visible
+from registry.tenancy import READ_SCOPE_ONLY, NotAllowed, NotVisible, require, visible
 
 COUNTRY_CHOICES = [(code, name) for code, name in iso_countries]
 
@@ -207,7 +209,7 @@ class ApiKeyViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         if unknown:
             raise ValidationError({name: ["Unknown field."] for name in unknown})
         if not self.actor.can_write():
-            raise NotAllowed("This API key has the read scope only; creating keys needs write.")
+            raise NotAllowed(READ_SCOPE_ONLY)
         organization = caller_organization(request, self.actor, body)
         try:
             scopes = keys.parse_scopes(body.get("scopes"))

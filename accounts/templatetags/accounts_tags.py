@@ -2,8 +2,9 @@
 
 from django import template
 
-from registry.tenancy import Organization, actor_for_request, visible
-from registry.views import active_organization
+from accounts.boundary import my_organizations
+from accounts.views import active_organization
+from registry.tenancy import actor_for_request
 
 register = template.Library()
 
@@ -21,7 +22,7 @@ def organization_context(context) -> dict:
     if cached is not None:
         return cached
     actor = actor_for_request(request)
-    organizations = list(visible(actor, Organization).filter(pk__in=actor.org_ids).order_by("slug"))
+    organizations = list(my_organizations(actor))
     active = active_organization(request, organizations)
     result = {
         "memberships": [(org, actor.role_in(org.pk)) for org in organizations],

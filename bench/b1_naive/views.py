@@ -8,7 +8,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
-from projects.models import PUBLIC_STATES, AuditEntry, Participation, Project, Zone
+from projects.choices import PUBLIC_STATES
+from projects.models import AuditEntry, Participation, Project, Zone
 
 REASON = "B1 benchmark: the public rows, as a plain DRF app would filter them"
 

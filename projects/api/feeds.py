@@ -17,13 +17,15 @@ from rest_framework.views import APIView
 from accounts.models import Organization, SisterCityLink
 from projects import workflow
 from projects.api import serializers as s
-from projects.content import Freshness, freshness_counts
+from projects.audit import PUBLIC_EVENT_ACTIONS
+from projects.boundary import visible_record_events
+from projects.choices import Freshness
+from projects.freshness import freshness_counts
 from projects.models import RECORD_MODELS, Contact, Project, Zone
 from registry.api.base import RegistryViewMixin
 from registry.api.conditional import not_modified, not_modified_response, with_validators
 from registry.api.pagination import page_size_from
-from registry.audit import PUBLIC_EVENT_ACTIONS
-from registry.tenancy import visible, visible_record_events
+from registry.tenancy import visible
 
 RECORD_TYPES = {model: model.record_type for model in RECORD_MODELS}
 CURSOR_TAG = "e"

@@ -7,11 +7,13 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from projects import services
+from accounts.boundary import access_organization
+from projects import participants
 from projects.api import serializers as s
+from projects.boundary import access_record
 from projects.models import Participation, Project
 from registry.api.base import RegistryViewMixin, json_object
-from registry.tenancy import NotVisible, access_organization, access_record, visible
+from registry.tenancy import NotVisible, visible
 
 
 class ParticipantViewSet(RegistryViewMixin, viewsets.GenericViewSet):
@@ -78,14 +80,14 @@ class ParticipantViewSet(RegistryViewMixin, viewsets.GenericViewSet):
             raise ValidationError(
                 {"organization": [f"No organization with slug {slug!r}."]}
             ) from None
-        participation = services.add_participant(self.actor, project, organization, role)
+        participation = participants.add_participant(self.actor, project, organization, role)
         participation = self.participation(identifier, participation.pk)
         return Response(s.ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
 
     def respond(self, request, identifier, pk, accept: bool):
         json_object(request.data)
         participation = self.participation(identifier, pk)
-        services.respond_participation(self.actor, participation, accept)
+        participants.respond_participation(self.actor, participation, accept)
         return Response(s.ParticipantSerializer(self.participation(identifier, pk)).data)
 
     @extend_schema(tags=["projects"], request=None, responses=s.ParticipantSerializer)

@@ -8,27 +8,23 @@ rules live once.
 
 from __future__ import annotations
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from projects.content import FIELDS, Freshness, freshness, missing_fields
-from projects.models import (
-    AuditEntry,
-    Contact,
-    ContactKind,
+from projects.choices import (
+    Freshness,
     ParticipantRole,
-    Participation,
-    Project,
-    ProjectCategory,
-    ProjectLifecycle,
     RelationKind,
     WorkflowState,
-    Zone,
-    ZoneKind,
-    ZoneLifecycle,
 )
+from projects.content import FIELDS, LINK_FIELDS, missing_fields
+from projects.freshness import freshness
+from projects.models import AuditEntry, Contact, Participation, Project, Zone
+from projects.validation import validate_optional_multilingual
+from registry.multilingual import validate_multilingual
 from registry.tenancy import actor_for_request, allowed
 
 COMMON_FIELDS = (
@@ -223,6 +219,8 @@ class ContactSerializer(RecordSerializer):
 # --- Request bodies (for the schema; the services check the content) --------------------------
 
 
+# What a body may carry besides the content (a comment, not a docstring: drf-spectacular would
+# publish a docstring as each body's description).
 class WriteCommon(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, help_text="the version you edit; stale -> 412 (or send If-Match)"
@@ -230,61 +228,61 @@ class WriteCommon(serializers.Serializer):
     organization = serializers.CharField(
         required=False, help_text="optional; if given it must be the caller's organization slug"
     )
-    countries = serializers.ListField(child=serializers.CharField(), required=False)
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-class ProjectWriteSerializer(WriteCommon):
     ref = serializers.CharField(required=False, help_text="creation only: identifier = prefix-ref")
-    title = Multilingual(required=False)
-    summary = Multilingual(required=False)
-    description = Multilingual(required=False)
-    category = serializers.ChoiceField(choices=ProjectCategory.choices, required=False)
-    lifecycle_status = serializers.ChoiceField(choices=ProjectLifecycle.choices, required=False)
-    planned_start = serializers.DateField(required=False, allow_null=True)
-    actual_start = serializers.DateField(required=False, allow_null=True)
-    planned_end = serializers.DateField(required=False, allow_null=True)
-    actual_end = serializers.DateField(required=False, allow_null=True)
-    locations = LocationSerializer(many=True, required=False)
-    zones = serializers.ListField(child=serializers.CharField(), required=False)
-    related_projects = RelatedProjectSerializer(many=True, required=False)
-    budget_amount = serializers.DecimalField(
-        max_digits=16, decimal_places=2, required=False, allow_null=True
-    )
-    budget_currency = serializers.CharField(required=False, allow_blank=True)
-    website = serializers.URLField(required=False, allow_blank=True)
-    documents = DocumentSerializer(many=True, required=False)
-    expected_outcomes = Multilingual(required=False)
 
 
-class ZoneWriteSerializer(WriteCommon):
-    ref = serializers.CharField(required=False, help_text="creation only: identifier = prefix-ref")
-    name = Multilingual(required=False)
-    description = Multilingual(required=False)
-    kind = serializers.ChoiceField(choices=ZoneKind.choices, required=False)
-    geometry = serializers.JSONField(required=False, allow_null=True)
-    border_crossings = serializers.ListField(child=serializers.CharField(), required=False)
-    established_on = serializers.DateField(required=False, allow_null=True)
-    governing_body = serializers.CharField(required=False, allow_blank=True)
-    policies = serializers.DictField(child=serializers.CharField(), required=False)
-    lifecycle_status = serializers.ChoiceField(choices=ZoneLifecycle.choices, required=False)
+# The shapes of the JSON fields that are not multilingual text or lists of strings.
+JSON_SHAPES = {
+    "locations": lambda: LocationSerializer(many=True, required=False),
+    "documents": lambda: DocumentSerializer(many=True, required=False),
+    "related_projects": lambda: RelatedProjectSerializer(many=True, required=False),
+    "geometry": lambda: serializers.JSONField(required=False, allow_null=True),
+    "policies": lambda: serializers.DictField(child=serializers.CharField(), required=False),
+}
+HELP_TEXTS = {"phone": "E.164"}
+MULTILINGUAL = (validate_multilingual, validate_optional_multilingual)
 
 
-class ContactWriteSerializer(WriteCommon):
-    ref = serializers.CharField(required=False, help_text="creation only: identifier = prefix-ref")
-    kind = serializers.ChoiceField(choices=ContactKind.choices, required=False)
-    name = Multilingual(required=False)
-    provider = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True, help_text="E.164")
-    email = serializers.EmailField(required=False, allow_blank=True)
-    website = serializers.URLField(required=False, allow_blank=True)
-    languages = serializers.ListField(child=serializers.CharField(), required=False)
-    hours = serializers.CharField(required=False, allow_blank=True)
-    countries_covered = serializers.ListField(child=serializers.CharField(), required=False)
-    zones = serializers.ListField(child=serializers.CharField(), required=False)
-    projects = serializers.ListField(child=serializers.CharField(), required=False)
-    valid_from = serializers.DateField(required=False, allow_null=True)
-    valid_until = serializers.DateField(required=False, allow_null=True)
+def _write_field(model: type, name: str) -> serializers.Field:
+    """The request-body field for one writable field, derived from the model's column."""
+    if name in JSON_SHAPES:
+        return JSON_SHAPES[name]()
+    if name in LINK_FIELDS:  # linked records, by identifier
+        return serializers.ListField(child=serializers.CharField(), required=False)
+    column = model._meta.get_field(name)
+    if isinstance(column, models.JSONField):
+        if any(validator in MULTILINGUAL for validator in column.validators):
+            return Multilingual(required=False)
+        return serializers.ListField(child=serializers.CharField(), required=False)
+    if column.choices:
+        return serializers.ChoiceField(choices=column.choices, required=False)
+    if isinstance(column, models.DateField):
+        return serializers.DateField(required=False, allow_null=True)
+    if isinstance(column, models.DecimalField):
+        return serializers.DecimalField(
+            max_digits=column.max_digits,
+            decimal_places=column.decimal_places,
+            required=False,
+            allow_null=True,
+        )
+    text = {
+        models.EmailField: serializers.EmailField,
+        models.URLField: serializers.URLField,
+    }.get(type(column), serializers.CharField)
+    extra = {"help_text": HELP_TEXTS[name]} if name in HELP_TEXTS else {}
+    return text(required=False, allow_blank=True, **extra)
+
+
+def write_serializer(model: type) -> type[serializers.Serializer]:
+    """The request body of a record type (for the schema; the services check the content):
+    one field per name of content.FIELDS, the one list of writable fields."""
+    fields = {name: _write_field(model, name) for name in FIELDS[model]}
+    return type(f"{model.__name__}WriteSerializer", (WriteCommon,), fields)
+
+
+ProjectWriteSerializer = write_serializer(Project)
+ZoneWriteSerializer = write_serializer(Zone)
+ContactWriteSerializer = write_serializer(Contact)
 
 
 class ActionSerializer(serializers.Serializer):

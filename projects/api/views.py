@@ -7,7 +7,6 @@ calls and renders.
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,27 +16,20 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from accounts.api.base import caller_organization
 from projects import services, workflow
 from projects.api import serializers as s
-from projects.content import freshness, freshness_counts
+from projects.boundary import access_record
 from projects.filtersets import (
     ORDERING_FIELDS,
     ContactFilterSet,
     ProjectFilterSet,
     ZoneFilterSet,
 )
-from projects.models import (
-    OPEN_REVISION_STATES,
-    Contact,
-    Participation,
-    Project,
-    ProjectRelation,
-    Record,
-    Revision,
-    WorkflowState,
-    Zone,
-)
-from registry.api.base import RegistryViewMixin, caller_organization, json_object
+from projects.freshness import freshness, freshness_counts
+from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
+from projects.revisions import pending_revisions
+from registry.api.base import RegistryViewMixin, json_object
 from registry.api.conditional import (
     expected_version,
     list_etag,
@@ -54,30 +46,10 @@ from registry.api.renderers import (
     location_features,
     zone_features,
 )
-from registry.tenancy import (
-    Actor,
-    access_record,
-    require,
-    visible,
-)
+from registry.tenancy import require, visible
 
 # Body keys a write may carry that are not record content.
 NOT_CONTENT = frozenset({"organization", "version", "ref"})
-
-
-def pending_revisions(actor: Actor, model: type[Record], records) -> dict[int, Revision]:
-    """The open revisions of these records that the actor may see, by record pk (one query)."""
-    published = [
-        record.pk for record in records if record.workflow_state == WorkflowState.PUBLISHED
-    ]
-    if not published or not (actor.org_ids or actor.is_reviewer or actor.is_platform_admin):
-        return {}
-    revisions = visible(actor, Revision).filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=published,
-        state__in=OPEN_REVISION_STATES,
-    )
-    return {revision.object_id: revision for revision in revisions}
 
 
 def _body_version(body: dict) -> int | None:

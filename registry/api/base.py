@@ -1,11 +1,11 @@
-"""What every API view shares: the actor, strict query parameters, the caller's organization."""
+"""What every API view shares: the actor, strict query parameters, JSON object bodies."""
 
 from __future__ import annotations
 
 from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 
-from registry.tenancy import Actor, Organization, actor_for_request, visible
+from registry.tenancy import Actor, actor_for_request
 
 # Query parameters every list understands besides its filters.
 COMMON_PARAMS = frozenset({"format", "page_size", "cursor"})
@@ -54,31 +54,3 @@ def json_object(data) -> dict:
     if not isinstance(data, dict):
         raise ValidationError({"non_field_errors": ["The request body must be a JSON object."]})
     return data
-
-
-def caller_organization(request, actor: Actor, body: dict | None = None) -> Organization:
-    """The organization a write acts for: the API key's, else `?organization=` or the first org
-    where the user edits. A body naming another organization is refused (SPEC 3: the server
-    sets ownership from the request's context)."""
-    api_key = getattr(request, "api_key", None)
-    allowed = [api_key.organization_id] if api_key is not None else sorted(actor.org_ids)
-    organizations = {org.slug: org for org in visible(actor, Organization).filter(pk__in=allowed)}
-    chosen = request.query_params.get("organization")
-    if chosen is not None and chosen not in organizations:
-        raise ValidationError({"organization": [f"You do not act for an organization {chosen!r}."]})
-    named = (body or {}).get("organization")
-    if named is not None:
-        if not isinstance(named, str) or named not in organizations or (chosen and named != chosen):
-            raise ValidationError(
-                {"organization": ["The organization is the caller's; a body may not name another."]}
-            )
-        chosen = named
-    if chosen:
-        return organizations[chosen]
-    editing = [
-        org for org in organizations.values() if actor.role_in(org.pk) in ("admin", "editor")
-    ]
-    candidates = editing or list(organizations.values())
-    if not candidates:
-        raise exceptions.PermissionDenied("You are not a member of any organization.")
-    return sorted(candidates, key=lambda org: org.slug)[0]

@@ -20,9 +20,8 @@ from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from accounts.services import LinkStateError
-from projects.errors import ConcurrentUpdate, InvalidTransition, RecordLocked, StaleVersion
-from registry.tenancy import NotAllowed, NotVisible
+from registry.errors import DomainError
+from registry.tenancy import NotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -80,26 +79,16 @@ def error_body(detail: str, code: str, errors: dict | None = None, **extra) -> d
 
 
 def _domain_error(exc) -> tuple[int, dict] | None:
-    """Statuses for the boundary's and the workflow's refusals."""
-    if isinstance(exc, NotVisible | Http404):
+    """Statuses for the domain's refusals: each `DomainError` carries its own (by class)."""
+    if isinstance(exc, DomainError):
+        return exc.status, error_body(exc.message, exc.code, **exc.extra())
+    if isinstance(exc, Http404):
         return 404, error_body(NOT_FOUND, "not_found")
-    if isinstance(exc, NotAllowed):
-        return 403, error_body(exc.reason, "not_allowed")
     if isinstance(exc, PermissionDenied):
         return 403, error_body(str(exc) or "Not allowed.", "not_allowed")
     if isinstance(exc, DjangoValidationError):
         errors = field_errors(exc)
         return 400, error_body(_summary(errors), "invalid", errors)
-    if isinstance(exc, InvalidTransition):
-        return 409, error_body(exc.reason, "invalid_transition")
-    if isinstance(exc, ConcurrentUpdate):
-        return 409, error_body(exc.reason, "concurrent_update")
-    if isinstance(exc, RecordLocked):
-        return 409, error_body(exc.reason, "record_locked")
-    if isinstance(exc, LinkStateError):
-        return 409, error_body(exc.message, "invalid_transition")
-    if isinstance(exc, StaleVersion):
-        return 412, error_body(str(exc), "stale_version", current_version=exc.current_version)
     if isinstance(exc, DataError):
         # A value the database cannot hold (out of range, NUL byte) that no validator caught.
         logger.warning("DataError answered as 400: %s", exc)
@@ -140,7 +129,7 @@ def exception_handler(exc, context):
     request = context.get("request")
     if status_code == 403 and isinstance(exc, NotAllowed) and not _authenticated(request):
         # Refused for want of a caller: say so, as a 401 with the scheme to use.
-        status_code, body = 401, error_body(exc.reason, "not_authenticated")
+        status_code, body = 401, error_body(exc.message, "not_authenticated")
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
     if request is not None:
         # Errors are JSON even when the caller asked for CSV or GeoJSON.

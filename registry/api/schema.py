@@ -1,6 +1,4 @@
-"""OpenAPI post-processing: the error responses every operation can give, and the bearer scheme."""
-
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+"""OpenAPI post-processing: the error responses every operation can give."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -60,18 +58,3 @@ def add_error_responses(result, generator, request, public):
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified (If-None-Match)"})
     return result
-
-
-class BearerKeyScheme(OpenApiAuthenticationExtension):
-    """The `Authorization: Bearer <key>` scheme of registry.api.authentication."""
-
-    target_class = "registry.api.authentication.BearerKeyAuthentication"
-    name = "bearerKey"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "An API key (srr_<prefix>_<secret>), created with "
-            "POST /api/v1/api-keys/ or manage.py create_api_key.",
-        }

@@ -6,7 +6,8 @@ import io
 import pytest
 from django.utils import timezone
 
-from projects.content import OPTIONAL_FIELDS, months_before
+from projects.content import OPTIONAL_FIELDS
+from projects.freshness import months_before
 from projects.models import Contact, Project, Zone
 from tests.api.conftest import published
 from tests.factories import member

@@ -5,14 +5,9 @@ import io
 import pytest
 
 from accounts.models import PlatformRole
-from projects import demo, services, workflow
-from projects.models import (
-    RECORD_MODELS,
-    AuditEntry,
-    Participation,
-    Project,
-    WorkflowState,
-)
+from projects import demo, revisions, workflow
+from projects.choices import WorkflowState
+from projects.models import RECORD_MODELS, AuditEntry, Participation, Project
 from registry.models import system_access
 from registry.tenancy import Actor, visible
 from tests.factories import OrganizationFactory, member
@@ -80,7 +75,7 @@ def test_seed_records_covers_every_state_and_is_idempotent():
 
     train = next(r for r in records if r.identifier == "CN-XIAN-TRAIN-XIAN-ALMATY")
     assert train.workflow_state == "published"
-    assert {change["field"] for change in services.diff(train)} == {"summary", "planned_end"}
+    assert {change["field"] for change in revisions.diff(train)} == {"summary", "planned_end"}
     queue = workflow.review_queue(Actor.for_user(users["reviewer"]))
     assert train.identifier in [r.identifier for r in queue]
     public = visible(Actor.anonymous(), Project).get(pk=train.pk)

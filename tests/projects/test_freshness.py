@@ -12,15 +12,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from projects import reminders, services, workflow
-from projects.content import (
-    OPTIONAL_FIELDS,
-    completeness,
-    content_of,
-    freshness,
-    freshness_condition,
-    months_before,
-)
+from projects.content import OPTIONAL_FIELDS, completeness, content_of
 from projects.errors import InvalidTransition
+from projects.freshness import freshness, freshness_condition, months_before
 from projects.models import AuditEntry, Contact, Project, Zone
 from registry.tenancy import Actor, NotAllowed, visible
 from tests.factories import member
@@ -214,7 +208,7 @@ def test_reconfirm_makes_a_stale_record_current_and_leaves_its_content(model, or
     record = confirmed_months_ago(published(model, org_a, editor_a), 13)
     assert freshness(record) == "stale"
     content, score, old = content_of(record), stored(record), record.confirmed_at
-    record = services.reconfirm(Actor.for_user(editor_a), record)
+    record = workflow.reconfirm(Actor.for_user(editor_a), record)
     assert freshness(record) == "current" and record.confirmed_at > old
     assert record.workflow_state == "published"
     assert content_of(record) == content and stored(record) == score
@@ -232,14 +226,14 @@ def test_reconfirm_is_for_the_owners_editors_and_published_records(org_a, org_b,
     other = member(org_b, "admin")
     record = confirmed_months_ago(published(Project, org_a, editor_a), 13)
     with pytest.raises(NotAllowed):
-        services.reconfirm(Actor.for_user(viewer), record)
+        workflow.reconfirm(Actor.for_user(viewer), record)
     with pytest.raises(NotAllowed):
-        services.reconfirm(Actor.for_user(other), record)
+        workflow.reconfirm(Actor.for_user(other), record)
     record.refresh_from_db()
     assert freshness(record) == "stale"
     draft = create(Project, org_a, editor_a, ref="DRAFT")
     with pytest.raises(InvalidTransition):
-        services.reconfirm(Actor.for_user(editor_a), draft)
+        workflow.reconfirm(Actor.for_user(editor_a), draft)
 
 
 # --- Reminders ---------------------------------------------------------------------------------
@@ -339,7 +333,7 @@ def test_the_next_threshold_is_reminded_of_again(ageing, editor_a, mailoutbox):
     (report,) = [report for report in reports if report.sent]
     assert [r.identifier for r in report.due["stale"]] == [ageing["soon"].identifier]
     # Reconfirmed, the record starts over: nothing until it is due again.
-    services.reconfirm(Actor.for_user(editor_a), ageing["soon"])
+    workflow.reconfirm(Actor.for_user(editor_a), ageing["soon"])
     mailoutbox.clear()
     reminders.send_freshness_reminders(now=next_month)
     assert mailoutbox == []

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import services
+from projects import participants
 from projects.errors import InvalidTransition
 from projects.models import AuditEntry, Participation, Project
 from registry.tenancy import Actor, NotAllowed, NotVisible, visible
@@ -22,7 +22,7 @@ def almaty_admin(org_b):
 
 
 def add(editor_a, project, organization, role="partner"):
-    return services.add_participant(Actor.for_user(editor_a), project, organization, role)
+    return participants.add_participant(Actor.for_user(editor_a), project, organization, role)
 
 
 def test_own_participation_is_confirmed_at_once(org_a, editor_a, project, mailoutbox):
@@ -40,28 +40,28 @@ def test_other_organization_must_confirm(
         "unconfirmed"
     )
     assert [m.to for m in mailoutbox] == [["admin@almaty.example"]]
-    inbox = services.participation_inbox(Actor.for_user(almaty_admin))
+    inbox = participants.participation_inbox(Actor.for_user(almaty_admin))
     assert [p.pk for p in inbox] == [participation.pk]
 
     with django_capture_on_commit_callbacks(execute=True):
-        answered = services.respond_participation(
+        answered = participants.respond_participation(
             Actor.for_user(almaty_admin), participation, accept=True
         )
     assert answered.is_confirmed and answered.responded_by == almaty_admin
     assert [m.to for m in mailoutbox][-1] == ["editor@xian.example"]
-    assert list(services.participation_inbox(Actor.for_user(almaty_admin))) == []
+    assert list(participants.participation_inbox(Actor.for_user(almaty_admin))) == []
     actions = AuditEntry.objects.unscoped("test").filter(object_id=project.pk)
     assert "confirm_participation" in set(actions.values_list("action", flat=True))
 
 
 def test_decline(org_b, editor_a, project, almaty_admin):
     participation = add(editor_a, project, org_b)
-    answered = services.respond_participation(
+    answered = participants.respond_participation(
         Actor.for_user(almaty_admin), participation, accept=False
     )
     assert answered.status == "declined"
     with pytest.raises(InvalidTransition):
-        services.respond_participation(Actor.for_user(almaty_admin), participation, accept=True)
+        participants.respond_participation(Actor.for_user(almaty_admin), participation, accept=True)
     # A declined request may be made again.
     again = add(editor_a, project, org_b)
     assert again.status == "pending"
@@ -71,15 +71,15 @@ def test_only_the_participants_admins_respond(org_a, org_b, editor_a, project):
     participation = add(editor_a, project, org_b)
     almaty_editor = member(org_b, "editor")
     with pytest.raises(NotAllowed):
-        services.respond_participation(Actor.for_user(almaty_editor), participation, True)
+        participants.respond_participation(Actor.for_user(almaty_editor), participation, True)
     # The owner cannot confirm on the participant's behalf.
     owner_admin = member(org_a, "admin")
     with pytest.raises(NotAllowed):
-        services.respond_participation(Actor.for_user(owner_admin), participation, True)
+        participants.respond_participation(Actor.for_user(owner_admin), participation, True)
     # A third organization does not even see the request for a draft project.
     stranger = member(OrganizationFactory(slug="tashkent", identifier_prefix="UZ-TAS"), "admin")
     with pytest.raises(NotVisible):
-        services.respond_participation(Actor.for_user(stranger), participation, True)
+        participants.respond_participation(Actor.for_user(stranger), participation, True)
     participation.refresh_from_db()
     assert participation.status == "pending"
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import services, workflow
+from projects import revisions, services, workflow
 from projects.errors import InvalidTransition, RecordLocked, StaleVersion
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor, visible
@@ -52,7 +52,7 @@ def test_published_edit_waits_in_a_revision_until_approved(org_a, editor_a, revi
         Actor.for_user(editor_a), record, {"title": new_title}, expected_version=record.version
     )
     assert visible(anonymous, Project).get(pk=record.pk).title["en"].startswith("Xi'an-Almaty c")
-    assert services.diff(record) == [
+    assert revisions.diff(record) == [
         {"field": "title", "published": record.title, "proposed": new_title}
     ]
     record = act(editor_a, record, "submit")
@@ -63,7 +63,7 @@ def test_published_edit_waits_in_a_revision_until_approved(org_a, editor_a, revi
     assert queue[0].pending_revision.number == 1
     record = act(reviewer, record, "approve")
     assert visible(anonymous, Project).get(pk=record.pk).title == new_title
-    assert services.proposed_content(record) is None
+    assert revisions.proposed_content(record) is None
     last = list(workflow.history(Actor.for_user(editor_a), record))[-1]
     assert (last.action, last.revision, last.changed_fields) == ("approve", 1, ["title"])
 
@@ -119,14 +119,15 @@ def test_unchanged_edit_of_published_record_opens_no_revision(org_a, editor_a, r
     act(editor_a, record, "submit")
     record = act(reviewer, record, "approve")
     record = services.update_record(Actor.for_user(editor_a), record, {"tags": record.tags})
-    assert services.proposed_content(record) is None
+    assert revisions.proposed_content(record) is None
     assert record.version == 3
 
 
 def test_completeness_and_freshness(org_a, editor_a, reviewer):
     import datetime
 
-    from projects.content import completeness, freshness
+    from projects.content import completeness
+    from projects.freshness import freshness
 
     record = create(Project, org_a, editor_a)
     score, missing = completeness(record)
@@ -139,5 +140,5 @@ def test_completeness_and_freshness(org_a, editor_a, reviewer):
     later = record.confirmed_at + datetime.timedelta(days=400)
     assert freshness(record, later) == "stale"
     assert freshness(record, later + datetime.timedelta(days=400)) == "inactive"
-    record = services.reconfirm(Actor.for_user(editor_a), record)
+    record = workflow.reconfirm(Actor.for_user(editor_a), record)
     assert freshness(record) == "current"

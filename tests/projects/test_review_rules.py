@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Membership, PlatformRole
-from projects import services, workflow
+from projects import revisions, services, workflow
 from projects.errors import InvalidTransition, RecordLocked, StaleVersion
 from projects.models import Project, ProjectZone, Revision, Zone
 from registry.tenancy import Actor, NotAllowed, NotVisible, visible
@@ -52,7 +52,7 @@ def test_submitter_cannot_sign_off(signoff_org, editor_a, admin_a):
     Membership.objects.unscoped("test").filter(user=editor_a).update(role="admin")
     with pytest.raises(InvalidTransition) as error:
         act(editor_a, record, "signoff")
-    assert "four-eyes" in error.value.reason
+    assert "four-eyes" in error.value.message
     assert act(other_admin, record, "signoff").workflow_state == "submitted"
 
 
@@ -65,7 +65,7 @@ def test_submitter_cannot_approve(org_a, reviewer):
     assert "approve" not in workflow.available_actions(Actor.for_user(member_reviewer), record)
     with pytest.raises(InvalidTransition) as error:
         act(member_reviewer, record, "approve")
-    assert "you submitted it" in error.value.reason
+    assert "you submitted it" in error.value.message
     assert act(reviewer, record, "approve").workflow_state == "published"
 
 
@@ -77,7 +77,7 @@ def test_signer_cannot_approve(signoff_org, editor_a, reviewer):
     act(signer, record, "signoff")
     with pytest.raises(InvalidTransition) as error:
         act(signer, record, "approve")
-    assert "you signed it off" in error.value.reason
+    assert "you signed it off" in error.value.message
     assert act(reviewer, record, "approve").workflow_state == "published"
 
 
@@ -175,7 +175,7 @@ def test_revision_is_locked_while_submitted(org_a, editor_a, reviewer):
         services.update_record(Actor.for_user(editor_a), record, {"tags": ["v3"]})
     record = act(editor_a, record, "withdraw")
     record = services.update_record(Actor.for_user(editor_a), record, {"tags": ["v3"]})
-    assert services.proposed_content(record)["tags"] == ["v3"]
+    assert revisions.proposed_content(record)["tags"] == ["v3"]
     assert record.tags == ["rail", "summit-outcome"]
 
 
@@ -206,7 +206,7 @@ def test_published_without_revision_cannot_be_submitted(org_a, editor_a, reviewe
     record = published(org_a, editor_a, reviewer)
     with pytest.raises(InvalidTransition) as error:
         act(editor_a, record, "submit")
-    assert "no pending revision" in error.value.reason
+    assert "no pending revision" in error.value.message
 
 
 def test_archive_discards_the_open_revision(org_a, editor_a, admin_a, reviewer):
@@ -222,7 +222,7 @@ def test_revision_links_apply_on_approval(org_a, editor_a, reviewer):
     record = services.update_record(Actor.for_user(editor_a), record, {"zones": [zone.identifier]})
     public_links = visible(Actor.anonymous(), ProjectZone).filter(project=record)
     assert not public_links.exists()
-    assert services.diff(record) == [
+    assert revisions.diff(record) == [
         {"field": "zones", "published": [], "proposed": [zone.identifier]}
     ]
     act(editor_a, record, "submit")
@@ -285,7 +285,7 @@ def test_refusal_does_not_reveal_a_private_revision(org_a, editor_a, reviewer):
     record = services.update_record(Actor.for_user(editor_a), record, {"tags": ["draft"]})
     with pytest.raises(InvalidTransition) as error:
         act(reviewer, record, "approve")
-    assert "revision" not in error.value.reason and "it is published" in error.value.reason
+    assert "revision" not in error.value.message and "it is published" in error.value.message
     with pytest.raises(InvalidTransition) as error:
         act(editor_a, record, "withdraw")
-    assert "its pending revision is draft" in error.value.reason
+    assert "its pending revision is draft" in error.value.message

@@ -224,7 +224,7 @@ def test_read_only_api_key_cannot_write(org_a, editor_a):
     actor = Actor.for_user(editor_a, organization_id=org_a.pk, scopes={"read"})
     with pytest.raises(NotAllowed) as error:
         services.create_record(actor, Project, org_a, project_data())
-    assert "write scope" in error.value.reason
+    assert "write scope" in error.value.message
 
 
 ODD_VALUES = [None, 0, 1.5, True, "text", [], ["x"], {}, {"en": 1}, [{"a": 1}], "9" * 300]

@@ -1,4 +1,4 @@
-"""The append-only audit log (SPEC 5): every workflow action and every change to a record.
+"""The append-only audit log (SPEC 5), beside its model: every workflow action and every change.
 
 `record(...)` is the one way to write it. The database refuses UPDATE and DELETE on the table
 (triggers created by projects/migrations/0002_audit_append_only.py), so an entry, once written,
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from projects.models import AuditEntry
+from .models import AuditEntry
 
 # The actions that change what the public sees: the entries that make up the `changes/` feed.
 PUBLIC_EVENT_ACTIONS = ("approve", "archive")
@@ -45,6 +45,13 @@ def actor_organization_id(actor, obj) -> int | None:
     if obj.organization_id in actor.roles:
         return obj.organization_id
     return min(actor.roles) if actor.roles else None
+
+
+def entries_of(entries, obj):
+    """The entries of `entries` (a queryset, already scoped) about one record."""
+    return entries.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    )
 
 
 def record(

@@ -6,6 +6,7 @@ A request with no Bearer header falls through to the session; a bad key is a 401
 fall back to anonymous.
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts import keys
@@ -40,3 +41,18 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'Bearer realm="{self.www_authenticate_realm}"'
+
+
+class BearerKeyScheme(OpenApiAuthenticationExtension):
+    """The `Authorization: Bearer <key>` scheme above, in the OpenAPI document."""
+
+    target_class = "accounts.api.authentication.BearerKeyAuthentication"
+    name = "bearerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key (srr_<prefix>_<secret>), created with "
+            "POST /api/v1/api-keys/ or manage.py create_api_key.",
+        }
