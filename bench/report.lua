@@ -1,23 +1,4 @@
--- wrk script for bench/run.py.
--- A measurement lasts at least BENCH_MIN_SECONDS and at least BENCH_MIN_REQUESTS answers (so a
--- slow case still gets a sample on a busy machine), and at most wrk's -d (the hard bound).
--- At the end it prints one JSON line: throughput, p50, p99 and the errors.
-local min_requests = tonumber(os.getenv("BENCH_MIN_REQUESTS") or "16")
-local min_seconds = tonumber(os.getenv("BENCH_MIN_SECONDS") or "3")
-local started = 0
-local answers = 0
-
-function init(args)
-  started = os.time()
-end
-
-function response(status, headers, body)
-  answers = answers + 1
-  if answers >= min_requests and os.time() - started >= min_seconds then
-    wrk.thread:stop()
-  end
-end
-
+-- wrk reporter for bench/run.py: one JSON line with the throughput, p50, p99 and the errors.
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6
   io.write(string.format(

@@ -276,20 +276,14 @@ def build_cases(marks: dict, wanted: list[str], etag: str | None) -> list[Case]:
     return cases
 
 
-def wrk(tool: str, server: Server, case: Case, args, seconds: int | None = None) -> dict:
-    """One measurement: at least `seconds` and MIN_REQUESTS answers, at most MAX_SECONDS."""
+def wrk(tool: str, server: Server, case: Case, args, seconds: int) -> dict:
+    """One measurement of `seconds` with wrk (a separate process, bounded in time)."""
     headers = {**HEADERS, **case.headers}
-    env = {
-        **os.environ,
-        "BENCH_MIN_SECONDS": str(seconds or args.duration),
-        "BENCH_MIN_REQUESTS": str(args.min_requests if seconds is None else 1),
-    }
-    bound = args.max_seconds if seconds is None else seconds
-    command = [tool, "-t1", f"-c{args.connections}", f"-d{bound}s", "--timeout", "120s"]
+    command = [tool, "-t1", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "120s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += ["-s", str(ROOT / "bench" / "report.lua"), server.base + case.paths[server.app]]
-    output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = [text for text in output.splitlines() if text.startswith("{")][-1]
     return json.loads(line)
 
@@ -448,10 +442,20 @@ def measure_size(size: str, args, tool: str) -> dict:
             for app in case.paths
             if available[f"{app} {case.name}"] == case.expect
         ]
-        # Warm each app and case once (plans, caches, imports) before the measured rounds.
+        # Warm each app and case (plans, caches, imports), then time one lone request: a
+        # measurement lasts long enough for about `min_requests` answers, at least `duration`
+        # and at most `max_seconds`, so that a slow case still gets a sample on a busy machine.
+        durations = {}
         for case, app in runnable:
             if case.name != "export":
                 wrk(tool, servers[app], case, args, seconds=1)
+                started = time.perf_counter()
+                fetch(servers[app], case.paths[app], case.headers)
+                lone = time.perf_counter() - started
+                needed = 2 * args.min_requests * lone / args.connections
+                durations[f"{app} {case.name}"] = int(
+                    min(args.max_seconds, max(args.duration, needed + 1))
+                )
         runs: dict[str, list] = {}
         memory: dict[str, list] = {}
         for round_index in range(args.rounds):
@@ -469,7 +473,7 @@ def measure_size(size: str, args, tool: str) -> dict:
                         runs.setdefault(key, []).append(result)
                         memory.setdefault(key, []).append({"peak_kb": peak, "before_kb": before})
                     else:
-                        result = wrk(tool, servers[app], case, args)
+                        result = wrk(tool, servers[app], case, args, durations[key])
                         runs.setdefault(key, []).append(result)
         copy_seconds = []
         if "export" in args.cases:
@@ -485,6 +489,7 @@ def measure_size(size: str, args, tool: str) -> dict:
         "same_json": same_json,
         "runs": runs,
         "memory": memory,
+        "durations": durations,
         "raw_copy_rows_per_s": (
             marks["total"] / statistics.median(copy_seconds) if copy_seconds else None
         ),
