@@ -49,7 +49,7 @@ serve: install
 SIZES ?= 10k
 ROUNDS ?= 5
 DURATION ?= 3
-CASES ?= list50,list500,filtered,deep,search,detail,not_modified,changes,export,html
+CASES ?= list50,list500,filtered,deep,search,detail,not_modified,changes,changes_deep,export,html
 
 install-bench: install
 	$(BIN)/pip install --quiet -e ".[test,bench]"

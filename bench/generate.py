@@ -516,7 +516,10 @@ class Generator:
                 self.published_projects.append((project_id, org[0]))
                 self.remember_events("project", row, published, updated, version)
                 if len(self.published_projects) > 1 and rng.random() < 0.1:
-                    related = rng.choice(self.published_projects[:-1])[0]
+                    # An earlier published project (indexing, not slicing: a slice per row
+                    # would make the load quadratic).
+                    earlier = rng.randrange(len(self.published_projects) - 1)
+                    related = self.published_projects[earlier][0]
                     kind = rng.choice(["parent", "child", "sibling"])
                     links["relation"].append((org[0], project_id, related, kind))
             yield row

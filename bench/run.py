@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib import parse
 
+from bench.b0_raw import feed_cursor
 from bench.generate import SERVER_URL, SIZES, database_comment, database_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,7 @@ CASES = (
     "detail",
     "not_modified",
     "changes",
+    "changes_deep",
     "export",
     "html",
 )
@@ -87,6 +89,7 @@ CASE_TITLES = {
     "detail": "a project's detail",
     "not_modified": "list page of 50 answered 304 (If-None-Match)",
     "changes": "changes/ feed, first page of 50",
+    "changes_deep": "changes/ feed, 50 events after a cursor 90% through",
     "export": "whole-set CSV export (B0: COPY ... TO STDOUT)",
     "html": "HTML catalogue page /projects/",
 }
@@ -242,8 +245,20 @@ def landmarks(url: str) -> dict:
                 [offset],
             ).fetchone()[0]
 
+        events = conn.execute(
+            "SELECT count(*) FROM projects_auditentry WHERE action IN ('approve', 'archive')"
+        ).fetchone()[0]
+        events_offset = int(events * 0.9)
+        since = conn.execute(
+            "SELECT id FROM projects_auditentry WHERE action IN ('approve', 'archive') "
+            "ORDER BY id OFFSET %s LIMIT 1",
+            [events_offset - 1],
+        ).fetchone()[0]
         return {
             "total": total,
+            "events": events,
+            "events_since": since,
+            "events_page": events_offset // 50 + 1,
             "deep_after": nth(deep_offset - 1),
             "deep_page": deep_offset // 50 + 1,
             "detail": nth(total // 2),
@@ -263,6 +278,11 @@ def build_cases(marks: dict, wanted: list[str], etag: str | None) -> list[Case]:
         "detail": dict.fromkeys(all_three, detail),
         "not_modified": {"ours": "/api/v1/projects/"},
         "changes": dict.fromkeys(all_three, "/api/v1/changes/"),
+        "changes_deep": {
+            "ours": f"/api/v1/changes/?since={feed_cursor(marks['events_since'])}",
+            "B0": f"/api/v1/changes/?since={feed_cursor(marks['events_since'])}",
+            "B1": f"/api/v1/changes/?page={marks['events_page']}",
+        },
         "export": dict.fromkeys(("ours", "B0"), "/api/v1/projects/export.csv"),
         "html": {"ours": "/projects/"},
     }
