@@ -13,7 +13,14 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from accounts import services
-from accounts.models import ApiKey, Membership, Organization, SisterCityLink, User
+from accounts.models import (
+    ApiKey,
+    Membership,
+    Organization,
+    SecurityEvent,
+    SisterCityLink,
+    User,
+)
 from registry.admin_site import ScopedAdmin
 
 # Roles live in memberships and platform_role; Django's groups are not used.
@@ -249,9 +256,29 @@ class ApiKeyAdmin(ScopedAdmin):
     list_select_related = ("user", "organization")
     # The hash is never shown; the key itself is shown once, to its owner, when created.
     exclude = ("key_hash",)
-    readonly_fields = (*list_display, "created_at")
+    readonly_fields = (*list_display, "created_by_key", "created_at")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ScopedAdmin):
+    """Sign-ins, failed sign-ins and lockouts: read-only, like the log itself (append-only)."""
+
+    list_display = ("created_at", "kind", "username", "user", "address", "path", "detail")
+    list_filter = ("kind",)
+    search_fields = ("username", "address", "detail")
+    list_select_related = ("user",)
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's rules and the source of memberships with the tenant boundary.
-        from accounts import boundary  # noqa: F401
+        # Connects the sign-in and lockout signals to the security event log.
+        from accounts import (
+            boundary,  # noqa: F401
+            security,  # noqa: F401
+        )

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import ApiKey, Membership, Organization, SisterCityLink, SisterCityStatus, User
+from accounts.models import (
+    ApiKey,
+    Membership,
+    Organization,
+    SecurityEvent,
+    SisterCityLink,
+    SisterCityStatus,
+    User,
+)
 from registry import tenancy
 from registry.tenancy import Actor, NotVisible, Policy
 
@@ -69,6 +77,11 @@ def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
     )
 
 
+def _platform_admins_only(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Sign-ins and lockouts name people and addresses across organizations."""
+    return qs if actor.is_platform_admin else qs.none()
+
+
 # An organization is its own owner party.
 ITSELF = {"owner": "pk"}
 
@@ -108,6 +121,7 @@ tenancy.register(
 tenancy.register(
     ApiKey, Policy(_api_keys, {"view": None, "revoke": "self|owner_admin|platform_admin"})
 )
+tenancy.register(SecurityEvent, Policy(_platform_admins_only, parties={}))
 
 
 # --- Scoped lookups ------------------------------------------------------------------------

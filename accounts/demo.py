@@ -370,6 +370,7 @@ def _seed_organization(spec: dict) -> Organization:
 
 @functools.cache
 def _demo_password_hash() -> str:
+    services.check_password(DEMO_PASSWORD)  # the demo password passes the validators too
     return make_password(DEMO_PASSWORD)
 
 

@@ -3,6 +3,12 @@
 A key reads `srr_<prefix>_<secret>`. The prefix is public (shown in lists, stored in clear, used
 to find the row); only a SHA-256 hash of the whole key is stored, and it is compared in constant
 time. The whole key is shown once, when it is issued.
+
+Who may create keys: a signed-in member, for themselves, in one of their organizations; and a
+key with the `write` scope, for its own user and organization, with no more scopes than its own.
+A key created by a key records its parent (`created_by_key`), expires no later than the parent
+and stops working when the parent is revoked or expires. Removing a member revokes their keys
+for that organization (accounts.services.remove_membership).
 """
 
 from __future__ import annotations
@@ -66,8 +72,23 @@ def expiry_in(days) -> timezone.datetime | None:
     return timezone.now() + timedelta(days=days)
 
 
-def issue_key(user, organization: Organization, *, name: str, scopes, expires_at=None):
-    """Create a key for `user` in `organization` (they must be a member). -> (ApiKey, raw key)."""
+def bounded_by_parent(expires_at, parent: ApiKey | None):
+    """A key created by a key expires no later than its parent (a never-expiring child of an
+    expiring parent gets the parent's expiry)."""
+    if parent is None or parent.expires_at is None:
+        return expires_at
+    if expires_at is None:
+        return parent.expires_at
+    return min(expires_at, parent.expires_at)
+
+
+def issue_key(
+    user, organization: Organization, *, name: str, scopes, expires_at=None, parent=None
+):
+    """Create a key for `user` in `organization` (they must be a member). -> (ApiKey, raw key).
+
+    `parent`: the key that asks for this one (a key creating a key); the new key is bound to it.
+    """
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": ["Give the key a name of 1 to 100 characters."]})
@@ -83,6 +104,14 @@ def issue_key(user, organization: Organization, *, name: str, scopes, expires_at
         )
     if not organization.is_active:
         raise ValidationError({"organization": [f"{organization.slug} is not active."]})
+    if parent is not None:
+        if parent.user_id != user.pk or parent.organization_id != organization.pk:
+            raise ValidationError(
+                {"organization": ["A key creates keys only for its own user and organization."]}
+            )
+        if not set(scope_list) <= set(parent.scopes):
+            raise ValidationError({"scopes": ["A key cannot give more scopes than its own."]})
+    expires_at = bounded_by_parent(expires_at, parent)
     with transaction.atomic():
         prefix = _new_prefix()
         raw_key = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
@@ -94,6 +123,7 @@ def issue_key(user, organization: Organization, *, name: str, scopes, expires_at
             key_hash=hash_key(raw_key),
             scopes=scope_list,
             expires_at=expires_at,
+            created_by_key=parent,
         )
     return key, raw_key
 
@@ -122,14 +152,34 @@ def authenticate(raw_key: str) -> ApiKey:
     if not hmac.compare_digest(expected, hash_key(raw_key)) or key is None:
         raise InvalidKey("The API key is not valid.")
     now = timezone.now()
-    if key.revoked_at is not None:
-        raise InvalidKey("The API key has been revoked.")
-    if key.expires_at is not None and key.expires_at <= now:
-        raise InvalidKey("The API key has expired.")
+    _check_live(key, now)
     if not key.user.is_active or not key.organization.is_active:
         raise InvalidKey("The API key's user or organization is no longer active.")
+    _check_ancestors(key, now)
     _touch(key, now)
     return key
+
+
+def _check_live(key: ApiKey, now, whose: str = "The API key") -> None:
+    if key.revoked_at is not None:
+        raise InvalidKey(f"{whose} has been revoked.")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise InvalidKey(f"{whose} has expired.")
+
+
+def _check_ancestors(key: ApiKey, now) -> None:
+    """A key created by a key dies with it: every key up the chain must still be live."""
+    parent_id = key.created_by_key_id
+    while parent_id is not None:
+        parent = (
+            ApiKey.objects.unscoped("authentication checks the key that created this key")
+            .filter(pk=parent_id)
+            .first()
+        )
+        if parent is None:
+            raise InvalidKey("The key that created this API key no longer exists.")
+        _check_live(parent, now, "The key that created this API key")
+        parent_id = parent.created_by_key_id
 
 
 def _touch(key: ApiKey, now) -> None:
@@ -143,10 +193,34 @@ def _touch(key: ApiKey, now) -> None:
 
 
 def revoke(key: ApiKey) -> ApiKey:
-    """Revoke the key (idempotent). The caller has checked `require(actor, 'revoke', key)`."""
+    """Revoke the key and every key it created, down the chain (idempotent).
+
+    The caller has checked `require(actor, 'revoke', key)`. Authentication also refuses a key
+    whose creator is revoked; marking the descendants too keeps the lists truthful.
+    """
+    now = timezone.now()
     if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        ApiKey.objects.unscoped("revoking a key the caller may revoke").filter(
-            pk=key.pk, revoked_at__isnull=True
-        ).update(revoked_at=key.revoked_at)
+        key.revoked_at = now
+    revoke_all(
+        ApiKey.objects.unscoped("revoking a key the caller may revoke").filter(pk=key.pk), now
+    )
     return key
+
+
+def revoke_all(keys_queryset, now=None) -> int:
+    """Revoke these keys and the keys they created, down the chain. -> how many were revoked."""
+    now = now or timezone.now()
+    revoked = 0
+    ids = list(keys_queryset.values_list("pk", flat=True))
+    seen: set[int] = set()
+    while ids:
+        seen.update(ids)
+        live = ApiKey.objects.unscoped("revoking keys and the keys they created").filter(
+            pk__in=ids, revoked_at__isnull=True
+        )
+        revoked += live.update(revoked_at=now)
+        children = ApiKey.objects.unscoped("the keys created by keys being revoked").filter(
+            created_by_key_id__in=ids
+        )
+        ids = [pk for pk in children.values_list("pk", flat=True) if pk not in seen]
+    return revoked

@@ -191,12 +191,62 @@ class ApiKey(TenantOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The key that created this one through the API, if any: this key lives only while that one
+    # does (checked at authentication) and expires no later (set at creation).
+    created_by_key = models.ForeignKey(
+        "self",
+        db_index=False,
+        on_delete=models.CASCADE,
+        related_name="created_keys",
+        null=True,
+        blank=True,
+    )
 
     class Meta(TenantOwned.Meta):
         ordering = ["organization_id", "-created_at"]
+        indexes = [
+            models.Index(fields=["organization", "created_by_key"], name="api_key_org_parent"),
+        ]
         # `prefix` is unique across organizations on purpose: authentication must find a key
         # before it knows the organization. On a distributed database this small table would be
         # a reference table; tests/test_model_walk.py lists this as its one exemption.
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", "signed in"
+    LOGIN_FAILED = "login_failed", "sign-in failed"
+    LOCKOUT = "lockout", "sign-in locked out"
+    API_KEY_FAILED = "api_key_failed", "API key refused"
+    API_KEY_LOCKOUT = "api_key_lockout", "API keys locked out for an address"
+
+
+class SecurityEvent(models.Model):
+    """One sign-in, failed sign-in or lockout (docs/security.md). Append-only, like the audit
+    log: database triggers refuse UPDATE and DELETE (accounts/migrations/0003).
+
+    Not tenant-owned: these happen before anyone is known to act for an organization (a failed
+    sign-in may name no real user at all). Written only by `accounts.security.record_event`;
+    read by platform admins in the admin. Refusals of actions on records go to the record's own
+    audit log instead (projects.refusals).
+    """
+
+    kind = models.CharField(max_length=20, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # What was typed (failed sign-ins), cut to the field's length.
+    username = models.CharField(max_length=150, blank=True)
+    address = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="security_event_kind_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.username or '-'}"

@@ -10,15 +10,18 @@ half-saved.
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from accounts import keys
 from accounts.boundary import prefix_candidates
 from accounts.models import (
     OPEN_LINK_STATES,
+    ApiKey,
     Membership,
     MembershipRole,
     Organization,
@@ -222,6 +225,35 @@ def update_organization(organization: Organization, **changes) -> Organization:
     return locked
 
 
+# --- People and their passwords --------------------------------------------------------------
+
+
+def check_password(password: str, user: User | None = None) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS), errors under 'password'.
+
+    Every way a password is set runs them: these services (and so the create_user command), the
+    admin's forms and the password change page (Django's forms call the same validators).
+    """
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}, code="weak_password") from error
+
+
+def create_user(username: str, email: str, password: str) -> User:
+    """A new person with a password that passes the validators."""
+    candidate = User(username=username, email=email)
+    check_password(password, candidate)
+    return User.objects.create_user(username=username, email=email, password=password)
+
+
+def set_password(user: User, password: str) -> User:
+    check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 # --- Memberships and platform roles ----------------------------------------------------------
 
 
@@ -306,9 +338,15 @@ def check_remove_membership(user: User, organization: Organization) -> Membershi
 
 
 def remove_membership(user: User, organization: Organization) -> None:
+    """End the membership and revoke the user's API keys for that organization."""
     with transaction.atomic():
         list(memberships_of(user).select_for_update())  # lock the user's memberships
         check_remove_membership(user, organization).delete()
+        keys.revoke_all(
+            ApiKey.objects.unscoped("a removed member's keys for that organization").filter(
+                user=user, organization=organization
+            )
+        )
 
 
 def check_platform_role(user: User, platform_role: str) -> None:

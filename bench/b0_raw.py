@@ -10,8 +10,8 @@ it and ours is the cost of the framework and of our own code:
     GET /api/v1/projects/export.csv        (PostgreSQL COPY ... TO STDOUT, streamed)
 
 Same page: keyset on `identifier` (our default order), `page_size` + 1 rows fetched, and the
-cursor written as DRF's CursorPagination writes it (base64 of `p=<identifier>`), so one cursor
-works on both apps. Same JSON: the fields in the serializer's order, datetimes as DRF writes
+cursor signed as registry.api.cursors signs it (same SECRET_KEY), so one cursor works on both
+apps. Same JSON: the fields in the serializer's order, datetimes as DRF writes
 them (ISO 8601, `Z`), the budget as a string with 2 decimals, freshness computed in SQL with
 the same calendar-month thresholds as projects.content. The runner checks the equality.
 
@@ -27,8 +27,12 @@ Serve it like the others: gunicorn -c deploy/gunicorn.conf.py bench.b0_raw:appli
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import os
 import re
+import time
 from urllib import parse
 
 import orjson
@@ -154,21 +158,65 @@ def replace_query_param(url: str, key: str, value: str) -> str:
     return parse.urlunsplit((scheme, netloc, path, query, fragment))
 
 
+# Cursors are signed as registry.api.cursors signs them: django.core.signing.dumps(payload,
+# salt="registry.api.cursor:<purpose>", compress=False) with the same SECRET_KEY, written out
+# here (TimestampSigner, HMAC-SHA256) so that B0 needs no Django. A cursor from one app works on
+# the other; tests/test_bench_generator.py checks both ways.
+LIST_PURPOSE = "list:/api/v1/projects/:identifier"
+CHANGES_PURPOSE = "changes"
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SIGNED = re.compile(r"([A-Za-z0-9_-]+)(?::|%3A)([0-9A-Za-z]+)(?::|%3A)([A-Za-z0-9_-]{43})")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).strip(b"=").decode()
+
+
+def _b62(number: int) -> str:
+    encoded = ""
+    while number > 0:
+        number, remainder = divmod(number, 62)
+        encoded = _BASE62[remainder] + encoded
+    return encoded or "0"
+
+
+def _signature(value: str, purpose: str) -> str:
+    salt = f"registry.api.cursor:{purpose}signer"
+    key = hashlib.sha256((salt + os.environ["SECRET_KEY"]).encode()).digest()
+    return _b64(hmac.new(key, value.encode(), hashlib.sha256).digest())
+
+
+def sign(payload: dict, purpose: str) -> str:
+    value = f"{_b64(json.dumps(payload, separators=(',', ':')).encode('latin-1'))}:"
+    value += _b62(int(time.time()))
+    return f"{value}:{_signature(value, purpose)}"
+
+
+def unsign(token: str, purpose: str) -> dict:
+    value, _, signature = token.rpartition(":")
+    if not value or not hmac.compare_digest(signature, _signature(value, purpose)):
+        raise BadRequest("cursor signature")
+    data = value.split(":")[0]
+    try:
+        return json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    except ValueError as exc:
+        raise BadRequest("cursor") from exc
+
+
+def unsigned(text: str) -> str:
+    """A text with every signed cursor in it reduced to its payload (timestamps differ)."""
+    return SIGNED.sub(r"\1", text)
+
+
 def encode_cursor(position: str, reverse: bool = False) -> str:
-    tokens = {"r": "1"} if reverse else {}
-    tokens["p"] = position
-    return base64.b64encode(parse.urlencode(tokens).encode("ascii")).decode("ascii")
+    return sign({"o": 0, "r": reverse, "p": position}, LIST_PURPOSE)
 
 
 def decode_cursor(encoded: str) -> str:
-    try:
-        raw = base64.b64decode(encoded.encode("ascii") + b"=" * (-len(encoded) % 4)).decode()
-        tokens = parse.parse_qs(raw, keep_blank_values=True)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("cursor") from exc
-    if "r" in tokens or "o" in tokens or "p" not in tokens:
+    tokens = unsign(encoded, LIST_PURPOSE)
+    if tokens.get("r") or tokens.get("o") or not isinstance(tokens.get("p"), str):
         raise BadRequest("B0 pages forward only")
-    return tokens["p"][0]
+    return tokens["p"]
 
 
 def page_size(query) -> int:
@@ -344,7 +392,7 @@ CHANGES = f"""
 
 
 def feed_cursor(entry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"e{entry_id}".encode()).decode().rstrip("=")
+    return sign({"e": entry_id}, CHANGES_PURPOSE)
 
 
 def changes(db: Counter, environ) -> dict:
@@ -353,12 +401,8 @@ def changes(db: Counter, environ) -> dict:
     since = query.get("since")
     after = 0
     if since:
-        try:
-            raw = base64.urlsafe_b64decode(since + "=" * (-len(since) % 4)).decode("ascii")
-            after = int(raw[1:]) if raw.startswith("e") else -1
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadRequest("since") from exc
-        if after < 0:
+        after = unsign(since, CHANGES_PURPOSE).get("e")
+        if not isinstance(after, int) or after < 0:
             raise BadRequest("since")
     base = base_url(environ)
     events = []

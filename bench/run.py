@@ -26,7 +26,6 @@ bench/results/latest.json.
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
 import os
@@ -43,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib import parse
 
-from bench.b0_raw import feed_cursor
+from bench.b0_raw import encode_cursor, feed_cursor, unsigned
 from bench.generate import SERVER_URL, SIZES, database_comment, database_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +57,8 @@ ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789abcdef",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    # The runner plays the TLS proxy: it sends X-Forwarded-Proto: https, trusted as in production.
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
     # The anonymous rate limit would answer the load generator 429; lift it for the benchmark.
     "API_THROTTLE_ANON": "100000000/minute",
     "API_THROTTLE_USER": "100000000/minute",
@@ -224,9 +225,9 @@ class Case:
     expect: int = 200
 
 
-def drf_cursor(identifier: str) -> str:
-    """A cursor as our pagination (DRF's CursorPagination) writes it: base64 of p=<position>."""
-    return base64.b64encode(parse.urlencode({"p": identifier}).encode()).decode()
+def list_cursor(identifier: str) -> str:
+    """A cursor as our pagination signs it (registry.api.cursors), with the servers' key."""
+    return encode_cursor(identifier)
 
 
 def landmarks(url: str) -> dict:
@@ -266,7 +267,7 @@ def landmarks(url: str) -> dict:
 
 
 def build_cases(marks: dict, wanted: list[str], etag: str | None) -> list[Case]:
-    deep = f"/api/v1/projects/?cursor={parse.quote(drf_cursor(marks['deep_after']))}"
+    deep = f"/api/v1/projects/?cursor={parse.quote(list_cursor(marks['deep_after']))}"
     detail = f"/api/v1/projects/{marks['detail']}/"
     all_three = ("ours", "B0", "B1")
     paths = {
@@ -279,8 +280,8 @@ def build_cases(marks: dict, wanted: list[str], etag: str | None) -> list[Case]:
         "not_modified": {"ours": "/api/v1/projects/"},
         "changes": dict.fromkeys(all_three, "/api/v1/changes/"),
         "changes_deep": {
-            "ours": f"/api/v1/changes/?since={feed_cursor(marks['events_since'])}",
-            "B0": f"/api/v1/changes/?since={feed_cursor(marks['events_since'])}",
+            "ours": f"/api/v1/changes/?since={parse.quote(feed_cursor(marks['events_since']))}",
+            "B0": f"/api/v1/changes/?since={parse.quote(feed_cursor(marks['events_since']))}",
             "B1": f"/api/v1/changes/?page={marks['events_page']}",
         },
         "export": dict.fromkeys(("ours", "B0"), "/api/v1/projects/export.csv"),
@@ -406,7 +407,10 @@ def compare_json(servers: dict[str, Server], cases: list[Case]) -> dict[str, str
         _, _, ours = fetch(servers["ours"], case.paths["ours"])
         _, _, b0 = fetch(servers["B0"], case.paths["B0"])
         try:
-            difference = first_difference(json.loads(ours), json.loads(b0))
+            # Signed cursors carry the second they were made: compare what they point at.
+            difference = first_difference(
+                json.loads(unsigned(ours.decode())), json.loads(unsigned(b0.decode()))
+            )
         except ValueError:
             difference = "not JSON"
         verdicts[case.name] = "same" if difference is None else difference
@@ -715,6 +719,8 @@ def main(argv=None) -> int:
     if unknown or set(sizes) - set(SIZES):
         parser.error(f"unknown case or size: {sorted(unknown | (set(sizes) - set(SIZES)))}")
     RESULTS.mkdir(exist_ok=True)
+    # Cursors for the deep cases are signed here with the key the servers get (bench.b0_raw).
+    os.environ["SECRET_KEY"] = ENV["SECRET_KEY"]
     tool = ensure_wrk()
     log("collectstatic (DEBUG=0 serves hashed static files through WhiteNoise)")
     manage(f"{args.server}/postgres", "collectstatic", "--no-input")

@@ -8,7 +8,7 @@ from registry.errors import Conflict, DomainError
 
 
 class InvalidTransition(Conflict):
-    """The action is not possible from the record's state, or a four-eyes rule forbids it (409)."""
+    """The action is not possible from the record's state (409)."""
 
     code = "invalid_transition"
 

@@ -3,8 +3,10 @@
 An unknown filter value (a country code that does not exist, an organization or zone the caller
 cannot see, a category that is not one) is a 400 naming the filter, never a quietly empty list.
 Countries and tags are JSON lists: PostgreSQL asks `@>`, SQLite (no JSON containment) looks for
-the quoted value in the stored JSON text. Full-text `q` uses PostgreSQL's text search and
-trigram-indexed substring matching (indexes in registry/migrations), a substring match on SQLite.
+the quoted value in the stored JSON text. Full-text `q` searches the text values of the
+multilingual fields (never their language keys or JSON punctuation): PostgreSQL's text search and
+trigram-indexed substring matching over `registry_search_text(field)` (indexes in
+registry/migrations), a substring match over the same values on SQLite.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, TextField
+from django.db.models import Func, Q, TextField
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains, IContains
 from django_countries import countries as iso_countries
@@ -58,8 +60,32 @@ def json_list_contains(field: str, value: str):
     return Contains(Cast(field, output_field=TextField()), json.dumps(value))
 
 
-def search_text(field: str):
-    return Cast(field, output_field=TextField())
+class SearchText(Func):
+    """The string values inside a JSON field, joined by spaces: what `q` searches.
+
+    PostgreSQL: the immutable function registry_search_text(jsonb) of
+    registry/migrations/0002_search_text_values.py, on which the GIN indexes are built (the
+    query must use the same expression for the planner to use them). SQLite: the same values
+    from json_tree, decoded (so non-ASCII text is compared as text, not as escape sequences).
+    """
+
+    function = "registry_search_text"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template=(
+                "(SELECT group_concat(value, ' ') FROM json_tree(%(expressions)s) "
+                "WHERE type = 'text')"
+            ),
+            **extra_context,
+        )
+
+
+def search_text(field: str) -> SearchText:
+    return SearchText(field)
 
 
 def search_vector(model):
@@ -69,19 +95,16 @@ def search_vector(model):
 
 def text_search(queryset, value: str):
     model = queryset.model
+    condition = Q(identifier__icontains=value)
     if connection.vendor == "postgresql":
         query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.annotate(_search=search_vector(model)).filter(
-            Q(_search=query)
-            | Q(identifier__icontains=value)
+            condition
+            | Q(_search=query)
             | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
         )
-    escaped = json.dumps(value)[1:-1]  # how SQLite's stored JSON spells non-ASCII text
-    condition = Q(identifier__icontains=value)
     for name in SEARCH_FIELDS[model]:
         condition |= Q(IContains(search_text(name), value))
-        if escaped != value:
-            condition |= Q(Contains(search_text(name), escaped))
     return queryset.filter(condition)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from registry.tenancy import Actor, NotVisible, require, visible
 
-from . import audit, notifications
+from . import audit, notifications, refusals
 from .boundary import access_record_for_change
 from .choices import ParticipantRole, ParticipationStatus
 from .errors import InvalidTransition
@@ -29,7 +29,8 @@ def add_participant(
         raise ValidationError(
             {"role": [f"{role!r} is not a participant role; use {', '.join(ParticipantRole)}."]}
         )
-    with transaction.atomic():
+    refused = refusals.recorded(actor, "add_participant", Project, project.identifier)
+    with refused, transaction.atomic():
         locked = access_record_for_change(actor, project, "manage_participants")
         if not organization.is_active:
             raise ValidationError({"organization": ["This organization is not active."]})

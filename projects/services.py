@@ -21,7 +21,7 @@ from django.db import transaction
 from accounts.models import Organization
 from registry.tenancy import Actor, require
 
-from . import audit, identifiers, revisions
+from . import audit, identifiers, refusals, revisions
 from .boundary import access_record_for_change
 from .checks import FieldErrors, validated
 from .choices import EDITABLE_STATES, WorkflowState
@@ -86,7 +86,8 @@ def update_record(actor: Actor, record: Record, data: dict, *, expected_version=
     `data` holds the fields to change (others keep their value). `expected_version`, when
     given, must be the record's current version, else StaleVersion and nothing changes.
     """
-    with transaction.atomic():
+    refused = refusals.recorded(actor, "change", type(record), record.identifier)
+    with refused, transaction.atomic():
         locked = access_record_for_change(actor, record, "change", expected_version)
         _refuse_identifier_change(locked, data)
         if locked.workflow_state in EDITABLE_STATES:
@@ -141,7 +142,8 @@ def _edit_in_place(actor: Actor, record: Record, data: dict) -> Record:
 
 def delete_record(actor: Actor, record: Record) -> None:
     """Delete a draft. Anything that reached review stays, for the audit trail; archive it."""
-    with transaction.atomic():
+    refused = refusals.recorded(actor, "delete", type(record), record.identifier)
+    with refused, transaction.atomic():
         locked = access_record_for_change(actor, record, "delete")
         if locked.workflow_state != WorkflowState.DRAFT:
             raise RecordLocked(

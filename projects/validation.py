@@ -95,7 +95,7 @@ def validate_languages(value) -> None:
 
 
 def validate_currency(value: str) -> None:
-    if value and value not in ISO_4217:
+    if value and (not isinstance(value, str) or value not in ISO_4217):
         raise ValidationError(
             "%(code)r is not an ISO 4217 currency code (for example CNY, KZT, UZS).",
             code="invalid_currency",
@@ -106,6 +106,11 @@ def validate_currency(value: str) -> None:
 def validate_phone(value: str) -> None:
     if not value:
         return
+    if not isinstance(value, str):
+        raise ValidationError(
+            "Give the phone number as text in E.164 form, for example +77272000000.",
+            code="invalid_phone",
+        )
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException as exc:

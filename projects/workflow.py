@@ -37,7 +37,7 @@ from registry.tenancy import (
     visible,
 )
 
-from . import audit, notifications, revisions
+from . import audit, notifications, refusals, revisions
 from .boundary import access_record, check_version
 from .checks import check_publishable
 from .choices import RevisionState, WorkflowState
@@ -294,9 +294,10 @@ def _check_state(actor: Actor, step: Step) -> None:
 
 
 def _check_four_eyes(actor: Actor, step: Step) -> None:
+    """A refusal because of who is acting, like a missing role: 403 (SPEC 6)."""
     for attribute in step.transition.not_by:
         if getattr(step.subject, f"{attribute}_id") == actor.user_id:
-            raise InvalidTransition(
+            raise NotAllowed(
                 f"You may not {step.transition.name.replace('_', ' ')} this record: "
                 f"{FOUR_EYES_REASONS[attribute]}."
             )
@@ -331,7 +332,7 @@ def perform(
             f"Unknown action {action!r}; the actions are {', '.join(TRANSITIONS)}."
         )
     comment = comment.strip() if isinstance(comment, str) else ""
-    with transaction.atomic():
+    with refusals.recorded(actor, action, model, identifier), transaction.atomic():
         record = access_record(actor, model, identifier, for_update=True)
         _check_role(actor, transition, record)
         check_version(record, expected_version)

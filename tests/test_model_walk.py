@@ -22,6 +22,14 @@ GLOBAL_MODELS = {
     "contenttypes.ContentType": "Django plumbing",
     "sessions.Session": "Django plumbing",
     "admin.LogEntry": "the Django admin's own log, read by platform admins only",
+    "accounts.SecurityEvent": (
+        "sign-ins and lockouts happen before anyone acts for an organization (a failed sign-in "
+        "may name no real user); append-only; read by platform admins only"
+    ),
+    "axes.AccessAttempt": "django-axes' failed sign-in counts, per username and address",
+    "axes.AccessAttemptExpiration": "django-axes' expiry of those counts",
+    "axes.AccessLog": "django-axes' sign-in log (switched off: AXES_DISABLE_ACCESS_LOG)",
+    "axes.AccessFailureLog": "django-axes' failure log (off by default)",
 }
 
 # Tenant-owned tables that are looked up before the organization is known. On a database

@@ -37,3 +37,84 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="registry.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def settings_as_seen(names: list[str], **env) -> dict[str, str]:
+    """The settings a process started with this environment computes (DEBUG on, dev defaults)."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("EMAIL_", "SECURE_", "LOCKOUT_", "DEFAULT_FROM", "SERVER_EMAIL"))
+    }
+    code = "from django.conf import settings\n" + "".join(
+        f"print({name!r}, repr(getattr(settings, {name!r})), sep='=')\n" for name in names
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+
+def test_proxy_header_email_and_lockout_come_from_the_environment():
+    names = [
+        "SECURE_PROXY_SSL_HEADER",
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS",
+        "EMAIL_USE_SSL",
+        "DEFAULT_FROM_EMAIL",
+        "AXES_FAILURE_LIMIT",
+        "AXES_COOLOFF_TIME",
+        "LOCKOUT_FAILURES",
+    ]
+    default = settings_as_seen(names)
+    assert default["SECURE_PROXY_SSL_HEADER"] == "None"  # no proxy trusted unless told
+    assert default["EMAIL_BACKEND"] == "'django.core.mail.backends.console.EmailBackend'"
+    assert default["AXES_FAILURE_LIMIT"] == "5"
+    assert default["AXES_COOLOFF_TIME"] == "datetime.timedelta(seconds=1800)"
+    configured = settings_as_seen(
+        names,
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="465",
+        EMAIL_HOST_USER="registry",
+        EMAIL_HOST_PASSWORD="s3cret",
+        EMAIL_USE_SSL="1",
+        DEFAULT_FROM_EMAIL="registry@example.org",
+        LOCKOUT_FAILURES="3",
+        LOCKOUT_MINUTES="10",
+    )
+    assert configured["SECURE_PROXY_SSL_HEADER"] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert configured["EMAIL_BACKEND"] == "'django.core.mail.backends.smtp.EmailBackend'"
+    assert configured["EMAIL_HOST"] == "'smtp.example.org'" and configured["EMAIL_PORT"] == "465"
+    assert configured["EMAIL_HOST_USER"] == "'registry'"
+    assert configured["EMAIL_HOST_PASSWORD"] == "'s3cret'"
+    # Implicit TLS (SSL) and STARTTLS exclude each other; SSL wins when asked for.
+    assert (configured["EMAIL_USE_SSL"], configured["EMAIL_USE_TLS"]) == ("True", "False")
+    assert configured["DEFAULT_FROM_EMAIL"] == "'registry@example.org'"
+    assert configured["AXES_FAILURE_LIMIT"] == "3" and configured["LOCKOUT_FAILURES"] == "3"
+    assert configured["AXES_COOLOFF_TIME"] == "datetime.timedelta(seconds=600)"
+
+
+def test_check_deploy_is_clean_behind_a_trusted_proxy_with_smtp():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="k3y-" + "x7Q9pLm2Vz8RtY4wN6bC1dF5gH0jK3sA" * 2,
+        ALLOWED_HOSTS="registry.example.org",
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+        EMAIL_HOST="smtp.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -221,6 +221,8 @@ class ApiKeyViewSet(RegistryViewMixin, viewsets.GenericViewSet):
                 name=body.get("name") if isinstance(body.get("name"), str) else "",
                 scopes=scopes,
                 expires_at=keys.expiry_in(body.get("expires_in_days")),
+                # A key creating a key: the new one expires no later and dies with it.
+                parent=getattr(request, "api_key", None),
             )
         except DjangoValidationError as exc:
             raise ValidationError(field_errors(exc)) from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 
 from django.db.models import Count, Sum
@@ -22,32 +20,28 @@ from projects.boundary import visible_record_events
 from projects.choices import Freshness
 from projects.freshness import freshness_counts
 from projects.models import RECORD_MODELS, Contact, Project, Zone
+from registry.api import cursors
 from registry.api.base import RegistryViewMixin
 from registry.api.conditional import not_modified, not_modified_response, with_validators
 from registry.api.pagination import page_size_from
 from registry.tenancy import visible
 
 RECORD_TYPES = {model: model.record_type for model in RECORD_MODELS}
-CURSOR_TAG = "e"
+CHANGES_CURSOR = "changes"
+BAD_SINCE = "The cursor is not valid; use one the feed gave you, or none to start."
 
 
 def encode_cursor(entry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_TAG}{entry_id}".encode()).decode().rstrip("=")
+    """The feed position after this event, signed (registry.api.cursors)."""
+    return cursors.sign({"e": entry_id}, CHANGES_CURSOR)
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        if not raw.startswith(CURSOR_TAG):
-            raise ValueError(cursor)
-        value = int(raw[len(CURSOR_TAG) :])
-        if value < 0:
-            raise ValueError(cursor)
-        return value
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ValidationError(
-            {"since": ["The cursor is not valid; use one the feed gave you, or none to start."]}
-        ) from None
+    payload = cursors.unsign(cursor, CHANGES_CURSOR, field="since", message=BAD_SINCE)
+    value = payload.get("e")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError({"since": [BAD_SINCE]})
+    return value
 
 
 def _event_name(entry) -> str:

@@ -27,7 +27,7 @@ ERRORS_BY_METHOD = {
     "write": {
         "400": "Invalid input (field errors)",
         "401": "Bad API key",
-        "403": "Visible but not allowed (role or key scope)",
+        "403": "Visible but not allowed (role, key scope, or the four-eyes rule)",
         "404": "Not found (or not visible to you)",
         "409": "Invalid or concurrent transition, record locked",
         "412": "Stale version (If-Match or version)",

@@ -8,6 +8,8 @@ request so that tests (and operators) can change them.
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from registry.client import client_address
+
 
 class RegistryRateThrottle(SimpleRateThrottle):
     """One bucket per key, else per user, else per client address."""
@@ -31,6 +33,9 @@ class RegistryRateThrottle(SimpleRateThrottle):
         self.rate = settings.API_THROTTLE_RATES.get(self.scope)
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.ident}

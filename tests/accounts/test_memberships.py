@@ -127,6 +127,9 @@ def test_a_platform_role_holder_without_memberships_cannot_join_only_a_city(org_
 # --- create_user ---------------------------------------------------------------------------
 
 
+GOOD_PASSWORD = "amber-caravan-1907"
+
+
 def create_user(*args) -> str:
     out = StringIO()
     call_command("create_user", *args, stdout=out)
@@ -140,26 +143,26 @@ def test_create_user_with_a_membership(org_a):
         "--email",
         "li.na@xa.example",
         "--password",
-        "pw",
+        GOOD_PASSWORD,
         "--org",
         "xian",
         "--role",
         "admin",
     )
     user = User.objects.get(username="li.na")
-    assert user.check_password("pw")
+    assert user.check_password(GOOD_PASSWORD)
     assert roles_of(user) == {"xian": "admin"}
     assert "user created" in output and "admin of xian" in output
 
 
 def test_run_again_to_add_a_membership_and_a_platform_role(secretariat, org_a):
-    create_user("--username", "zhou", "--email", "zhou@example.org", "--password", "pw")
+    create_user("--username", "zhou", "--email", "zhou@example.org", "--password", GOOD_PASSWORD)
     create_user("--username", "zhou", "--org", "secretariat", "--role", "viewer")
     output = create_user("--username", "zhou", "--platform-role", "reviewer")
     user = User.objects.get(username="zhou")
     assert roles_of(user) == {"secretariat": "viewer"}
     assert user.platform_role == "reviewer"
-    assert user.check_password("pw")  # untouched when not given
+    assert user.check_password(GOOD_PASSWORD)  # untouched when not given
     assert "platform role set to reviewer" in output
 
 
@@ -170,7 +173,7 @@ def test_create_platform_admin_in_one_go(secretariat):
         "--email",
         "ops@example.org",
         "--password",
-        "pw",
+        GOOD_PASSWORD,
         "--org",
         "secretariat",
         "--role",
@@ -195,7 +198,7 @@ def test_create_platform_admin_in_one_go(secretariat):
     ],
 )
 def test_create_user_refuses_bad_input_and_saves_nothing(org_a, args, expected):
-    defaults = {"--email": "new@example.org", "--password": "pw"}
+    defaults = {"--email": "new@example.org", "--password": GOOD_PASSWORD}
     given = dict(zip(args[::2], args[1::2], strict=True))
     full = {"--username": "new", **defaults, **given}
     with pytest.raises(CommandError) as excinfo:
@@ -218,7 +221,7 @@ def test_create_user_refuses_a_deactivated_organization():
             "--email",
             "n@example.org",
             "--password",
-            "pw",
+            GOOD_PASSWORD,
             "--org",
             "closed",
             "--role",
@@ -236,7 +239,7 @@ def test_create_user_needs_email_and_password_for_a_new_user():
 
 def test_create_user_refuses_a_bad_username():
     with pytest.raises(CommandError) as excinfo:
-        create_user("--username", "li na!", "--email", "n@example.org", "--password", "pw")
+        create_user("--username", "li na!", "--email", "n@example.org", "--password", GOOD_PASSWORD)
     assert "--username" in str(excinfo.value)
     assert not User.objects.exists()
 
@@ -247,3 +250,26 @@ def test_memberships_stay_behind_the_boundary(org_a, org_b, actor_of):
     services.add_membership(bob, org_b, "admin")
     seen = visible(actor_of(alice), Membership)
     assert {m.user_id for m in seen} == {alice.pk}
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("short", "too short"),
+        ("password", "too common"),
+        ("12345678", "entirely numeric"),
+        ("li.na.xian", "too similar"),
+    ],
+)
+def test_create_user_refuses_a_weak_password_and_saves_nothing(password, expected):
+    with pytest.raises(CommandError) as excinfo:
+        create_user("--username", "li.na.xian", "--email", "l@example.org", "--password", password)
+    assert "password:" in str(excinfo.value) and expected in str(excinfo.value)
+    assert not User.objects.filter(username="li.na.xian").exists()
+
+
+def test_create_user_refuses_a_weak_new_password_for_an_existing_user():
+    create_user("--username", "zhou", "--email", "zhou@example.org", "--password", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="too common"):
+        create_user("--username", "zhou", "--password", "password")
+    assert User.objects.get(username="zhou").check_password(GOOD_PASSWORD)

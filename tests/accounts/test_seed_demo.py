@@ -4,13 +4,19 @@ import html
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organization, SisterCityLink, User
 from registry.tenancy import Actor, visible
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def development(settings):
+    """seed_demo is a development tool: it runs only with DEBUG on (see the refusal test)."""
+    settings.DEBUG = True
 
 
 def seed() -> str:
@@ -106,3 +112,11 @@ def test_every_printed_demo_user_can_sign_in_and_is_named_on_the_home_page(clien
             name = Organization.objects.get(slug=slug).display_name
             assert html.escape(name) in page, f"{username}'s page does not name {slug}"
         client.post("/accounts/logout/")
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        seed()
+    assert counts() == (0, 0, 0, 0)
+    assert not User.objects.filter(username="platform-admin").exists()

@@ -95,3 +95,107 @@ def test_spoofed_forwarded_for_does_not_escape_the_throttle(api, settings, db):
         api.get("/api/v1/stats/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code for i in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+# --- Deep nesting and oversized bodies: a JSON 400 / 413 on every endpoint, never a 500 ---------
+
+NESTED = "[" * 5000
+BODY_URLS = [
+    ("post", "/api/v1/projects/"),
+    ("patch", "/api/v1/projects/{id}/"),
+    ("post", "/api/v1/projects/{id}/submit/"),
+    ("post", "/api/v1/projects/{id}/participants/"),
+    ("post", "/api/v1/api-keys/"),
+    ("post", "/api/v1/sister-city-links/"),
+]
+# Endpoints that refuse an anonymous caller before reading the body.
+SIGN_IN_FIRST = {"/api/v1/projects/", "/api/v1/api-keys/", "/api/v1/sister-city-links/"}
+
+
+@pytest.fixture
+def targets(org_a, editor_a):
+    """A published project (anyone reaches its endpoints) and a draft (its editor does)."""
+    from tests.api.conftest import published
+
+    return {
+        "anonymous": published(Project, org_a, editor_a, ref="PUB"),
+        "editor": create(Project, org_a, editor_a, ref="DRAFT"),
+    }
+
+
+def send(client, method, url, body: bytes | str):
+    return getattr(client, method)(url, data=body, content_type="application/json")
+
+
+@pytest.mark.parametrize("method, url", BODY_URLS)
+@pytest.mark.parametrize("who", ["anonymous", "editor"])
+@pytest.mark.parametrize("body", [NESTED, "[" * 33 + "]" * 33, '{"a":' * 40 + "1" + "}" * 40])
+def test_deeply_nested_bodies_are_400_json(
+    api, session_client, editor_a, targets, method, url, who, body
+):
+    client = api if who == "anonymous" else session_client(editor_a)
+    response = send(client, method, url.format(id=targets[who].identifier), body)
+    assert response["Content-Type"].startswith("application/json")
+    if who == "anonymous" and url in SIGN_IN_FIRST:
+        assert response.status_code == 401  # refused before the body is read
+        return
+    assert response.status_code == 400, (url, response.status_code)
+    assert response.json()["code"] == "parse_error"
+    assert "nested more than 32 levels" in response.json()["detail"]
+
+
+def test_nesting_up_to_the_limit_is_parsed(session_client, editor_a, targets):
+    # 32 levels is within the limit: the body is read, and refused for what it says instead.
+    body = '{"title":' + "[" * 31 + "]" * 31 + "}"
+    response = send(session_client(editor_a), "post", "/api/v1/projects/", body)
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("size", [1_000_001, 2_700_000, 10_000_000])
+@pytest.mark.parametrize("method, url", BODY_URLS[1:3])
+@pytest.mark.parametrize("who", ["anonymous", "editor"])
+def test_every_body_over_the_limit_is_a_json_413(
+    api, session_client, editor_a, targets, size, method, url, who
+):
+    client = api if who == "anonymous" else session_client(editor_a)
+    body = b'{"comment": "' + b"x" * size + b'"}'
+    response = send(client, method, url.format(id=targets[who].identifier), body)
+    assert response.status_code == 413, (size, response.status_code)
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_a_page_form_over_the_limit_is_a_413_page(client, db):
+    response = client.post(
+        "/accounts/login/",
+        data=b"username=a&password=" + b"x" * 3_000_000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "Too much data" in response.content.decode()
+
+
+def test_oversized_bodies_are_refused_before_they_are_read_in_debug_mode_too(
+    api, client, settings, targets
+):
+    # With DEBUG on, Django answers its own RequestDataTooBig with a debug page, not the
+    # registry's handler: the size is checked from Content-Length before anything reads it.
+    settings.DEBUG = True
+    url = f"/api/v1/projects/{targets['anonymous'].identifier}/submit/"
+    response = send(api, "post", url, b'{"comment": "' + b"x" * 3_000_000 + b'"}')
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    page = client.post(
+        "/accounts/login/",
+        data=b"username=a&password=" + b"x" * 3_000_000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert page.status_code == 413 and "Too much data" in page.content.decode()
+
+
+def test_a_multipart_form_with_oversized_fields_is_a_413_page(client, db):
+    # Multipart bodies may carry files, so their size is not judged from Content-Length; Django
+    # refuses the oversized text field while parsing, and that too is a 413 page.
+    response = client.post("/accounts/login/", {"username": "a", "password": "x" * 3_000_000})
+    assert response.status_code == 413
+    assert "Too much data" in response.content.decode()

@@ -276,3 +276,73 @@ def test_create_key_for_a_chosen_organization(session_client, org_a, org_b, edit
         "/api/v1/api-keys/?organization=almaty", {"name": "kz", "scopes": ["read"]}, format="json"
     )
     assert response.status_code == 201 and response.json()["organization"] == "almaty"
+
+
+# --- Keys created by keys, and keys of removed members ----------------------------------------
+
+
+def create_by_key(raw, **body):
+    response = bearer(APIClientFresh(), raw).post(
+        "/api/v1/api-keys/", {"name": "child", "scopes": ["read"], **body}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_a_key_made_by_a_key_expires_no_later_than_its_parent(org_a, editor_a):
+    parent, raw = issue(editor_a, org_a, "read,write", expires_at=keys.expiry_in(1))
+    never = create_by_key(raw)  # asked for no expiry
+    later = create_by_key(raw, expires_in_days=90)
+    sooner = create_by_key(raw, expires_in_days=1)
+    for child in (never, later):
+        assert child["expires_at"] is not None
+        assert all_keys().get(prefix=child["prefix"]).expires_at == parent.expires_at
+    assert all_keys().get(prefix=sooner["prefix"]).expires_at <= parent.expires_at
+    assert all_keys().get(prefix=never["prefix"]).created_by_key == parent
+
+
+def test_a_key_made_by_a_key_dies_when_its_parent_is_revoked(api, org_a, editor_a):
+    parent, raw = issue(editor_a, org_a, "read,write")
+    child = create_by_key(raw, scopes=["read", "write"])
+    grandchild = create_by_key(child["key"])
+    keys.revoke(parent)
+    for raw_key in (child["key"], grandchild["key"]):
+        response = bearer(APIClientFresh(), raw_key).get("/api/v1/projects/")
+        assert response.status_code == 401
+    revoked = all_keys().filter(prefix__in=[child["prefix"], grandchild["prefix"]])
+    assert all(key.revoked_at is not None for key in revoked)
+
+
+def test_a_key_made_by_a_key_dies_when_its_parent_expires(org_a, editor_a):
+    parent, raw = issue(editor_a, org_a, "read,write")
+    child = create_by_key(raw)
+    assert bearer(APIClientFresh(), child["key"]).get("/api/v1/projects/").status_code == 200
+    with system_access("test: the parent key expires"):
+        ApiKey.objects.filter(pk=parent.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+    response = bearer(APIClientFresh(), child["key"]).get("/api/v1/projects/")
+    assert response.status_code == 401
+    assert "key that created this API key has expired" in response.json()["detail"]
+
+
+def test_a_session_key_has_no_parent(session_client, org_a, editor_a):
+    response = session_client(editor_a).post(
+        "/api/v1/api-keys/", {"name": "mine", "scopes": ["read"]}, format="json"
+    )
+    assert all_keys().get(prefix=response.json()["prefix"]).created_by_key is None
+
+
+def test_removing_a_member_revokes_their_keys_for_that_organization(org_a, org_b, editor_a):
+    from accounts import services
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(organization=org_b, user=editor_a, role="editor")
+    _, raw_a = issue(editor_a, org_a)
+    _, raw_b = issue(editor_a, org_b)
+    child_a = create_by_key(raw_a)
+    services.remove_membership(editor_a, org_a)
+    for raw in (raw_a, child_a["key"]):
+        assert bearer(APIClientFresh(), raw).get("/api/v1/projects/").status_code == 401
+    # Their key for the organization they still belong to keeps working.
+    assert bearer(APIClientFresh(), raw_b).get("/api/v1/projects/").status_code == 200

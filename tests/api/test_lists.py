@@ -4,8 +4,10 @@ import csv
 import io
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from projects.models import Contact, Project, Zone
@@ -106,6 +108,8 @@ def test_zone_and_contact_filters(api, catalogue):
         ("page_size=many", "page_size"),
         ("cursor=bm90LWEtY3Vyc29y", "cursor"),
         ("cursor=%%%", "cursor"),
+        # Hand-made in DRF's own (unsigned) format, "p=CN-XIAN": refused, it is not signed.
+        ("cursor=cD1DTi1YSUFO", "cursor"),
         ("q=" + "x" * 201, "q"),
         ("colour=red", "colour"),
     ],
@@ -126,6 +130,42 @@ def test_cursor_pagination_walks_every_row_once(api, org_a, editor_a):
         seen += [row["identifier"] for row in body["results"]]
         url, pages = body["next"], pages + 1
     assert seen == sorted(made) and pages == 3
+
+
+def test_list_cursors_are_signed_for_their_list_and_ordering(api, org_a, editor_a):
+    for i in range(3):
+        published(Zone, org_a, editor_a, ref=f"Z{i:02d}")
+    next_url = api.get("/api/v1/zones/?page_size=1").json()["next"]
+    cursor = parse_qs(urlsplit(next_url).query)["cursor"][0]
+    assert api.get("/api/v1/zones/", {"page_size": 1, "cursor": cursor}).status_code == 200
+    payload, signature = cursor.split(":", 1)
+    rewound = signing.b64_encode(json.dumps({"o": 0, "r": False, "p": None}).encode()).decode()
+    for forged in (f"{rewound}:{signature}", f"{payload}:{signature[::-1]}", payload):
+        response = api.get("/api/v1/zones/", {"page_size": 1, "cursor": forged})
+        assert response.status_code == 400 and "cursor" in response.json()["errors"], forged
+    # The same cursor is no position in another ordering or another list.
+    elsewhere = [
+        ("/api/v1/zones/", {"ordering": "-created_at"}),
+        ("/api/v1/projects/", {}),
+    ]
+    for path, params in elsewhere:
+        response = api.get(path, {"page_size": 1, "cursor": cursor, **params})
+        assert response.status_code == 400, path
+
+
+@pytest.mark.parametrize("query", ["zh", "ru", "{", "}", '"', ":", "zh:", '{"en'])
+def test_search_matches_text_values_not_the_json_around_them(api, catalogue, query):
+    # Both projects have an "en" title, the train a "zh" one: keys and JSON punctuation used to
+    # match them all.
+    assert identifiers(api.get("/api/v1/projects/", {"q": query})) == []
+    assert identifiers(api.get("/api/v1/zones/", {"q": query})) == []
+
+
+def test_search_still_finds_text_in_any_language_and_field(api, catalogue):
+    route = [catalogue["route"].identifier]
+    assert identifiers(api.get("/api/v1/projects/", {"q": "heritage"})) == route  # summary
+    assert identifiers(api.get("/api/v1/projects/", {"q": "Маршрут"})) == route  # the ru title
+    assert identifiers(api.get("/api/v1/projects/", {"q": "ARKAND HER"})) == route  # substring
 
 
 @pytest.mark.parametrize("ordering", ["-identifier", "updated_at", "-created_at"])

@@ -7,6 +7,7 @@ signed out).
 """
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.models import PlatformRole
 from projects.models import Contact, Project, Zone
@@ -111,6 +112,23 @@ def test_submit_and_approve_other_types(model, people, org_a):
     assert clients["owner_editor"].post(f"{base}/submit/").status_code == 200
     response = clients["reviewer"].post(f"{base}/approve/", {}, format="json")
     assert response.status_code == 200 and response.json()["workflow_state"] == "published"
+
+
+def test_four_eyes_refusal_is_403_and_changes_nothing(people, org_a):
+    """Refused because of who acts (SPEC 6): the submitter may not approve their own record."""
+    users, clients = people
+    editing_reviewer = member(org_a, "editor", username="editing-reviewer")
+    editing_reviewer.platform_role = PlatformRole.REVIEWER
+    editing_reviewer.save()
+    client = APIClient()
+    client.force_login(editing_reviewer)
+    record = create(Project, org_a, editing_reviewer, ref="OWN")
+    url = f"/api/v1/projects/{record.identifier}"
+    assert client.post(f"{url}/submit/").status_code == 200
+    refused = client.post(f"{url}/approve/")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_allowed"
+    assert "four-eyes" in refused.json()["detail"]
+    assert client.get(f"{url}/").json()["workflow_state"] == "submitted"
 
 
 def test_invalid_transition_is_409_and_missing_comment_400(people, org_a):

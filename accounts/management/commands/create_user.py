@@ -67,16 +67,16 @@ class Command(BaseCommand):
                 User._meta.get_field("username").run_validators(username)
             except ValidationError as error:
                 raise CommandError(f"--username: {' '.join(error.messages)}") from error
-            user = User.objects.create_user(username=username, email=email, password=password)
+            user = services.create_user(username, email, password)
             done.append("user created")
             return user
         if email and email != user.email:
             user.email = email
+            user.save(update_fields=["email"])
             done.append("e-mail changed")
         if password:
-            user.set_password(password)
+            services.set_password(user, password)
             done.append("password changed")
-        user.save()
         return user
 
     def _membership(self, user: User, slug: str, role: str, done: list[str]) -> None:

@@ -1,9 +1,11 @@
 """manage.py seed_demo: realistic demo data for the embedded quick start, and the demo logins.
 
 Safe to run again: organizations and people are updated by slug and username, links are not
-duplicated.
+duplicated. Development only: it refuses to run with DEBUG off, because it creates a platform
+admin whose password is printed and shared by every demo login.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,6 +17,13 @@ class Command(BaseCommand):
     help = "Create or update the demo organizations, users and sister-city links; print logins."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo is for development only and refuses to run with DEBUG off: it would "
+                "create a platform admin and demo logins that share one printed password. "
+                "Provision real organizations and people with create_organization and "
+                "create_user (README)."
+            )
         try:
             accounts = seed_accounts()
         except ValidationError as error:
