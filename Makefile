@@ -6,7 +6,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/registry
 SQLITE_URL := sqlite:///$(CURDIR)/test-db.sqlite3
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-postgres test-sqlite lint openapi clean
+.PHONY: install run test test-postgres test-sqlite lint openapi clean serve install-bench bench-data \
+	bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +36,30 @@ lint: install
 openapi: install
 	$(BIN)/python manage.py spectacular --format openapi-json --file docs/openapi-v1.json
 
+## Production: collectstatic, then gunicorn (deploy/gunicorn.conf.py) with DEBUG=0.
+## Needs SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS (README "Run it in production").
+serve: install
+	@for name in SECRET_KEY DATABASE_URL ALLOWED_HOSTS; do \
+	  if [ -z "$$(printenv $$name)" ]; then \
+	    echo "make serve: set $$name (README, 'Run it in production')"; exit 2; fi; done
+	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input -v 0
+	DEBUG=0 $(BIN)/gunicorn -c deploy/gunicorn.conf.py registry.wsgi:application
+
+## The benchmark (docs/benchmarks.md): SIZES from 10k,100k,1m; ROUNDS, DURATION (s), CASES.
+SIZES ?= 10k
+ROUNDS ?= 5
+DURATION ?= 3
+CASES ?= list50,list500,filtered,deep,search,detail,not_modified,changes,changes_deep,export,html
+
+install-bench: install
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+
+bench-data: install-bench
+	for size in $$(echo $(SIZES) | tr , ' '); do $(BIN)/python -m bench.generate --size $$size; done
+
+bench: install-bench
+	$(BIN)/python -m bench.run --sizes $(SIZES) --rounds $(ROUNDS) --duration $(DURATION) \
+	  --cases $(CASES)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles bench/results
