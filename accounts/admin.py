@@ -7,12 +7,16 @@ read-only here.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from accounts import services
+from accounts import merging, services
 from accounts.models import (
     ApiKey,
     Membership,
@@ -22,6 +26,7 @@ from accounts.models import (
     User,
 )
 from registry.admin_site import ScopedAdmin
+from registry.tenancy import NotAllowed, actor_for_request, visible
 
 # Roles live in memberships and platform_role; Django's groups are not used.
 if admin.site.is_registered(Group):
@@ -81,7 +86,72 @@ class OrganizationAdmin(ScopedAdmin):
     )
     list_filter = ("kind", "country", "sector", "requires_signoff", "is_active")
     search_fields = ("slug", "name", "identifier_prefix", "city", "registration_id")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("merged_into", "created_at", "updated_at")
+    # Adds a "Likely duplicates" button to the list.
+    change_list_template = "admin/accounts/organization/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="accounts_organization_duplicates",
+            ),
+            path(
+                "merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="accounts_organization_merge",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def duplicates_view(self, request):
+        """Pairs in one country with the same registration number or very similar names."""
+        organizations = visible(actor_for_request(request), Organization)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Likely duplicate organizations",
+            "pairs": merging.likely_duplicates(organizations),
+        }
+        return TemplateResponse(request, "admin/accounts/organization/duplicates.html", context)
+
+    def _pair(self, request, data):
+        organizations = visible(actor_for_request(request), Organization)
+        try:
+            merged = organizations.get(pk=int(data.get("merged", "")))
+            survivor = organizations.get(pk=int(data.get("survivor", "")))
+        except (ValueError, Organization.DoesNotExist):
+            raise Http404("Choose two organizations to merge.") from None
+        return merged, survivor
+
+    def merge_view(self, request):
+        """GET: what would move; POST: merge `merged` into `survivor` (accounts.merging)."""
+        merged, survivor = self._pair(request, request.POST or request.GET)
+        if request.method == "POST":
+            try:
+                result = merging.merge_organizations(actor_for_request(request), merged, survivor)
+            except (ValidationError, merging.MergeConflict, NotAllowed) as error:
+                text = getattr(error, "message", None) or "; ".join(getattr(error, "messages", []))
+                messages.error(request, text or str(error))
+            else:
+                messages.success(request, result.summary)
+                return redirect(reverse("admin:accounts_organization_change", args=[survivor.pk]))
+        problem = None
+        try:
+            merging.check_merge(merged, survivor)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Merge {merged.slug} into {survivor.slug}",
+            "merged": merged,
+            "survivor": survivor,
+            "references": merging.references_to(merged),
+            "problem": problem,
+        }
+        return TemplateResponse(request, "admin/accounts/organization/merge.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         # The prefix starts every record identifier, and identifiers are immutable.

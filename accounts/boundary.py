@@ -8,6 +8,7 @@ manner of Zulip's `access_*` helpers. Loaded by `AccountsConfig.ready`.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from accounts.models import (
     ApiKey,
@@ -93,6 +94,8 @@ tenancy.register(
         actions={
             "view": None,
             "change": "platform_admin",
+            # accounts.merging: move everything of one organization into another.
+            "merge": "platform_admin",
             "manage_members": "owner_admin|platform_admin",
             "manage_api_keys": "owner_admin|platform_admin",
             "sign_off": "owner_admin",
@@ -147,7 +150,11 @@ def prefix_candidates(identifier: str) -> list[str]:
 
 def owners_by_prefix(identifier: str) -> QuerySet:
     """The ids of the organizations whose prefix an identifier could carry (at most one matches,
-    as prefixes never extend one another). Organizations are not tenant-owned rows."""
+    as prefixes never extend one another). Organizations are not tenant-owned rows.
+
+    The prefix of an organization merged into another (accounts.merging) names the survivor:
+    it owns the records that moved and kept their identifiers (IATI: they never change).
+    """
     return Organization.objects.filter(identifier_prefix__in=prefix_candidates(identifier)).values(
-        "pk"
+        owner=Coalesce("merged_into", "pk")
     )

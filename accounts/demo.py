@@ -196,7 +196,7 @@ ORGANIZATIONS = [
         "country": "CN",
         "city": "Xi'an",
         "region": "Shaanxi",
-        "registration_id": "91610131MA6TXR8K2Q",
+        "registration_id": "91610131MA6TXR8K2R",
         "website": "https://rail.silkroad-demo.example",
         "name": {
             "en": "Silk Road Heritage Rail Tours Co., Ltd.",
@@ -212,7 +212,7 @@ ORGANIZATIONS = [
         "country": "KZ",
         "city": "Almaty",
         "region": "Almaty",
-        "registration_id": "190440021357",
+        "registration_id": "190440021350",
         "website": "https://steppe-voyages.example",
         "name": {
             "en": "Steppe Voyages LLP",

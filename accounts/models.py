@@ -71,11 +71,24 @@ class Organization(models.Model):
     website = models.URLField(blank=True)
     requires_signoff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # Set when this organization was merged into another (accounts.merging): it stays,
+    # deactivated, so that the audit log keeps naming it and its identifier prefix stays taken
+    # and keeps resolving, to the survivor, the records that moved with their identifiers.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["slug"]
+        indexes = [models.Index(fields=["merged_into"], name="organization_merged_into")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sector="") | Q(kind=OrganizationKind.MARKET_ENTITY),
@@ -95,6 +108,20 @@ class Organization(models.Model):
     @property
     def display_name(self) -> str:
         return pick(self.name) or self.slug
+
+    def merged_prefixes(self) -> list[str]:
+        """The prefixes of the organizations merged into this one: records that moved here keep
+        their identifiers (IATI: identifiers never change), so these prefixes are its too."""
+        merged = Organization.objects.filter(merged_into=self).order_by("identifier_prefix")
+        return list(merged.values_list("identifier_prefix", flat=True))
+
+    def ref_of(self, identifier: str) -> str:
+        """The ref part of one of its records' identifiers: after its own prefix, or after the
+        prefix of an organization merged into it."""
+        for prefix in (self.identifier_prefix, *self.merged_prefixes()):
+            if identifier.upper().startswith(prefix.upper() + "-"):
+                return identifier[len(prefix) + 1 :]
+        return identifier[len(self.identifier_prefix) + 1 :]
 
 
 class Membership(TenantOwned):

@@ -31,6 +31,7 @@ from accounts.models import (
     SisterCityStatus,
     User,
 )
+from accounts.registration import check_registration_format, normalize_registration_id
 from registry import rls
 from registry.errors import Conflict
 from registry.tenancy import Actor, require
@@ -113,12 +114,19 @@ def check_identifier_prefix(prefix: str, *, exclude_pk: int | None = None) -> No
 
 
 def check_registration_id(organization: Organization) -> None:
-    """The national register number identifies one organization per country."""
+    """The national register number has its country's format (accounts.registration) and
+    identifies one organization per country (one merged into another no longer counts)."""
     if not organization.registration_id:
         return
+    organization.registration_id = normalize_registration_id(
+        organization.country, organization.registration_id
+    )
+    check_registration_format(organization.country, organization.registration_id)
     existing = (
         Organization.objects.filter(
-            country=organization.country, registration_id=organization.registration_id
+            country=organization.country,
+            registration_id=organization.registration_id,
+            merged_into__isnull=True,
         )
         .exclude(pk=organization.pk)
         .first()

@@ -7,4 +7,10 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # Registers the records' rules with the tenant boundary.
-        from projects import boundary  # noqa: F401
+        # What projects adds to an organization merge (accounts never imports projects).
+        from projects import (
+            boundary,  # noqa: F401
+            merging,
+        )
+
+        merging.connect()

@@ -8,6 +8,7 @@ stays as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -86,5 +87,31 @@ def record(
         comment=comment,
         revision=revision,
         version=obj.version,
+        changed_fields=sorted(changed_fields),
+    )
+
+
+def record_about_organization(
+    actor, action: str, organization, *, comment: str = "", changed_fields: Iterable[str] = ()
+) -> AuditEntry:
+    """Append one entry about an organization as a whole: a bulk import, a merge.
+
+    The log's columns name a record; here they name the organization instead (its content type,
+    id and identifier prefix, version 1), so the append-only table needs nothing new. Record
+    histories select entries by record, so these never appear in one; the `changes/` feed
+    selects record types, so it never shows them either. Platform admins see them.
+    """
+    return AuditEntry.objects.create(
+        organization_id=organization.pk,
+        content_type=ContentType.objects.get_for_model(type(organization)),
+        object_id=organization.pk,
+        identifier=organization.identifier_prefix,
+        action=action,
+        actor=actor.user if actor is not None else None,
+        actor_organization_id=actor_organization_id(
+            actor, SimpleNamespace(organization_id=organization.pk)
+        ),
+        comment=comment,
+        version=1,
         changed_fields=sorted(changed_fields),
     )

@@ -129,6 +129,11 @@ def _to_json(field, value):
     return value
 
 
+def field_json(record: Record, name: str):
+    """One column field of the record as JSON-ready data, as `content_of` gives it."""
+    return _to_json(type(record)._meta.get_field(name), getattr(record, name))
+
+
 def link_targets(model: type[Record], name: str):
     """(link table, source column, target column, target model) for a link field."""
     return _LINK_TABLES[(model, name)]

@@ -114,7 +114,10 @@ class Record(TenantOwned):
     @property
     def ref(self) -> str:
         prefix = self.organization.identifier_prefix
-        return self.identifier[len(prefix) + 1 :]
+        if self.identifier.upper().startswith(prefix.upper() + "-"):
+            return self.identifier[len(prefix) + 1 :]
+        # Moved here by a merge: the identifier keeps the merged organization's prefix.
+        return self.organization.ref_of(self.identifier)
 
 
 def record_meta(label: str):

@@ -234,6 +234,9 @@ API_THROTTLE_RATES = {
     "anon": os.environ.get("API_THROTTLE_ANON", "600/minute"),
 }
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", "1000000"))
+# Bulk import (docs/import.md): the largest file, and where the page keeps one until confirmed.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", "")
 # Pages' form bodies (files excluded); never below the API's limit, so that the API's JSON 413
 # is the answer for every API body over its limit (registry.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, API_MAX_BODY_BYTES)

@@ -14,6 +14,7 @@ from tests.test_model_walk import tenant_models
 ROOT = Path(__file__).resolve().parent.parent
 FACE_GLOBS = [
     "*/views.py",
+    "*/io/views.py",
     "*/forms.py",
     "*/admin.py",
     "*/api/*.py",

@@ -22,6 +22,7 @@ NEITHER = {
     "registry.apps": "Django's app config",
     "accounts.apps": "Django's app config",
     "projects.apps": "Django's app config",
+    "projects.io": "the package of data in and out; its modules are classified one by one",
 }
 
 

@@ -5,6 +5,7 @@ projects.workflow.TRANSITIONS, so a new action gets its route without a change h
 from django.urls import path
 
 from projects.api.feeds import ChangesView, ReviewQueueView, StatsView
+from projects.api.io import ExportView, IatiExportView, ImportView
 from projects.api.participants import ParticipantViewSet
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
 from projects.workflow import TRANSITIONS
@@ -49,6 +50,26 @@ def record_routes(record_type: str, viewset) -> list:
 participants = "projects/<ident:identifier>/participants/"
 
 urlpatterns = [
+    # Data in and out (SPEC 8), before the record routes: `import` is not an identifier.
+    *[
+        path(
+            f"{kind}/import/",
+            ImportView.as_view(),
+            {"record_type": kind},
+            name=f"api-{kind}-import",
+        )
+        for kind in RECORD_VIEWSETS
+    ],
+    path("projects/export.iati.xml", IatiExportView.as_view(), name="api-projects-export-iati"),
+    *[
+        path(
+            f"{kind}/export.<str:export_format>",
+            ExportView.as_view(),
+            {"record_type": kind},
+            name=f"api-{kind}-export",
+        )
+        for kind in RECORD_VIEWSETS
+    ],
     *[route for kind, viewset in RECORD_VIEWSETS.items() for route in record_routes(kind, viewset)],
     path(
         participants,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -241,12 +242,21 @@ def _document(viewset, serializer, write_serializer):
     create_org = OpenApiParameter(
         "organization", str, description="the organization to create for (session users)"
     )
+    # ?format=csv answers text and ?format=geojson a FeatureCollection, not the JSON shape.
+    formats = {(200, "text/csv"): OpenApiTypes.STR}
+    if GeoJSONRenderer in viewset.renderer_classes:
+        formats[(200, "application/geo+json")] = OpenApiTypes.OBJECT
     schemas = {
         "list": extend_schema(
-            tags=tag, parameters=[not_modified_param], responses=serializer(many=True)
+            tags=tag,
+            operation_id=f"{record_type}_list",
+            parameters=[not_modified_param],
+            responses={(200, "application/json"): serializer(many=True), **formats},
         ),
         "retrieve": extend_schema(
-            tags=tag, parameters=[ident, not_modified_param], responses={200: serializer, 304: None}
+            tags=tag,
+            parameters=[ident, not_modified_param],
+            responses={(200, "application/json"): serializer, **formats, 304: None},
         ),
         "create": extend_schema(
             tags=tag, parameters=[create_org], request=write_serializer, responses={201: serializer}

@@ -14,6 +14,8 @@ from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from registry.cells import escape_formula
+
 
 class RegistryJSONRenderer(JSONRenderer):
     """JSON in UTF-8 as it is (Chinese and Cyrillic text are not escaped)."""
@@ -30,17 +32,22 @@ def _rows(data) -> list[dict]:
 
 
 def _cell(value) -> str:
+    """A cell's text; one that a spreadsheet would run as a formula is escaped (registry.cells)."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return escape_formula(json.dumps(value, ensure_ascii=False, sort_keys=True))
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return escape_formula(str(value))
 
 
 class CSVRenderer(BaseRenderer):
-    """One row per record; nested values (multilingual text, lists) as JSON in their cell."""
+    """One row per record; nested values (multilingual text, lists) as JSON in their cell.
+
+    Cells that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR first) get a
+    leading `'` (registry.cells.escape_formula), as in every CSV and XLSX the registry writes.
+    """
 
     media_type = "text/csv"
     format = "csv"

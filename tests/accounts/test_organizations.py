@@ -89,15 +89,14 @@ def test_sector_only_for_market_entities():
 
 
 def test_refuses_a_duplicate_registration_id_in_the_same_country_naming_the_existing_one():
-    make("rail", "CN-RAIL", kind="market_entity", sector="rail", registration_id="91610131MA6TX")
+    code = "91610131MA6TXR8K2R"  # a well-formed unified social credit code (check character R)
+    make("rail", "CN-RAIL", kind="market_entity", sector="rail", registration_id=code)
     with pytest.raises(ValidationError) as excinfo:
-        make("rail-2", "CN-RAIL2", kind="market_entity", registration_id="91610131MA6TX")
+        make("rail-2", "CN-RAIL2", kind="market_entity", registration_id=code)
     assert "organization rail" in errors_of(excinfo)["registration_id"][0]
     assert not Organization.objects.filter(slug="rail-2").exists()
     # The same number in another country's register is another organization.
-    other = make(
-        "kz-rail", "KZ-RAIL", country="KZ", kind="market_entity", registration_id="91610131MA6TX"
-    )
+    other = make("uz-rail", "UZ-RAIL", country="UZ", kind="market_entity", registration_id=code)
     assert other.pk
 
 
@@ -185,13 +184,13 @@ def test_command_accepts_a_json_name_and_market_entity_options():
         "--sector",
         "rail",
         "--registration-id",
-        "916101",
+        "9144 0300 1922 0382 16",
         "--website",
         "https://rail.example",
     )
     organization = Organization.objects.get(slug="rail")
     assert organization.name == {"en": "Silk Road Rail", "zh": "丝路铁路"}
-    assert (organization.sector, organization.registration_id) == ("rail", "916101")
+    assert (organization.sector, organization.registration_id) == ("rail", "914403001922038216")
 
 
 def test_command_refuses_an_extending_prefix_with_the_reason():

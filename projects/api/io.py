@@ -1,0 +1,178 @@
+"""Data in and out over the API (SPEC 8): `POST {type}/import/`, `GET {type}/export.{format}`
+and `GET projects/export.iati.xml`.
+
+Thin faces: the import is `projects.io.importing.Importer` (which writes through the services),
+the exports are `projects.io.exporting` and `projects.io.iati` over `registry.tenancy.visible`.
+"""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from django.utils.cache import patch_cache_control
+from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.base import caller_organization
+from projects.io import exporting, iati
+from projects.io.columns import RECORD_TYPES
+from projects.io.importing import Importer
+from projects.io.readers import ImportRefused, max_import_bytes
+from projects.io.uploads import UploadTooLarge, limit_upload
+from projects.io.writers import MEDIA_TYPES
+from registry.api.base import RegistryViewMixin
+from registry.api.errors import PayloadTooLarge, error_body
+from registry.api.renderers import RegistryJSONRenderer
+
+TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
+
+
+class LimitedMultiPartParser(MultiPartParser):
+    """Multipart; an upload cut off at the size limit (projects.io.uploads) is a 413."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except UploadTooLarge as error:
+            raise PayloadTooLarge(error.message) from None
+
+
+class JSONErrorsMixin:
+    """Errors are JSON whatever the Accept header says; the data itself is streamed."""
+
+    renderer_classes = [RegistryJSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        return (JSONRenderer(), "application/json")
+
+
+def _dry_run(request) -> bool:
+    value = request.query_params.get("dry_run", "").strip().lower()
+    if value not in TRUE + FALSE:
+        raise ValidationError({"dry_run": ["Give dry_run=1 to validate only, or leave it out."]})
+    return value in TRUE
+
+
+class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
+    """Import records from a CSV, XLSX or JSON file into the caller's organization."""
+
+    parser_classes = [LimitedMultiPartParser]
+    extra_query_params = frozenset({"dry_run", "organization"})
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: its CSRF check may read the body, after which the upload
+        # handlers can no longer change. A declared length over the limit is refused unread.
+        try:
+            limit_upload(request._request, max_import_bytes())
+        except UploadTooLarge as error:
+            raise PayloadTooLarge(error.message) from None
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("dry_run", bool, description="1: validate every row, import none"),
+            OpenApiParameter("organization", str, description="session users: the organization"),
+        ],
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="the import report"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="row errors; nothing imported"),
+        },
+        description="Rows are validated like single records; all are imported or none. "
+        "See docs/import.md for the columns.",
+    )
+    def post(self, request, record_type):
+        self.require_authenticated()
+        model = RECORD_TYPES[record_type]
+        dry_run = _dry_run(request)
+        organization = caller_organization(request, self.actor)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError(
+                {"file": ["Send the file in a multipart/form-data field named 'file'."]}
+            )
+        importer = Importer(
+            self.actor, organization, model, upload, upload.name, upload.size, dry_run=dry_run
+        )
+        try:
+            report = importer.run_to_end()
+        except ImportRefused as refused:
+            return Response(error_body(refused.message, refused.code), status=refused.status)
+        finally:
+            upload.close()
+        if report.ok:
+            return Response(report.as_dict())
+        return Response(
+            error_body(report.summary, "invalid_import", report=report.as_dict()),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+
+
+def streaming_download(chunks, format: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=MEDIA_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # What a caller may see depends on who asks: never from a shared cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
+    """The whole filtered list (the list's own filters), streamed as CSV, XLSX, JSON or
+    GeoJSON, holding only what the caller may see."""
+
+    def known_query_params(self) -> set[str]:
+        model = RECORD_TYPES[self.kwargs["record_type"]]
+        return {"format", *exporting.FILTERSETS[model].base_filters}
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, MEDIA_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
+            (200, "application/geo+json"): OpenApiTypes.OBJECT,
+        },
+        description="Takes the list's filters; the whole result set, streamed, in the format "
+        "the path names (csv, xlsx, json, geojson; see docs/import.md for the columns).",
+    )
+    def get(self, request, record_type, export_format):
+        model = RECORD_TYPES[record_type]
+        try:
+            exporting.check_format(model, export_format)
+        except exporting.FormatNotOffered as error:
+            return Response(error_body(error.message, "not_acceptable"), status=406)
+        queryset = exporting.filtered(self.actor, model, request.query_params, request)
+        chunks = exporting.export_stream(self.actor, queryset, export_format)
+        filename = exporting.export_filename(model, export_format)
+        return streaming_download(chunks, export_format, filename)
+
+
+class IatiExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
+    """Published projects as IATI 2.03 activity XML (with the project list's filters)."""
+
+    def known_query_params(self) -> set[str]:
+        return {"format", *exporting.FILTERSETS[iati.Project].base_filters}
+
+    @extend_schema(
+        responses={
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="iati-activities, IATI Standard 2.03"
+            )
+        },
+        description="Published projects that the caller may see, as IATI activities.",
+    )
+    def get(self, request):
+        queryset = exporting.filtered(self.actor, iati.Project, request.query_params, request)
+        chunks = iati.stream_activities(self.actor, queryset)
+        return streaming_download(chunks, "iati.xml", iati.filename())

@@ -1,0 +1,479 @@
+"""Bulk import into the importer's organization (SPEC 8): a dry run, or all rows or none.
+
+Every row goes through `projects.services.create_record` or `update_record`, the same validation
+as the forms and the API, inside a savepoint of its own (the services' `transaction.atomic`),
+all of them inside one transaction:
+
+* a dry run validates every row and rolls everything back;
+* a confirmed import commits only when no row has an error; otherwise it rolls back and nothing
+  is imported.
+
+A row whose identifier exists updates that record when it is a draft or has changes requested,
+and is refused otherwise; a new row creates a draft. Every error names the row, the identifier
+(or ref) and the column. Rows are read one at a time (`projects.io.readers`), so memory stays
+flat whatever the file's length; `Importer.run()` yields `Progress` as it goes, for the command's
+and the page's progress display. A committed import appends one audit entry with its counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Membership, MembershipRole, Organization
+from projects import audit, services
+from projects.boundary import access_record
+from projects.choices import EDITABLE_STATES
+from projects.content import LINK_FIELDS
+from projects.models import Project, Record, Zone
+from registry.errors import DomainError
+from registry.tenancy import Actor, NotVisible, require
+
+from . import columns
+from .readers import CellsBeyondHeader, ImportRefused, open_table
+
+# Rows between two progress reports.
+PROGRESS_EVERY = 250
+# Errors kept in a report; past this they are counted, not listed (bounded memory).
+MAX_REPORTED_ERRORS = 1000
+# Rows listed in a report's preview.
+PREVIEW_ROWS = 20
+
+
+@dataclass
+class RowError:
+    row: int | None
+    identifier: str
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}"] if self.row is not None else []
+        if self.identifier:
+            where.append(self.identifier)
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class Progress:
+    rows: int
+    fraction: float | None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.fraction is None else round(100 * self.fraction)
+
+
+@dataclass
+class ImportReport:
+    record_type: str
+    organization: str
+    filename: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_count: int = 0
+    imported: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, row, identifier: str, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, identifier or "", column or "", str(message)))
+
+    @property
+    def summary(self) -> str:
+        if self.error_count:
+            rows = {error.row for error in self.errors}
+            return (
+                f"{self.error_count} error(s) in {len(rows)} row(s) of {self.filename}; "
+                "nothing was imported."
+            )
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.rows} row(s) of {self.filename} checked: {self.created} {verb} created, "
+            f"{self.updated} {verb} updated, {self.unchanged} unchanged."
+        )
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["type"] = data.pop("record_type")
+        data["errors_listed"] = len(self.errors)
+        data["summary"] = self.summary
+        return data
+
+
+class Importer:
+    """One import of one file into `organization`, as `actor` (an editor or admin of it)."""
+
+    def __init__(
+        self,
+        actor: Actor,
+        organization: Organization,
+        model: type[Record],
+        file,
+        filename: str,
+        size: int,
+        *,
+        dry_run: bool,
+    ):
+        self.actor = actor
+        self.organization = organization
+        self.model = model
+        self.file = file
+        self.filename = filename
+        self.size = size
+        self.dry_run = dry_run
+        self.report = ImportReport(model.record_type, organization.slug, filename, dry_run)
+        self._seen: dict[str, int] = {}  # identifier (upper case) -> the row that named it
+        self._known: dict[str, bool] = {}  # link target identifier -> visible to the actor
+        self._deferred: list[tuple[int, str, dict]] = []
+        self._prefixes = [organization.identifier_prefix.upper(), *_alias_prefixes(organization)]
+
+    # --- The run ---------------------------------------------------------------------------
+
+    def run(self) -> Iterator[Progress]:
+        """Import, yielding progress every few hundred rows. Raises ImportRefused (the file as a
+        whole) and NotAllowed (the actor may not create records here); row errors are in
+        `self.report`."""
+        require(self.actor, "create", self.model(organization=self.organization))
+        table = open_table(self.file, self.filename, self.size)
+        try:
+            self._check_header(table.header)
+            with transaction.atomic():
+                for number, raw in table.rows():
+                    self.report.rows += 1
+                    self._import_row(number, raw)
+                    if self.report.rows % PROGRESS_EVERY == 0:
+                        yield Progress(self.report.rows, table.fraction_done())
+                if self.report.rows == 0:
+                    raise ImportRefused(
+                        f"{self.filename} has a header but no rows: there is nothing to import.",
+                        code="empty_file",
+                    )
+                self._link_forward_references()
+                if self.report.error_count or self.dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    self._audit()
+                    self.report.imported = True
+        finally:
+            table.close()
+        yield Progress(self.report.rows, 1.0)
+
+    def run_to_end(self) -> ImportReport:
+        for _ in self.run():
+            pass
+        return self.report
+
+    def _check_header(self, header: list[str] | None) -> None:
+        if header is None:
+            return
+        if not any(columns.field_of_column(self.model, column) for column in header):
+            raise ImportRefused(
+                f"{self.filename}: the header names none of the {self.model.record_type} "
+                "columns (title.en, category, ...); is the first row the header, and is this "
+                f"a file of {self.model.record_type}?",
+                code="missing_header",
+            )
+        unknown = columns.unknown_columns(self.model, header)
+        if unknown:
+            raise ImportRefused(
+                f"{self.filename}: unknown column(s) {', '.join(unknown)}. The columns of a "
+                f"{self.model.__name__.lower()} are listed in docs/import.md and in the "
+                "downloadable template.",
+                code="unknown_columns",
+            )
+
+    def _audit(self) -> None:
+        report = self.report
+        audit.record_about_organization(
+            self.actor,
+            "import",
+            self.organization,
+            comment=(
+                f"Imported {report.rows} {report.record_type} from {report.filename}: "
+                f"created={report.created} updated={report.updated} "
+                f"unchanged={report.unchanged}"
+            ),
+        )
+
+    # --- One row ---------------------------------------------------------------------------
+
+    def _import_row(self, number: int, raw) -> None:
+        if isinstance(raw, CellsBeyondHeader):
+            self.report.add_error(number, "", "", f"{raw}; remove the extra cells.")
+            return
+        try:
+            identifier, ref, content = self._parse(number, raw)
+        except _RowRefused:
+            return
+        label = identifier or ref or ""
+        existing = self._existing(identifier) if identifier else None
+        if existing is not None and existing.workflow_state not in EDITABLE_STATES:
+            self.report.add_error(
+                number,
+                label,
+                "identifier",
+                f"{existing.identifier} is {existing.get_workflow_state_display()}; an import "
+                "updates only drafts and records with changes requested. Edit it in the form "
+                "or through the API instead.",
+            )
+            return
+        if existing is None and identifier:
+            ref = self._new_ref(number, label, identifier)
+            if ref is None:
+                return
+        later = self._forward_links(content)
+        content = {name: value for name, value in content.items() if name not in later}
+        try:
+            # The services' own transaction.atomic is this row's savepoint: a refused row
+            # leaves nothing behind, and the rows before it stay in the outer transaction.
+            outcome, record = self._write(existing, content, ref)
+        except ValidationError as error:
+            self._report_validation(number, label, error)
+            return
+        except DomainError as error:  # refused by the boundary or the record's state
+            self.report.add_error(number, label, "", error.message)
+            return
+        if later:
+            self._deferred.append((number, record.identifier, later))
+        self._known[record.identifier.upper()] = True
+        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        if len(self.report.preview) < PREVIEW_ROWS:
+            self.report.preview.append(
+                {
+                    "row": number,
+                    "identifier": record.identifier,
+                    "action": outcome,
+                    "title": record.display_title,
+                }
+            )
+
+    def _new_ref(self, number: int, label: str, identifier: str) -> str | None:
+        """The ref of a new record named by its full identifier: what follows the prefix."""
+        own = self.organization.identifier_prefix
+        if identifier.upper().startswith(own.upper() + "-"):
+            return identifier[len(own) + 1 :]
+        self.report.add_error(
+            number,
+            label,
+            "identifier",
+            f"no record {identifier} exists to update, and new records take the prefix {own}- "
+            "(the prefix of this identifier belongs to an organization merged into this one).",
+        )
+        return None
+
+    def _write(self, existing: Record | None, content: dict, ref: str | None):
+        if existing is None:
+            record = services.create_record(
+                self.actor, self.model, self.organization, content, ref=ref or None
+            )
+            return "created", record
+        record = services.update_record(self.actor, existing, content)
+        return ("unchanged" if record.version == existing.version else "updated"), record
+
+    def _parse(self, number: int, raw) -> tuple[str | None, str | None, dict]:
+        """(identifier, ref, content) of a row, or _RowRefused once its errors are reported."""
+        if self._is_json():
+            identifier, ref, organization, content = self._parse_object(number, raw)
+        else:
+            identifier = _cell_text(raw.get(columns.META_COLUMNS[0]))
+            ref = _cell_text(raw.get(columns.REF_COLUMN))
+            organization = _cell_text(raw.get("organization"))
+            try:
+                content = columns.row_content(self.model, raw)
+            except columns.RowErrors as problems:
+                for column, message in problems.errors:
+                    self.report.add_error(number, identifier or ref, column, message)
+                content = None
+        identifier = self._check_owner(number, identifier, ref, organization)
+        if content is None or identifier is False:
+            raise _RowRefused()
+        return identifier, ref, content
+
+    def _is_json(self) -> bool:
+        return self.filename.lower().endswith(".json")
+
+    def _parse_object(self, number: int, raw):
+        if not isinstance(raw, dict):
+            self.report.add_error(number, "", "", "each record is a JSON object {...}.")
+            raise _RowRefused()
+        bad = [
+            key
+            for key in ("identifier", "ref", "organization")
+            if raw.get(key) is not None and not isinstance(raw.get(key), str)
+        ]
+        for key in bad:
+            self.report.add_error(number, "", key, f"give {key} as text.")
+        if bad:
+            raise _RowRefused()
+        content = {
+            key: value
+            for key, value in raw.items()
+            if key not in columns.READ_ONLY_KEYS and key != columns.REF_COLUMN
+        }
+        identifier, ref = raw.get("identifier") or None, raw.get("ref") or None
+        return identifier, ref, raw.get("organization"), content
+
+    def _check_owner(self, number, identifier, ref, organization):
+        """The row's full identifier (None: a new record with a generated ref), or False when
+        the row belongs elsewhere or repeats an identifier of an earlier row."""
+        label = identifier or ref or ""
+        if organization and organization != self.organization.slug:
+            self.report.add_error(
+                number,
+                label,
+                "organization",
+                f"this row is for organization {organization}; the import writes into "
+                f"{self.organization.slug} only. Remove the row or import it as {organization}.",
+            )
+            return False
+        if identifier:
+            head = identifier.upper()
+            if not self._is_ours(identifier):
+                self.report.add_error(
+                    number,
+                    label,
+                    "identifier",
+                    f"{identifier} does not start with {self.organization.identifier_prefix}-: "
+                    "it belongs to another organization, and an import writes into "
+                    f"{self.organization.slug} only.",
+                )
+                return False
+            if ref and head != f"{self.organization.identifier_prefix}-{ref}".upper():
+                self.report.add_error(
+                    number,
+                    label,
+                    "ref",
+                    f"ref {ref} does not match identifier {identifier}; give one or the other.",
+                )
+                return False
+        elif ref:
+            identifier = f"{self.organization.identifier_prefix}-{ref}"
+        if not identifier:
+            return None
+        key = identifier.upper()
+        if key in self._seen:
+            self.report.add_error(
+                number,
+                label,
+                "identifier" if not ref else "ref",
+                f"{identifier} appears twice in the file: row {self._seen[key]} names it too. "
+                "Each record may appear once.",
+            )
+            return False
+        self._seen[key] = number
+        return identifier
+
+    def _existing(self, identifier: str) -> Record | None:
+        try:
+            return access_record(self.actor, self.model, identifier)
+        except NotVisible:
+            return None
+
+    # --- Links to rows further down the file -----------------------------------------------
+
+    def _visible(self, model: type[Record], identifier: str) -> bool:
+        key = identifier.upper()
+        if key not in self._known:
+            try:
+                access_record(self.actor, model, identifier)
+                self._known[key] = True
+            except NotVisible:
+                self._known[key] = False
+        return self._known[key]
+
+    def _forward_links(self, content: dict) -> dict:
+        """The link fields that name a record of this organization not yet there: perhaps a row
+        further down (a project may name its parent on a later row). They are set, and
+        validated, once every row is in; the others are validated with their row."""
+        targets = {"zones": Zone, "projects": Project, "related_projects": Project}
+        later = {}
+        for name in LINK_FIELDS & set(content):
+            value = content[name]
+            if not isinstance(value, list):
+                continue
+            named = [item.get("identifier") if isinstance(item, dict) else item for item in value]
+            if any(
+                isinstance(other, str)
+                and self._is_ours(other)
+                and not self._visible(targets[name], other)
+                for other in named
+            ):
+                later[name] = value
+        return later
+
+    def _is_ours(self, identifier: str) -> bool:
+        head = identifier.upper()
+        return any(head.startswith(prefix + "-") for prefix in self._prefixes)
+
+    def _link_forward_references(self) -> None:
+        """Second pass: links to rows that were further down the file (see above)."""
+        for number, identifier, links in self._deferred:
+            existing = self._existing(identifier)
+            if existing is None:
+                continue  # the row itself failed and is reported
+            try:
+                services.update_record(self.actor, existing, links)  # its own savepoint
+            except ValidationError as error:
+                self._report_validation(number, identifier, error)
+
+    def _report_validation(self, number: int, label: str, error: ValidationError) -> None:
+        messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        for name, texts in messages.items():
+            for text in texts:
+                self.report.add_error(number, label, self._column_of(name), text)
+
+    def _column_of(self, name: str) -> str:
+        if name in ("__all__", "non_field_errors", ""):
+            return ""
+        if self._is_json() or name not in columns.FIELD_KINDS:
+            return name
+        return columns.columns_of_field(self.model, name, ())
+
+
+class _RowRefused(Exception):
+    """The row's errors are in the report; go on with the next row."""
+
+
+def _cell_text(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _alias_prefixes(organization: Organization) -> list[str]:
+    """Prefixes of organizations merged into this one: their records' identifiers keep them."""
+    merged = Organization.objects.filter(merged_into=organization)
+    return [prefix.upper() for prefix in merged.values_list("identifier_prefix", flat=True)]
+
+
+def first_admin(organization: Organization):
+    """Who the command line imports as when no --user is named: the earliest active admin."""
+    membership = (
+        Membership.objects.unscoped("the command's default importer, named in its output")
+        .filter(organization=organization, role=MembershipRole.ADMIN, user__is_active=True)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.user if membership is not None else None
+
+
+def import_file(actor, organization, model, file, filename, size, *, dry_run) -> ImportReport:
+    """Run an import to its end (the API's and tests' way); see Importer."""
+    return Importer(actor, organization, model, file, filename, size, dry_run=dry_run).run_to_end()
