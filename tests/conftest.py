@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from accounts.models import PlatformRole
 from registry.tenancy import Actor
@@ -9,6 +10,15 @@ from tests.factories import OrganizationFactory, UserFactory, member
 def fast_password_hashing(settings):
     """Tests create many users; the deliberately slow production hasher adds nothing to them."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a page request in Russian activates Russian for
+    the worker's thread, and service messages asserted later in that thread would follow it."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
