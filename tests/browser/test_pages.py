@@ -1,0 +1,76 @@
+"""Every page in a real browser: accessible (axe-core), readable without JavaScript, light.
+
+The pages and their arguments come from tests/pages.py (the same walk of the URL resolver as
+tests/test_every_page.py). Signed out, the public pages; signed in (an organization's admin, who
+sees the most buttons), every page; in English, Chinese and Russian.
+"""
+
+import pytest
+
+from tests.browser.conftest import axe_violations, describe_violations, weigh
+from tests.pages import page_dataset, page_urls
+
+LANGUAGES = ("en", "zh-hans", "ru")
+WEIGHT_LIMIT = 150 * 1024
+# The map's library and the countries' outlines are the one allowed exception (issue 8).
+MAP_EXCLUDED = ("static/vendor/leaflet", "countries")
+
+
+@pytest.fixture
+def dataset(site):
+    return page_dataset()
+
+
+def visits(dataset, signed_in):
+    return page_urls(dataset) if signed_in else page_urls(dataset, audience="public")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_serious_accessibility_violation(new_context, dataset, language, signed_in):
+    user = dataset.users["org_admin"] if signed_in else None
+    page = new_context(language=language, user=user).new_page()
+    found = {}
+    for name, url in visits(dataset, signed_in):
+        response = page.goto(url)
+        assert response.status < 400, f"{url}: {response.status}"
+        assert page.locator("html").get_attribute("lang") == language, url
+        violations = axe_violations(page)
+        if violations:
+            found[f"{name} {url}"] = violations
+    assert not found, "axe-core, impact serious or critical:\n" + describe_violations(found)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_every_page_reads_without_javascript(new_context, dataset, signed_in):
+    user = dataset.users["org_admin"] if signed_in else None
+    page = new_context(user=user, java_script_enabled=False).new_page()
+    for _name, url in visits(dataset, signed_in):
+        response = page.goto(url)
+        assert response.status < 400, f"{url}: {response.status}"
+        main = page.locator("main")
+        assert main.count() == 1, f"{url}: one <main>"
+        assert main.is_visible(), f"{url}: the main content shows without JavaScript"
+        assert main.locator("h1").first.is_visible(), f"{url}: its heading shows"
+        assert len(main.inner_text().strip()) > 20, f"{url}: main content without JavaScript"
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_every_page_weighs_under_150_kb_on_a_first_visit(new_context, dataset, signed_in, capsys):
+    user = dataset.users["org_admin"] if signed_in else None
+    heavy = {}
+    figures = []
+    for name, url in visits(dataset, signed_in):
+        # A new context per page: an empty cache, as on a first visit.
+        page = new_context(user=user).new_page()
+        weight = weigh(page, url, exclude=MAP_EXCLUDED if name == "map" else ())
+        figures.append(f"{weight.compressed / 1024:7.1f} KB ({weight.raw / 1024:7.1f} raw) {url}")
+        if weight.compressed > WEIGHT_LIMIT:
+            heavy[url] = weight.describe()
+        page.context.close()
+    with capsys.disabled():
+        print(f"\npage weight, signed {'in' if signed_in else 'out'} (gzip, headers included):")
+        print("\n".join(figures))
+    assert not heavy, "over 150 KB compressed:\n" + "\n\n".join(
+        f"{url}\n{details}" for url, details in heavy.items()
+    )
