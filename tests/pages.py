@@ -64,7 +64,7 @@ def page_dataset(scale: int = 0) -> PageDataset:
     from projects.models import Contact, Project, Zone
     from registry.tenancy import Actor
     from tests.factories import OrganizationFactory, member
-    from tests.projects.factories import act, contact_data, create, project_data, zone_data
+    from tests.projects.factories import act, create, project_data
 
     d = PageDataset()
     d.orgs["secretariat"] = OrganizationFactory(
@@ -137,12 +137,36 @@ def page_dataset(scale: int = 0) -> PageDataset:
     d.records["revised"] = revised
     # A participation request waiting for org B's admin (the dashboard shows it).
     participants.add_participant(Actor.for_user(editor), d.records["draft"], b, "operator")
-    for n in range(scale):
-        published(Project, title={"en": f"Extra project {n}", "zh": f"额外项目 {n}",
-                                  "ru": f"Доп. проект {n}"})
-    del contact_data, zone_data  # (imported for callers extending the dataset)
     d.texts = _record_texts(d)
+    if scale:
+        add_published(d, scale)
     return d
+
+
+def add_published(d: PageDataset, count: int) -> None:
+    """`count` more published records of the three types, a third of the projects with a
+    confirmed participant (for the query counts: every list grows, nothing else changes)."""
+    from projects import participants
+    from projects.models import Contact, Project, Zone
+    from registry.tenancy import Actor
+    from tests.projects.factories import act, create
+
+    editor, reviewer = d.users["editor"], d.users["reviewer"]
+    models = (Project, Zone, Contact)
+    for n in range(count):
+        model = models[n % 3]
+        label = {"en": f"Extra record {n}", "zh": f"额外记录 {n}", "ru": f"Доп. запись {n}"}
+        field = "title" if model is Project else "name"
+        record = create(model, d.orgs["a"], editor, **{field: label})
+        act(editor, record, "submit")
+        act(reviewer, record, "approve")
+        if model is Project and n % 2 == 0:
+            participation = participants.add_participant(
+                Actor.for_user(editor), record, d.orgs["b"], "partner"
+            )
+            participants.respond_participation(
+                Actor.for_user(d.users["admin_b"]), participation, True
+            )
 
 
 def _record_texts(d: PageDataset) -> set[str]:
