@@ -44,11 +44,23 @@ def active_organization(request, organizations):
 
 def _safe_next(request, candidate: str | None) -> str:
     """Go back where the form was, but never to another site."""
+    return safe_next(request, candidate, "home")
+
+
+def safe_next(request, candidate: str | None, default: str) -> str:
+    """`candidate` if it is an address on this site, else `default`."""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return "home"
+    return default
+
+
+def refused_page(request, message: str, *, status: int):
+    """A refusal as a page: 404 says nothing more than "not found"; 403, 409, 412 say why."""
+    return render(
+        request, "accounts/refused.html", {"message": message, "status": status}, status=status
+    )
 
 
 @require_POST

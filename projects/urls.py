@@ -9,4 +9,5 @@ urlpatterns = [
     # Imports and exports of the record lists; before any record page (`import` and
     # `export.csv` are not identifiers).
     path("", include("projects.io.urls")),
+    path("", include("projects.work_urls")),
 ]

@@ -1,0 +1,135 @@
+"""Template tags of the signed-in pages: `{% load work_tags %}`.
+
+`{% record_actions record as actions %}` asks the workflow and the boundary what the user may do
+with a record now (the buttons `_record_actions.html` shows); the filters show record values,
+states and audit events in the reader's language.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django import template
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.urls import reverse
+
+from projects import workflow
+from projects.choices import EDITABLE_STATES, WorkflowState
+from projects.forms import LABELS
+from projects.revisions import EDITABLE_REVISION_STATES, pending_revisions
+from projects.work_labels import ACTION_LABELS, EVENT_LABELS, RECORD_NOUNS, STATE_LABELS
+from registry.multilingual import pick
+from registry.tenancy import actor_for_request, allowed
+
+register = template.Library()
+
+UNDER_REVIEW = (WorkflowState.PENDING_SIGNOFF, WorkflowState.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class Button:
+    name: str
+    label: str
+    url: str
+    comment_required: bool
+
+
+def _buttons(actor, record) -> list[Button]:
+    return [
+        Button(
+            name,
+            ACTION_LABELS.get(name, name),
+            reverse("record-action", args=[record.record_type, record.identifier, name]),
+            workflow.TRANSITIONS[name].comment_required,
+        )
+        for name in workflow.available_actions(actor, record)
+    ]
+
+
+def _editable(record, revision) -> bool:
+    if record.workflow_state in EDITABLE_STATES:
+        return True
+    if record.workflow_state != WorkflowState.PUBLISHED:
+        return False
+    return revision is None or revision.state in EDITABLE_REVISION_STATES
+
+
+@register.simple_tag(takes_context=True)
+def record_actions(context, record) -> dict:
+    """What the signed-in user may do with `record` now: workflow buttons, edit, discard, ..."""
+    request = context.get("request")
+    if request is None or record is None:
+        return {}
+    actor = actor_for_request(request)
+    if not actor.is_authenticated:
+        return {}
+    revision = pending_revisions(actor, type(record), [record]).get(record.pk)
+    may_change = allowed(actor, "change", record)
+    key = RECORD_NOUNS[record.record_type].key
+    args = [record.record_type, record.identifier]
+    under_review = record.workflow_state in UNDER_REVIEW or (
+        revision is not None and revision.state in UNDER_REVIEW
+    )
+    history = allowed(actor, "view_history", record)
+    return {
+        "buttons": _buttons(actor, record),
+        "revision": revision,
+        "edit_url": reverse(f"{key}-edit", args=[record.identifier])
+        if may_change and _editable(record, revision)
+        else "",
+        "discard_url": reverse("record-discard-revision", args=args)
+        if may_change and revision is not None and revision.state in EDITABLE_REVISION_STATES
+        else "",
+        "delete_url": reverse("record-delete", args=args)
+        if record.workflow_state == WorkflowState.DRAFT and allowed(actor, "delete", record)
+        else "",
+        "history_url": reverse("record-history", args=args) if history else "",
+        "review_url": reverse("record-review", args=args)
+        if history and (under_review or revision is not None)
+        else "",
+    }
+
+
+@register.filter
+def show_value(value) -> str:
+    """A record value (JSON) as readable text for the diff and the review page."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "\n".join(f"{key}: {show_value(text)}" for key, text in value.items())
+    if isinstance(value, list):
+        return "\n".join(
+            show_value(item) if not isinstance(item, dict) else "; ".join(map(str, item.values()))
+            for item in value
+        )
+    return str(value)
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state.replace("_", " ") if state else "")
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action.replace("_", " "))
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return LABELS.get(name, name)
+
+
+@register.filter
+def record_title(record) -> str:
+    return pick(getattr(record, record.title_field, None)) or record.identifier
+
+
+@register.simple_tag
+def optional_static(path: str) -> str:
+    """The static URL of `path` if the file is there (vendored by another part), else ""."""
+    return static(path) if finders.find(path) else ""

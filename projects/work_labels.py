@@ -1,0 +1,77 @@
+"""Words and addresses the signed-in pages share: the workflow actions' labels in the reader's
+language, the record types' nouns, and where a record's public page is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The buttons of SPEC 5's actions (projects.workflow.TRANSITIONS), translated.
+ACTION_LABELS = {
+    "submit": _("Submit for review"),
+    "signoff": _("Sign off"),
+    "withdraw": _("Withdraw"),
+    "approve": _("Approve and publish"),
+    "request_changes": _("Request changes"),
+    "reject": _("Reject"),
+    "reopen": _("Reopen"),
+    "archive": _("Archive"),
+    "reconfirm": _("Confirm still current"),
+}
+
+# How the history names what happened (audit log actions beyond the workflow's).
+EVENT_LABELS = {
+    **ACTION_LABELS,
+    "create": _("Created"),
+    "update": _("Edited"),
+    "revise": _("Edited (pending revision)"),
+    "discard_revision": _("Pending revision discarded"),
+    "delete": _("Deleted"),
+    "add_participant": _("Participant added"),
+    "confirm_participation": _("Participation confirmed"),
+    "decline_participation": _("Participation declined"),
+    "reminder": _("Freshness reminder sent"),
+    "refused": _("Refused attempt"),
+    "approve": _("Approved and published"),
+    "submit": _("Submitted"),
+    "signoff": _("Signed off"),
+    "withdraw": _("Withdrawn"),
+    "request_changes": _("Changes requested"),
+    "reject": _("Rejected"),
+    "reopen": _("Reopened"),
+    "archive": _("Archived"),
+    "reconfirm": _("Confirmed still current"),
+}
+
+STATE_LABELS = {
+    "draft": pgettext_lazy("workflow state", "draft"),
+    "pending_signoff": pgettext_lazy("workflow state", "pending sign-off"),
+    "submitted": pgettext_lazy("workflow state", "submitted"),
+    "changes_requested": pgettext_lazy("workflow state", "changes requested"),
+    "published": pgettext_lazy("workflow state", "published"),
+    "rejected": pgettext_lazy("workflow state", "rejected"),
+    "archived": pgettext_lazy("workflow state", "archived"),
+    "discarded": pgettext_lazy("workflow state", "discarded"),
+}
+
+
+@dataclass(frozen=True)
+class Noun:
+    key: str  # the URL names' prefix: project-create, zone-edit, ...
+    singular: Promise
+    plural: Promise
+
+
+RECORD_NOUNS = {
+    "projects": Noun("project", _("flagship project"), _("Flagship projects")),
+    "zones": Noun("zone", _("cooperation zone"), _("Cooperation zones")),
+    "contacts": Noun("contact", _("contact"), _("Contacts")),
+}
+
+
+def detail_url(record) -> str:
+    """The record's public page (SPEC 7: /projects/<identifier>/, /zones/..., /contacts/...)."""
+    return f"/{record.record_type}/{record.identifier}/"
