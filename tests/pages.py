@@ -33,6 +33,12 @@ NOT_PAGES = {
     "records-import-template": "a file download",
     "records-import-confirm": "POST only (the import's second step)",
     "api-docs": "the API's Swagger page (tests/api)",
+    # The signed-in pages' forms post here; the pages that show those forms are below.
+    "project-participant-add": "POST only (the detail and edit pages' participant form)",
+    "participation-answer": "POST only (the dashboard's confirm and decline buttons)",
+    "record-action": "POST only (the workflow buttons)",
+    "record-discard-revision": "POST only",
+    "record-delete": "POST only",
 }
 
 # name -> (who may see it: "public" or "member", function(dataset) -> reverse() args)
@@ -42,6 +48,16 @@ PAGES: dict[str, tuple[str, object]] = {
     "password_change": ("member", None),
     "password_change_done": ("member", None),
     "records-import": ("member", lambda d: ["projects"]),
+    # Signed-in record pages (issue 8, projects/work_urls.py).
+    "dashboard": ("member", None),
+    "project-create": ("member", None),
+    "zone-create": ("member", None),
+    "contact-create": ("member", None),
+    "project-edit": ("member", lambda d: [d.records["draft"].identifier]),
+    "zone-edit": ("member", lambda d: [d.records["zone"].identifier]),
+    "contact-edit": ("member", lambda d: [d.records["contact"].identifier]),
+    "record-review": ("member", lambda d: ["projects", d.records["revised"].identifier]),
+    "record-history": ("member", lambda d: ["projects", d.records["project"].identifier]),
 }
 
 
