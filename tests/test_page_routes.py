@@ -27,6 +27,17 @@ COVERED = {
     "records-import": "io/test_import_faces.py::test_page_checks_previews_and_confirms",
     "records-import-confirm": "io/test_import_faces.py::test_page_checks_previews_and_confirms",
     "records-import-template": "io/test_export.py::test_import_templates_download_in_each_format",
+    # Public pages (issue 8).
+    "project-list": "pages/test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
+    "zone-list": "pages/test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
+    "contact-list": "pages/test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
+    "project-detail": "pages/test_detail.py::test_project_page_shows_every_field_and_its_links",
+    "zone-detail": "pages/test_detail.py::test_zone_page_shows_its_projects_contacts_and_map",
+    "contact-detail": "pages/test_detail.py::test_contact_page_shows_how_to_reach_it",
+    "map": "pages/test_map_stats.py::test_map_embeds_the_features_and_lists_them_for_readers",
+    "stats": "pages/test_map_stats.py::test_stats_count_only_what_the_reader_may_see",
+    "organization-list": "pages/test_organizations.py::test_directory_lists_active_organizations",
+    "organization-detail": "pages/test_organizations.py::test_organization_page_shows_records",
 }
 # Routes with arguments, and the arguments the walk below requests them with.
 ROUTE_ARGS = {
@@ -34,6 +45,11 @@ ROUTE_ARGS = {
     "records-import": ["zones"],
     "records-import-confirm": ["contacts"],
     "records-import-template": ["projects", "xlsx"],
+    # Public pages (issue 8): identifiers that exist nowhere (the walk needs no 5xx, a 404 is fine).
+    "project-detail": ["CN-XIAN-P-0001"],
+    "zone-detail": ["CN-XIAN-Z-0001"],
+    "contact-detail": ["CN-XIAN-C-0001"],
+    "organization-detail": ["xian"],
 }
 SKIPPED_PREFIXES = ("api/", "admin/")  # the API has tests/api/test_routes.py; the admin is Django's
 

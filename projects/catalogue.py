@@ -1,0 +1,319 @@
+"""The catalogue pages' lists (SPEC 7): the API's filters, facets with counts, keyset pages.
+
+A catalogue page is the API's list in HTML: the rows come from `registry.tenancy.visible`
+narrowed by the same filtersets (projects/filtersets.py), so a page, the API and an export of
+the same query string hold the same records. On top, each facet counts what choosing one of its
+values would give (all the other filters applied, one GROUP BY query per facet), and the rows are
+paged by keyset on (sort key, id) behind a signed cursor: the number of queries, and the cost of
+a page, do not grow with the table or with how far the reader pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as iso_countries
+from rest_framework.exceptions import ValidationError
+
+from registry.api import cursors
+from registry.multilingual import pick
+from registry.tenancy import Actor, visible
+
+from . import labels
+from .filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
+from .freshness import freshness_counts
+from .models import Contact, Project, Record, Zone
+
+PAGE_SIZE = 20
+FILTERSETS = {Project: ProjectFilterSet, Zone: ZoneFilterSet, Contact: ContactFilterSet}
+# The reader's sort choices: the API's `ordering` values (ORDERING_FIELDS), in reading order.
+SORTS = {
+    "-updated_at": _("Recently updated"),
+    "-created_at": _("Newest first"),
+    "created_at": _("Oldest first"),
+    "identifier": _("Identifier, A to Z"),
+    "-identifier": _("Identifier, Z to A"),
+}
+DEFAULT_SORT = "-updated_at"
+# The facets of each record type, in the order the sidebar shows them.
+FACETS = {
+    Project: (
+        "category",
+        "country",
+        "lifecycle_status",
+        "organization",
+        "freshness",
+        "workflow_state",
+    ),
+    Zone: ("kind", "country", "lifecycle_status", "organization", "freshness", "workflow_state"),
+    Contact: ("kind", "country", "organization", "freshness", "workflow_state"),
+}
+FACET_TITLES = {
+    "category": _("Category"),
+    "kind": _("Kind"),
+    "country": _("Country"),
+    "lifecycle_status": _("Status"),
+    "organization": _("Organization"),
+    "freshness": _("Freshness"),
+    "workflow_state": _("Record state"),
+}
+# A contact is found by the countries it is in and those it covers (ContactFilterSet does the
+# same), so its country facet counts both lists.
+COUNTRY_COLUMNS = {
+    Project: ("countries",),
+    Zone: ("countries",),
+    Contact: ("countries", "countries_covered"),
+}
+# Not filters: the page position and the sort, which the page applies itself.
+NOT_FILTERS = ("cursor", "ordering")
+BAD_FILTERS = _("Some filters in this address cannot be used:")
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    options: list[FacetOption]
+
+
+@dataclass
+class Catalogue:
+    """What a catalogue page shows: one page of rows, the facets, the position and the sort."""
+
+    rows: list[Record] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    total: int = 0
+    next_cursor: str | None = None
+    is_first_page: bool = True
+    sort: str = DEFAULT_SORT
+    errors: dict = field(default_factory=dict)
+
+
+def filter_params(query: QueryDict, model: type[Record]) -> QueryDict:
+    """The filters of the query string: names the API's filterset knows, without paging."""
+    known = set(FILTERSETS[model].base_filters) - set(NOT_FILTERS)
+    params = QueryDict(mutable=True)
+    for name in known & set(query):
+        value = query.get(name, "").strip()
+        if value:
+            params[name] = value
+    return params
+
+
+def filtered(actor: Actor, model: type[Record], params: QueryDict, request) -> QuerySet:
+    """The records the actor sees, narrowed by `params` (ValidationError names a bad filter)."""
+    filterset = FILTERSETS[model](params, queryset=visible(actor, model), request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def build(actor: Actor, model: type[Record], request) -> Catalogue:
+    """The catalogue page for the request's query string."""
+    params = filter_params(request.GET, model)
+    sort = request.GET.get("ordering") if request.GET.get("ordering") in SORTS else DEFAULT_SORT
+    try:
+        rows = filtered(actor, model, params, request)
+        facets = [facet(actor, model, name, params, request) for name in FACETS[model]]
+        total = rows.count()
+    except ValidationError as error:
+        return Catalogue(sort=sort, errors=_messages(error.detail))
+    purpose = f"catalogue:{model.record_type}:{sort}"
+    position = read_cursor(request.GET.get("cursor"), purpose)
+    page, next_position = keyset_page(rows.select_related("organization"), sort, position)
+    return Catalogue(
+        rows=page,
+        facets=[item for item in facets if item.options],
+        total=total,
+        next_cursor=cursors.sign(next_position, purpose) if next_position else None,
+        is_first_page=position is None,
+        sort=sort,
+    )
+
+
+def _messages(detail) -> dict:
+    """{filter: [message]} from a filterset's or a filter method's ValidationError."""
+    if isinstance(detail, dict):
+        return {name: [str(message) for message in messages] for name, messages in detail.items()}
+    return {"": [str(message) for message in detail]}
+
+
+# --- Keyset pages -------------------------------------------------------------------------------
+
+
+def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int = PAGE_SIZE):
+    """(up to `size` rows after `position`, the position after the last one or None).
+
+    Ordered by the sort key with the id as tie-breaker, so the order is total and a row is
+    never skipped nor repeated between pages; one query, whatever the page's depth.
+    """
+    key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    tie = "-pk" if descending else "pk"
+    ordered = queryset.order_by(sort, tie)
+    if position is not None:
+        ordered = ordered.filter(_after(key, descending, position))
+    rows = list(ordered[: size + 1])
+    if len(rows) <= size:
+        return rows, None
+    last = rows[size - 1]
+    return rows[:size], {"v": _encode(getattr(last, key)), "i": last.pk}
+
+
+def _after(key: str, descending: bool, position: dict) -> Q:
+    beyond = "lt" if descending else "gt"
+    value = position["v"]
+    return Q(**{f"{key}__{beyond}": value}) | Q(**{key: value, f"pk__{beyond}": position["i"]})
+
+
+def _encode(value) -> str:
+    return value.isoformat() if isinstance(value, datetime.datetime) else str(value)
+
+
+def read_cursor(token: str | None, purpose: str) -> dict | None:
+    """The position a cursor signed for this list and sort holds; None (the first page) for
+    no cursor, or one the server did not give out for it (an edited or a stale link)."""
+    if not token:
+        return None
+    try:
+        payload = cursors.unsign(token, purpose, field="cursor", message="")
+    except ValidationError:
+        return None
+    value, pk = payload.get("v"), payload.get("i")
+    if not isinstance(value, str) or not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    if purpose.endswith(("updated_at", "created_at")):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return {"v": value, "i": pk}
+
+
+# --- Facets -------------------------------------------------------------------------------------
+
+
+def facet(actor: Actor, model: type[Record], name: str, params: QueryDict, request) -> Facet:
+    """One facet: each value with the number of records choosing it would show.
+
+    Counted over the records with every filter applied except this facet's own, so the reader
+    sees the alternatives to what they chose, not only the one value they picked.
+    """
+    others = params.copy()
+    others.pop(name, None)
+    rows = filtered(actor, model, others, request).order_by()
+    counts = COUNTERS[name](rows, model)
+    selected = params.get(name)
+    if selected and selected not in counts:
+        counts[selected] = (_label_for(model, name, selected), 0)
+    options = [
+        FacetOption(value=value, label=text, count=count, selected=value == selected)
+        for value, (text, count) in counts.items()
+        if count or value == selected
+    ]
+    if name not in ("freshness", "workflow_state", "lifecycle_status"):
+        options.sort(key=lambda option: (-option.count, option.label))
+    return Facet(name=name, title=str(FACET_TITLES[name]), options=options)
+
+
+def _label_for(model, name: str, value: str) -> str:
+    if name == "country":
+        return country_name(value)
+    if name == "organization":
+        return value
+    return labels.label(labels.vocabulary_of(model, name), value)
+
+
+def country_name(code: str) -> str:
+    return str(iso_countries.name(code)) or code
+
+
+def _choice_counts(field_name: str):
+    """Counts per value of a choice column, in the vocabulary's order."""
+
+    def count(rows: QuerySet, model) -> dict:
+        grouped = rows.values(field_name).annotate(n=Count("pk"))
+        found = {row[field_name]: row["n"] for row in grouped}
+        vocabulary = labels.vocabulary_of(model, field_name)
+        return {
+            value: (text, found[value])
+            for value, text in labels.choices(vocabulary)
+            if value in found
+        }
+
+    return count
+
+
+def _freshness_counts(rows: QuerySet, model) -> dict:
+    found = rows.aggregate(**freshness_counts())
+    return {value: (text, found[value]) for value, text in labels.choices(labels.Freshness)}
+
+
+def _organization_counts(rows: QuerySet, model) -> dict:
+    grouped = rows.values("organization__slug", "organization__name").annotate(n=Count("pk"))
+    return {
+        row["organization__slug"]: (
+            pick(row["organization__name"]) or row["organization__slug"],
+            row["n"],
+        )
+        for row in grouped
+    }
+
+
+def _country_counts(rows: QuerySet, model) -> dict:
+    return {
+        code: (country_name(code), count)
+        for code, count in json_list_counts(rows, COUNTRY_COLUMNS[model]).items()
+    }
+
+
+def json_list_counts(rows: QuerySet, columns: tuple[str, ...]) -> dict[str, int]:
+    """{value: number of rows whose JSON list columns hold it}, in one GROUP BY query.
+
+    The rows' SQL (already scoped and filtered) is the inner query; each list is unnested
+    (PostgreSQL jsonb_array_elements_text, SQLite json_each) and a row is counted once per
+    value even when two of its lists hold it.
+    """
+    sql, params = rows.values("id", *columns).query.sql_with_params()
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        unnest = "CROSS JOIN LATERAL jsonb_array_elements_text(t.{column}) AS e(value)"
+    else:
+        unnest = ", json_each(t.{column}) AS e"
+    parts = [
+        f"SELECT t.{quote('id')} AS row_id, e.value AS code FROM ({sql}) t "
+        + unnest.format(column=quote(column))
+        for column in columns
+    ]
+    query = (
+        "SELECT code, COUNT(DISTINCT row_id) FROM ("
+        + " UNION ALL ".join(parts)
+        + ") AS x GROUP BY code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params * len(columns))
+        return {str(code): count for code, count in cursor.fetchall()}
+
+
+COUNTERS = {
+    "category": _choice_counts("category"),
+    "kind": _choice_counts("kind"),
+    "lifecycle_status": _choice_counts("lifecycle_status"),
+    "workflow_state": _choice_counts("workflow_state"),
+    "freshness": _freshness_counts,
+    "organization": _organization_counts,
+    "country": _country_counts,
+}
