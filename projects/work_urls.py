@@ -1,7 +1,7 @@
 """Routes of the signed-in record pages (issue 8). Included by projects/urls.py before the
 catalogue's `/projects/<identifier>/`, so that `/projects/new/` is never read as an identifier."""
 
-from django.urls import path
+from django.urls import include, path
 
 # The `ident` and `record_type` converters are registered by these modules.
 import projects.io.urls  # noqa: F401
@@ -12,6 +12,8 @@ RECORD = "<record_type:record_type>/<ident:identifier>"
 
 urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
+    # The accounts app's pages of my organization (members, API keys, sister cities).
+    path("organization/", include("accounts.organization_urls")),
     path("projects/new/", views.record_create, {"record_type": "projects"}, name="project-create"),
     path("zones/new/", views.record_create, {"record_type": "zones"}, name="zone-create"),
     path("contacts/new/", views.record_create, {"record_type": "contacts"}, name="contact-create"),
