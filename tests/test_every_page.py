@@ -1,8 +1,8 @@
 """Every page, as every role, in every language: no server error, no label left in English.
 
-The pages are those of tests/pages.py (a walk of the URL resolver; a new route fails
-`test_every_route_is_known` until tests/pages.py says how to fill its arguments, or why it is no
-page). Each is requested with Django's test client as anonymous, viewer, editor, organization
+The pages are those of tests/site_pages.py (a walk of the URL resolver; a new route fails
+`test_every_route_is_known` until tests/site_pages.py says how to fill its arguments, or why it
+is no page). Each is requested with Django's test client as anonymous, viewer, editor, organization
 admin, reviewer and platform admin, in English, Chinese and Russian.
 
 In Chinese and Russian, every msgid of the project's catalogue (locale/<lang>/LC_MESSAGES/
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.pages import ROLES, page_dataset, page_urls, unknown_routes
+from tests.site_pages import ROLES, page_dataset, page_urls, unknown_routes
 
 LANGUAGES = ("en", "zh-hans", "ru")
 TRANSLATED = ("zh-hans", "ru")
@@ -28,7 +28,7 @@ LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 
 
 def test_every_route_is_known():
-    assert unknown_routes() == [], "add these routes to tests/pages.py (PAGES or NOT_PAGES)"
+    assert unknown_routes() == [], "add these routes to tests/site_pages.py (PAGES or NOT_PAGES)"
 
 
 # --- the catalogue ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """No page's query count grows with the data: the same with 5 records as with 100.
 
-Every page of tests/pages.py is requested as anonymous and as a signed-in member (the
+Every page of tests/site_pages.py is requested as anonymous and as a signed-in member (the
 organization's admin) with the dataset's 5 records, then again after 95 more published records
 of the three types (a third of the projects with a participant from another organization). Each
 page is requested once before it is counted, so that process-wide caches (content types, the
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.pages import add_published, page_dataset, page_urls
+from tests.site_pages import add_published, page_dataset, page_urls
 
 
 def counts(client, dataset, user) -> dict[str, int]:

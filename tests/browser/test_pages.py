@@ -1,6 +1,6 @@
 """Every page in a real browser: accessible (axe-core), readable without JavaScript, light.
 
-The pages and their arguments come from tests/pages.py (the same walk of the URL resolver as
+The pages and their arguments come from tests/site_pages.py (the same walk of the URL resolver as
 tests/test_every_page.py). Signed out, the public pages; signed in (an organization's admin, who
 sees the most buttons), every page; in English, Chinese and Russian.
 """
@@ -8,7 +8,7 @@ sees the most buttons), every page; in English, Chinese and Russian.
 import pytest
 
 from tests.browser.conftest import axe_violations, describe_violations, weigh
-from tests.pages import page_dataset, page_urls
+from tests.site_pages import page_dataset, page_urls
 
 LANGUAGES = ("en", "zh-hans", "ru")
 WEIGHT_LIMIT = 150 * 1024

@@ -39,6 +39,10 @@ NOT_PAGES = {
     "record-action": "POST only (the workflow buttons)",
     "record-discard-revision": "POST only",
     "record-delete": "POST only",
+    "member-role": "POST only (the members page's forms)",
+    "member-remove": "POST only (the members page's forms)",
+    "api-key-revoke": "POST only (the API keys page's forms)",
+    "sister-city-answer": "POST only (the sister-cities page's forms)",
 }
 
 # name -> (who may see it: "public" or "member", function(dataset) -> reverse() args)
@@ -58,6 +62,20 @@ PAGES: dict[str, tuple[str, object]] = {
     "contact-edit": ("member", lambda d: [d.records["contact"].identifier]),
     "record-review": ("member", lambda d: ["projects", d.records["revised"].identifier]),
     "record-history": ("member", lambda d: ["projects", d.records["project"].identifier]),
+    "members": ("member", None),
+    "api-keys": ("member", None),
+    "sister-cities": ("member", None),
+    # Public pages (issue 8, projects/urls.py).
+    "project-list": ("public", None),
+    "zone-list": ("public", None),
+    "contact-list": ("public", None),
+    "project-detail": ("public", lambda d: [d.records["project"].identifier]),
+    "zone-detail": ("public", lambda d: [d.records["zone"].identifier]),
+    "contact-detail": ("public", lambda d: [d.records["contact"].identifier]),
+    "map": ("public", None),
+    "stats": ("public", None),
+    "organization-list": ("public", None),
+    "organization-detail": ("public", lambda d: [d.orgs["a"].slug]),
 }
 
 
@@ -75,6 +93,8 @@ ROLES = ("anonymous", "viewer", "editor", "org_admin", "reviewer", "platform_adm
 
 def page_dataset(scale: int = 0) -> PageDataset:
     """The dataset; `scale` extra published projects (for the query-count comparison)."""
+    from accounts import keys
+    from accounts import services as accounts_services
     from accounts.models import PlatformRole
     from projects import participants, services
     from projects.models import Contact, Project, Zone
@@ -153,6 +173,11 @@ def page_dataset(scale: int = 0) -> PageDataset:
     d.records["revised"] = revised
     # A participation request waiting for org B's admin (the dashboard shows it).
     participants.add_participant(Actor.for_user(editor), d.records["draft"], b, "operator")
+    # Xi'an and Almaty are sister cities; an API key of Xi'an's admin.
+    admin_a = Actor.for_user(d.users["org_admin"])
+    link = accounts_services.propose_link(admin_a, a, b, note="Twinned since 2015")
+    accounts_services.accept_link(Actor.for_user(d.users["admin_b"]), link)
+    keys.issue_key(d.users["org_admin"], a, name="Partner sync", scopes="read")
     d.texts = _record_texts(d)
     if scale:
         add_published(d, scale)
@@ -217,7 +242,7 @@ def unknown_routes() -> list[str]:
 def page_urls(dataset: PageDataset, audience: str | None = None) -> list[tuple[str, str]]:
     """(name, url) of every page; `audience` "public" or "member" keeps only those."""
     unknown = unknown_routes()
-    assert not unknown, f"routes unknown to tests/pages.py (add them to PAGES): {unknown}"
+    assert not unknown, f"routes unknown to tests/site_pages.py (add them to PAGES): {unknown}"
     urls = []
     for name, _route in page_routes():
         if name in NOT_PAGES:
