@@ -15,6 +15,7 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
 ## Install, migrate an SQLite database, seed the demo data, serve http://127.0.0.1:8000
 run: install

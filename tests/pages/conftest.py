@@ -40,9 +40,7 @@ def world(org_a, org_b, editor_a, editor_b):
         ),
         "published",
     )
-    draft_a = create(
-        Project, org_a, editor_a, title={"en": "Secret Xi'an draft"}, countries=["UZ"]
-    )
+    draft_a = create(Project, org_a, editor_a, title={"en": "Secret Xi'an draft"}, countries=["UZ"])
     draft_b = create(Zone, org_b, editor_b, name={"en": "Hidden Almaty draft zone"})
     return {
         "train": train,

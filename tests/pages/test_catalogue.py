@@ -31,9 +31,7 @@ def titles(html: str) -> list[str]:
 
 def facet_count(html: str, label: str) -> int | None:
     """The count a facet link shows next to `label`."""
-    match = re.search(
-        rf"<span>{re.escape(label)}</span> <span class=\"count\">(\d+)</span>", html
-    )
+    match = re.search(rf"<span>{re.escape(label)}</span> <span class=\"count\">(\d+)</span>", html)
     return int(match.group(1)) if match else None
 
 
