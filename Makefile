@@ -15,8 +15,9 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
-	@# chromium, CJK fonts, gettext: the browser tests need them, `make run` does not (a warning)
+	@# chromium, CJK fonts (browser tests; `make run` goes on without them), gettext (msgfmt, below)
 	bash deploy/install-browser.sh || echo "make install: the browser tests need chromium (deploy/install-browser.sh)"
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
 ## Install, migrate an SQLite database, seed the demo data, serve http://127.0.0.1:8000
 run: install

@@ -101,6 +101,13 @@ class Catalogue:
     sort: str = DEFAULT_SORT
     errors: dict = field(default_factory=dict)
 
+    @property
+    def selected(self) -> list[tuple[Facet, FacetOption]]:
+        """The facet values the reader has chosen (shown as removable chips)."""
+        return [
+            (item, option) for item in self.facets for option in item.options if option.selected
+        ]
+
 
 def filter_params(query: QueryDict, model: type[Record]) -> QueryDict:
     """The filters of the query string: names the API's filterset knows, without paging."""
@@ -154,12 +161,13 @@ def _messages(detail) -> dict:
 # --- Keyset pages -------------------------------------------------------------------------------
 
 
-def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int = PAGE_SIZE):
+def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int | None = None):
     """(up to `size` rows after `position`, the position after the last one or None).
 
     Ordered by the sort key with the id as tie-breaker, so the order is total and a row is
     never skipped nor repeated between pages; one query, whatever the page's depth.
     """
+    size = size or PAGE_SIZE
     key = sort.lstrip("-")
     descending = sort.startswith("-")
     tie = "-pk" if descending else "pk"

@@ -80,7 +80,9 @@ def bar_chart(key: str, title, items: list[tuple[str, int]]) -> Chart:
 def column_chart(key: str, title, items: list[tuple[str, int]]) -> Chart:
     """Vertical columns over time, left to right; every few columns carry their label."""
     largest = max((value for _, value in items), default=0) or 1
-    width = 100 / max(len(items), 1)
+    # A slot per month, never wider than a twelfth: a young registry's one month is no wall.
+    slot = min(100 / max(len(items), 1), 100 / 12)
+    width = slot * 0.8
     every = max(1, len(items) // 12)
     bars = []
     for i, (text, value) in enumerate(items):
@@ -90,7 +92,7 @@ def column_chart(key: str, title, items: list[tuple[str, int]]) -> Chart:
                 label=text,
                 value=value,
                 percent=round(100 * value / largest, 2),
-                x=round(i * width, 3),
+                x=round(i * slot, 3),
                 height=height,
                 y=int(COLUMN_HEIGHT - height),
                 show_label=i % every == 0,

@@ -27,6 +27,7 @@ NAMED_VOCABULARIES = {
     "sector": labels.Sector,
     "link_status": labels.SisterCityStatus,
 }
+LANGUAGE_ALIASES = {"zh": "zh-hans"}
 # The query parameters that are positions in a list, not choices: a new filter starts afresh.
 PAGING_PARAMETERS = ("cursor",)
 # Which header section a page belongs to, from its URL name's first word.
@@ -128,7 +129,8 @@ def field_name(name: str) -> str:
 @register.filter
 def language_name(code: str) -> str:
     """An ISO 639-1 code's language, in the reader's language when Django knows it."""
+    # Django knows Chinese only by script ('zh-hans'); records use ISO 639-1 'zh'.
     try:
-        return str(get_language_info(code)["name_translated"])
+        return str(get_language_info(LANGUAGE_ALIASES.get(code, code))["name_translated"])
     except KeyError:
         return code

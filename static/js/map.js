@@ -66,6 +66,14 @@
         .bindPopup(popupFor(zone.name, zone.kind, zone.url))
         .bindTooltip(zone.name)
         .addTo(layer);
+      // A zone a few kilometres wide vanishes at country scale: a ring marks where it is.
+      var centre = L.geoJSON(zone.geometry).getBounds().getCenter();
+      L.circleMarker(centre, {
+        radius: 9, color: COLOURS.zone, weight: 2, fillColor: COLOURS.zone, fillOpacity: 0.15
+      })
+        .bindPopup(popupFor(zone.name, zone.kind, zone.url))
+        .bindTooltip(zone.name)
+        .addTo(layer);
     });
   }
 
