@@ -31,7 +31,7 @@ from projects.content import content_of
 from projects.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet, RecordForm
 from projects.models import Participation, Project, Revision
 from projects.revisions import diff, pending_revisions
-from projects.work_labels import ACTION_LABELS, RECORD_NOUNS, detail_url
+from projects.work_labels import ACTION_LABELS, RECORD_NOUNS, choice_label, detail_url
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
 
@@ -55,9 +55,12 @@ def _record(actor, model, identifier):
 @require_http_methods(["GET", "HEAD"])
 def dashboard_page(request):
     actor = actor_for_request(request)
-    return render(
-        request, "projects/work/dashboard.html", {"sections": work_dashboard.waiting_for(actor)}
-    )
+    organization = active_organization(request, list(my_organizations(actor)))
+    context = {
+        "sections": work_dashboard.waiting_for(actor),
+        "can_create": organization is not None and actor.is_at_least("editor", organization.pk),
+    }
+    return render(request, "projects/work/dashboard.html", context)
 
 
 # --- Create and edit -----------------------------------------------------------------------------
@@ -93,7 +96,7 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "participant_choices": _participant_choices(actor_for_request(request))
         if isinstance(record, Project)
         else [],
-        "participant_roles": ParticipantRole.choices,
+        "participant_roles": [(v, choice_label("role", v)) for v in ParticipantRole.values],
         "locked_state": record is not None
         and record.workflow_state not in (*EDITABLE_STATES, WorkflowState.PUBLISHED),
     }

@@ -19,7 +19,13 @@ from projects import workflow
 from projects.choices import EDITABLE_STATES, WorkflowState
 from projects.forms import LABELS
 from projects.revisions import EDITABLE_REVISION_STATES, pending_revisions
-from projects.work_labels import ACTION_LABELS, EVENT_LABELS, RECORD_NOUNS, STATE_LABELS
+from projects.work_labels import (
+    ACTION_LABELS,
+    EVENT_LABELS,
+    RECORD_NOUNS,
+    STATE_LABELS,
+    choice_label,
+)
 from registry.multilingual import pick
 from registry.tenancy import actor_for_request, allowed
 
@@ -133,3 +139,9 @@ def record_title(record) -> str:
 def optional_static(path: str) -> str:
     """The static URL of `path` if the file is there (vendored by another part), else ""."""
     return static(path) if finders.find(path) else ""
+
+
+@register.filter(name="choice_label")
+def choice_label_filter(value: str, field: str) -> str:
+    """`{{ participation.role|choice_label:"role" }}`: a choice in the reader's language."""
+    return choice_label(field, value)
