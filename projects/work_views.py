@@ -362,10 +362,20 @@ def discard_revision(request, record_type: str, identifier: str):
 @login_required
 @require_POST
 def record_delete(request, record_type: str, identifier: str):
+    """Delete a draft, after a confirmation step (the first POST asks, the second deletes)."""
     model = _model(record_type)
     actor = actor_for_request(request)
     try:
-        services.delete_record(actor, _record(actor, model, identifier))
+        record = _record(actor, model, identifier)
+        if request.POST.get("confirm") != "yes":
+            if not allowed(actor, "delete", record):
+                services.delete_record(actor, record)  # refuses, and notes the refusal
+            return render(
+                request,
+                "projects/work/confirm_delete.html",
+                {"record": record, "noun": RECORD_NOUNS[record_type], "back": detail_url(record)},
+            )
+        services.delete_record(actor, record)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
     messages.success(
