@@ -9,6 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from projects.choices import EDITABLE_STATES, WorkflowState
+from projects.revisions import EDITABLE_REVISION_STATES
+
 # The buttons of SPEC 5's actions (projects.workflow.TRANSITIONS), translated.
 ACTION_LABELS = {
     "submit": _("Submit for review"),
@@ -70,6 +73,16 @@ RECORD_NOUNS = {
     "zones": Noun("zone", _("cooperation zone"), _("Cooperation zones")),
     "contacts": Noun("contact", _("contact"), _("Contacts")),
 }
+
+
+def editable(record, revision) -> bool:
+    """Can the record's content be edited now (SPEC 5)? Drafts and changes requested in place;
+    a published record through its revision, unless that revision is under review."""
+    if record.workflow_state in EDITABLE_STATES:
+        return True
+    if record.workflow_state != WorkflowState.PUBLISHED:
+        return False
+    return revision is None or revision.state in EDITABLE_REVISION_STATES
 
 
 def detail_url(record) -> str:

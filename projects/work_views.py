@@ -26,12 +26,18 @@ from accounts.models import Organization
 from accounts.views import active_organization, refused_page, safe_next
 from projects import participants, services, work_dashboard, workflow
 from projects.boundary import access_record
-from projects.choices import EDITABLE_STATES, ParticipantRole, WorkflowState
+from projects.choices import ParticipantRole, WorkflowState
 from projects.content import content_of
 from projects.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet, RecordForm
 from projects.models import Participation, Project, Revision
 from projects.revisions import diff, pending_revisions
-from projects.work_labels import ACTION_LABELS, RECORD_NOUNS, choice_label, detail_url
+from projects.work_labels import (
+    ACTION_LABELS,
+    RECORD_NOUNS,
+    choice_label,
+    detail_url,
+    editable,
+)
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
 
@@ -84,6 +90,8 @@ def _add_participants(actor, project, chosen: list[tuple[str, str]]) -> None:
 
 
 def _form_page(request, model, form, *, record=None, organization=None, formset=None, status=200):
+    actor = actor_for_request(request)
+    revision = pending_revisions(actor, model, [record]).get(record.pk) if record else None
     context = {
         "form": form,
         "formset": formset,
@@ -92,13 +100,10 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "noun": RECORD_NOUNS[model.record_type],
         "record": record,
         "organization": organization,
-        "participations": _participations(actor_for_request(request), record),
-        "participant_choices": _participant_choices(actor_for_request(request))
-        if isinstance(record, Project)
-        else [],
+        "participations": _participations(actor, record),
+        "participant_choices": _participant_choices(actor) if isinstance(record, Project) else [],
         "participant_roles": [(v, choice_label("role", v)) for v in ParticipantRole.values],
-        "locked_state": record is not None
-        and record.workflow_state not in (*EDITABLE_STATES, WorkflowState.PUBLISHED),
+        "locked_state": record is not None and not editable(record, revision),
     }
     return render(request, "projects/work/record_form.html", context, status=status)
 
