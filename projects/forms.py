@@ -22,6 +22,7 @@ from projects.choices import ParticipantRole, RelationKind
 from projects.content import FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
 from projects.models import Contact, Project, Record, Zone
 from projects.validation import ZONE_POLICY_KEYS
+from projects.work_labels import choice_label
 
 # The languages offered on the form, one input each (other languages already in a record are
 # kept as they are).
@@ -167,7 +168,8 @@ class Email(Kind):
 
 class Choice(Kind):
     def field(self):
-        choices = [("", "—"), *self.model_field.choices]
+        values = [value for value, _label in self.model_field.choices]
+        choices = [("", "—"), *((value, choice_label(self.name, value)) for value in values)]
         return forms.ChoiceField(required=False, choices=choices)
 
 
@@ -521,7 +523,9 @@ class ParticipantForm(forms.Form):
 
     organization = forms.ChoiceField(label=_("Organization"), required=False)
     role = forms.ChoiceField(
-        label=_("Role"), required=False, choices=[("", "—"), *ParticipantRole.choices]
+        label=_("Role"),
+        required=False,
+        choices=[("", "—"), *((v, choice_label("role", v)) for v in ParticipantRole.values)],
     )
 
     def __init__(self, *args, organizations=(), **kwargs):

@@ -42,10 +42,22 @@ class Item:
     """One record on the dashboard, with the page to open and, for a revision, its number."""
 
     record: Record
-    url: str
     state: str
+    action: str = ""  # what to do next: edit, review (the page `action_url` opens)
     revision: Revision | None = None
     freshness: str | None = None
+
+    @property
+    def url(self) -> str:
+        return detail_url(self.record)
+
+    @property
+    def action_url(self) -> str:
+        if self.action == "edit":
+            return _edit_url(self.record)
+        if self.action == "review":
+            return _review_url(self.record)
+        return ""
 
     @property
     def noun(self):
@@ -118,18 +130,18 @@ def _sort(actor: Actor, waiting: Waiting, record: Record, revision, administerin
     subject = revision if revision is not None else record
     state = revision.state if revision is not None else record.workflow_state
     if state == S.DRAFT:
-        waiting.drafts.append(Item(record, _edit_url(record), state, revision))
+        waiting.drafts.append(Item(record, state, "edit", revision))
     elif state == S.CHANGES_REQUESTED:
-        waiting.changes_requested.append(Item(record, _edit_url(record), state, revision))
+        waiting.changes_requested.append(Item(record, state, "edit", revision))
     elif (
         state == S.PENDING_SIGNOFF
         and record.organization_id in administering
         and subject.submitted_by_id != actor.user_id
     ):
-        waiting.signoffs.append(Item(record, detail_url(record), state, revision))
+        waiting.signoffs.append(Item(record, state, "review", revision))
     fresh = freshness(record)
     if record.workflow_state == S.PUBLISHED and (fresh != "current" or _due_soon(record)):
-        waiting.stale.append(Item(record, detail_url(record), record.workflow_state, None, fresh))
+        waiting.stale.append(Item(record, record.workflow_state, "", None, fresh))
 
 
 def _due_soon(record: Record) -> bool:
@@ -142,7 +154,7 @@ def _reviews(actor: Actor, waiting: Waiting) -> None:
         if actor.user_id in (subject.submitted_by_id, subject.signed_off_by_id):
             continue  # the four-eyes rule: someone else reviews it
         state = record.pending_revision.state if record.pending_revision else record.workflow_state
-        waiting.reviews.append(Item(record, _review_url(record), state, record.pending_revision))
+        waiting.reviews.append(Item(record, state, "review", record.pending_revision))
 
 
 def waiting_for(actor: Actor) -> Waiting:

@@ -9,6 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from projects.choices import EDITABLE_STATES, WorkflowState
+from projects.revisions import EDITABLE_REVISION_STATES
+
 # The buttons of SPEC 5's actions (projects.workflow.TRANSITIONS), translated.
 ACTION_LABELS = {
     "submit": _("Submit for review"),
@@ -72,6 +75,71 @@ RECORD_NOUNS = {
 }
 
 
+def editable(record, revision) -> bool:
+    """Can the record's content be edited now (SPEC 5)? Drafts and changes requested in place;
+    a published record through its revision, unless that revision is under review."""
+    if record.workflow_state in EDITABLE_STATES:
+        return True
+    if record.workflow_state != WorkflowState.PUBLISHED:
+        return False
+    return revision is None or revision.state in EDITABLE_REVISION_STATES
+
+
 def detail_url(record) -> str:
     """The record's public page (SPEC 7: /projects/<identifier>/, /zones/..., /contacts/...)."""
     return f"/{record.record_type}/{record.identifier}/"
+
+
+# The records' choice lists (projects.choices) in the reader's language, by value.
+CHOICE_LABELS = {
+    "category": {
+        "tourism_train": _("tourism train"),
+        "tourism_route": _("tourism route"),
+        "cross_border_driving": _("cross-border driving"),
+        "heritage_site": _("heritage site"),
+        "event_festival": _("event or festival"),
+        "visa_facilitation": _("visa facilitation"),
+        "air_route": _("air route"),
+        "infrastructure": _("infrastructure"),
+        "insurance_product": _("insurance product"),
+        "brand_promotion": _("brand promotion"),
+        "other": pgettext_lazy("category", "other"),
+    },
+    "lifecycle_status": {
+        "pipeline": _("pipeline"),
+        "implementation": _("implementation"),
+        "finalisation": _("finalisation"),
+        "closed": _("closed"),
+        "cancelled": _("cancelled"),
+        "suspended": _("suspended"),
+        "planned": _("planned"),
+        "operational": _("operational"),
+    },
+    "kind": {
+        "cross_border_tourism_zone": _("cross-border tourism zone"),
+        "border_tourism_pilot_area": _("border tourism pilot area"),
+        "insurance_claims": _("insurance claims"),
+        "dispute_resolution": _("dispute resolution"),
+        "safety_assistance": _("safety assistance"),
+        "consular": _("consular"),
+        "tourist_hotline": _("tourist hotline"),
+        "other": pgettext_lazy("kind", "other"),
+    },
+    "role": {
+        "lead": _("lead"),
+        "partner": _("partner"),
+        "funder": _("funder"),
+        "operator": _("operator"),
+        "insurer": _("insurer"),
+    },
+    "participation_status": {
+        "pending": _("unconfirmed"),
+        "confirmed": _("confirmed"),
+        "declined": _("declined"),
+    },
+}
+
+
+def choice_label(field: str, value: str) -> str:
+    """A choice's label in the reader's language (the value itself if unknown)."""
+    return CHOICE_LABELS.get(field, {}).get(value, value)

@@ -26,12 +26,18 @@ from accounts.models import Organization
 from accounts.views import active_organization, refused_page, safe_next
 from projects import participants, services, work_dashboard, workflow
 from projects.boundary import access_record
-from projects.choices import EDITABLE_STATES, ParticipantRole, WorkflowState
+from projects.choices import ParticipantRole, WorkflowState
 from projects.content import content_of
 from projects.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet, RecordForm
 from projects.models import Participation, Project, Revision
 from projects.revisions import diff, pending_revisions
-from projects.work_labels import ACTION_LABELS, RECORD_NOUNS, detail_url
+from projects.work_labels import (
+    ACTION_LABELS,
+    RECORD_NOUNS,
+    choice_label,
+    detail_url,
+    editable,
+)
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
 
@@ -55,9 +61,12 @@ def _record(actor, model, identifier):
 @require_http_methods(["GET", "HEAD"])
 def dashboard_page(request):
     actor = actor_for_request(request)
-    return render(
-        request, "projects/work/dashboard.html", {"sections": work_dashboard.waiting_for(actor)}
-    )
+    organization = active_organization(request, list(my_organizations(actor)))
+    context = {
+        "sections": work_dashboard.waiting_for(actor),
+        "can_create": organization is not None and actor.is_at_least("editor", organization.pk),
+    }
+    return render(request, "projects/work/dashboard.html", context)
 
 
 # --- Create and edit -----------------------------------------------------------------------------
@@ -81,6 +90,8 @@ def _add_participants(actor, project, chosen: list[tuple[str, str]]) -> None:
 
 
 def _form_page(request, model, form, *, record=None, organization=None, formset=None, status=200):
+    actor = actor_for_request(request)
+    revision = pending_revisions(actor, model, [record]).get(record.pk) if record else None
     context = {
         "form": form,
         "formset": formset,
@@ -89,13 +100,10 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "noun": RECORD_NOUNS[model.record_type],
         "record": record,
         "organization": organization,
-        "participations": _participations(actor_for_request(request), record),
-        "participant_choices": _participant_choices(actor_for_request(request))
-        if isinstance(record, Project)
-        else [],
-        "participant_roles": ParticipantRole.choices,
-        "locked_state": record is not None
-        and record.workflow_state not in (*EDITABLE_STATES, WorkflowState.PUBLISHED),
+        "participations": _participations(actor, record),
+        "participant_choices": _participant_choices(actor) if isinstance(record, Project) else [],
+        "participant_roles": [(v, choice_label("role", v)) for v in ParticipantRole.values],
+        "locked_state": record is not None and not editable(record, revision),
     }
     return render(request, "projects/work/record_form.html", context, status=status)
 
@@ -359,10 +367,20 @@ def discard_revision(request, record_type: str, identifier: str):
 @login_required
 @require_POST
 def record_delete(request, record_type: str, identifier: str):
+    """Delete a draft, after a confirmation step (the first POST asks, the second deletes)."""
     model = _model(record_type)
     actor = actor_for_request(request)
     try:
-        services.delete_record(actor, _record(actor, model, identifier))
+        record = _record(actor, model, identifier)
+        if request.POST.get("confirm") != "yes":
+            if not allowed(actor, "delete", record):
+                services.delete_record(actor, record)  # refuses, and notes the refusal
+            return render(
+                request,
+                "projects/work/confirm_delete.html",
+                {"record": record, "noun": RECORD_NOUNS[record_type], "back": detail_url(record)},
+            )
+        services.delete_record(actor, record)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
     messages.success(

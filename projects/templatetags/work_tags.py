@@ -16,10 +16,17 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from projects import workflow
-from projects.choices import EDITABLE_STATES, WorkflowState
+from projects.choices import WorkflowState
 from projects.forms import LABELS
 from projects.revisions import EDITABLE_REVISION_STATES, pending_revisions
-from projects.work_labels import ACTION_LABELS, EVENT_LABELS, RECORD_NOUNS, STATE_LABELS
+from projects.work_labels import (
+    ACTION_LABELS,
+    EVENT_LABELS,
+    RECORD_NOUNS,
+    STATE_LABELS,
+    choice_label,
+    editable,
+)
 from registry.multilingual import pick
 from registry.tenancy import actor_for_request, allowed
 
@@ -48,14 +55,6 @@ def _buttons(actor, record) -> list[Button]:
     ]
 
 
-def _editable(record, revision) -> bool:
-    if record.workflow_state in EDITABLE_STATES:
-        return True
-    if record.workflow_state != WorkflowState.PUBLISHED:
-        return False
-    return revision is None or revision.state in EDITABLE_REVISION_STATES
-
-
 @register.simple_tag(takes_context=True)
 def record_actions(context, record) -> dict:
     """What the signed-in user may do with `record` now: workflow buttons, edit, discard, ..."""
@@ -77,7 +76,7 @@ def record_actions(context, record) -> dict:
         "buttons": _buttons(actor, record),
         "revision": revision,
         "edit_url": reverse(f"{key}-edit", args=[record.identifier])
-        if may_change and _editable(record, revision)
+        if may_change and editable(record, revision)
         else "",
         "discard_url": reverse("record-discard-revision", args=args)
         if may_change and revision is not None and revision.state in EDITABLE_REVISION_STATES
@@ -133,3 +132,9 @@ def record_title(record) -> str:
 def optional_static(path: str) -> str:
     """The static URL of `path` if the file is there (vendored by another part), else ""."""
     return static(path) if finders.find(path) else ""
+
+
+@register.filter(name="choice_label")
+def choice_label_filter(value: str, field: str) -> str:
+    """`{{ participation.role|choice_label:"role" }}`: a choice in the reader's language."""
+    return choice_label(field, value)

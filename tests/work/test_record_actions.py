@@ -88,9 +88,15 @@ def test_deleting_a_draft(client, org_a, editor_a, editor_b):
     contact = create(Contact, org_a, editor_a)
     url = reverse("record-delete", args=["contacts", contact.identifier])
     client.force_login(editor_b)
-    assert client.post(url).status_code == 404
+    assert client.post(url, {"confirm": "yes"}).status_code == 404
+    client.force_login(member(org_a, "viewer"))
+    assert client.post(url).status_code == 403
     client.force_login(editor_a)
-    assert client.post(url)["Location"] == reverse("dashboard")
+    # The first press asks; nothing is deleted until confirmed.
+    ask = client.post(url)
+    assert ask.status_code == 200 and "This cannot be undone." in ask.content.decode()
+    assert client.get(reverse("contact-edit", args=[contact.identifier])).status_code == 200
+    assert client.post(url, {"confirm": "yes"})["Location"] == reverse("dashboard")
     assert client.get(reverse("contact-edit", args=[contact.identifier])).status_code == 404
 
 

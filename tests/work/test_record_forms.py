@@ -206,3 +206,22 @@ def test_every_create_form_labels_each_input(client, editor_a, name):
             assert f'for="{field.id_for_label}"' in html, field.name
     # The participants' formset is on the project form only.
     assert ("participants-TOTAL_FORMS" in html) == (name == "project-create")
+
+
+def test_a_record_under_review_is_locked(client, org_a, editor_a):
+    project = create(Project, org_a, editor_a)
+    client.force_login(editor_a)
+    url = reverse("project-edit", args=[project.identifier])
+    data_before = current_form(client, url)
+    place_in_state(project, "submitted", submitted_by=editor_a)
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cannot be edited now" in html and 'name="title_en"' not in html
+    assert "Withdraw" in html  # the way out is on the page
+    data_before["title_en"] = "Changed under review"
+    refused = client.post(url, {**data_before, "version": project.version})
+    assert refused.status_code == 409
+    assert "locked; withdraw it to edit" in refused.content.decode()
+    project.refresh_from_db()
+    assert project.title["en"] != "Changed under review"

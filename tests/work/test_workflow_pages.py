@@ -12,6 +12,10 @@ from tests.work.helpers import act, current_form, project_form
 
 @pytest.fixture
 def people(org_a, org_b, secretariat):
+    return make_people(org_a, org_b, secretariat)
+
+
+def make_people(org_a, org_b, secretariat) -> dict:
     org_a.requires_signoff = True
     org_a.save()
     reviewers = []
@@ -36,6 +40,10 @@ def as_user(client, user):
 
 
 def test_a_project_goes_from_the_form_to_the_public_api(client, people, org_b):
+    the_whole_workflow(client, people, org_b)
+
+
+def the_whole_workflow(client, people, org_b):
     identifier = "CN-XIAN-TRAIN"
     # The editor creates it with Almaty as a partner, and submits: it waits for a sign-off.
     as_user(client, people["editor"])
