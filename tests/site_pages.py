@@ -210,16 +210,32 @@ def add_published(d: PageDataset, count: int) -> None:
             )
 
 
+def _strings(value):
+    if isinstance(value, str):
+        yield " ".join(value.split())
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
 def _record_texts(d: PageDataset) -> set[str]:
-    texts = set()
+    """Every text the dataset put in the database (what pages show as data, not labels)."""
+    from projects.content import content_of
+    from projects.revisions import proposed_content
+
+    texts = {"Twinned since 2015", "Partner sync"}
     for org in d.orgs.values():
-        texts.update(org.name.values())
-        texts.update([org.slug, org.identifier_prefix])
+        texts.update(_strings([org.name, org.slug, org.identifier_prefix, org.city]))
     for user in d.users.values():
-        texts.update([user.username, user.email])
+        texts.update([user.username, user.email, user.get_full_name()])
     for record in d.records.values():
         texts.add(record.identifier)
-    return texts
+        texts.update(_strings(content_of(record)))
+        texts.update(_strings(proposed_content(record) or {}))
+    return {text for text in texts if text}
 
 
 def page_routes(patterns=None, prefix=""):

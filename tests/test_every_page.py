@@ -164,6 +164,30 @@ def test_text_nodes_are_whole_nodes_outside_scripts():
     assert text_nodes(html) == ["Projects", "3", "Zones", "here", "Save", "Search"]
 
 
+# Words a Chinese or Russian page may show in Latin letters: names of formats, standards, brands.
+LATIN_ALLOWED = {
+    "API", "CSV", "XLSX", "JSON", "GeoJSON", "IATI", "IATI XML", "XML", "OpenAPI", "Leaflet",
+    "OpenStreetMap", "English", "E.164", "ISO", "URL", "HTTPS",
+}
+
+
+def looks_english(text: str) -> bool:
+    """Latin letters only (with spaces and punctuation), four letters or more, no digits or
+    symbols that mark an identifier, an address or code, and not an allowed name."""
+    if text in LATIN_ALLOWED or not re.fullmatch(r"[A-Za-z][A-Za-z ,.;:'’()!?-]*", text):
+        return False
+    if re.search(r"\w\.\w", text):  # a file or host name
+        return False
+    return sum(ch.isalpha() for ch in text) >= 4 and not text.isupper()
+
+
+def test_looks_english():
+    assert looks_english("Save draft") and looks_english("Projects")
+    assert not any(
+        looks_english(t) for t in ("项目", "Проекты", "CN-XIAN-P-0001", "CSV", "a@b.org", "KZ")
+    )
+
+
 # --- every page ---------------------------------------------------------------------------------
 
 
@@ -178,17 +202,34 @@ def body_of(response) -> str:
     return response.content.decode()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_renders_for_every_role_in_every_language(client, dataset, role):
+def shown_text(html: str, dataset) -> set[str]:
+    """The page's text nodes less the dataset's record texts (also as "en: ..." lines and as
+    comma-separated lists)."""
+    shown = set()
+    for node in text_nodes(html):
+        bare = re.sub(r"^(en|zh|ru): ", "", node)
+        if node in dataset.texts or bare in dataset.texts:
+            continue
+        if all(part in dataset.texts for part in node.split(", ")):  # a list of record texts
+            continue
+        shown.add(node)
+    return shown
+
+
+def compiled_catalogues():
+    """The .mo files: `make install` compiles them; a fresh checkout's test run does it here."""
+    sources = list(LOCALE_DIR.glob("*/LC_MESSAGES/django.po"))
+    if any(not path.with_suffix(".mo").exists() for path in sources):
+        from django.core.management import call_command
+
+        call_command("compilemessages", ignore_patterns=[".venv"], verbosity=0)
+
+
+def walk(client, dataset, role, problems):
+    """(language, name, url, html) of every page that answers 200 HTML; 5xx into `problems`."""
+    compiled_catalogues()
     if role != "anonymous":
         client.force_login(dataset.users[role])
-    problems = []
-    catalogue = {}
-    for language in TRANSLATED:
-        try:
-            catalogue[language] = labels(language)
-        except AssertionError as missing:  # still walk the pages for server errors
-            problems.append(str(missing).splitlines()[0])
     for language in LANGUAGES:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         for name, url in page_urls(dataset):
@@ -198,15 +239,37 @@ def test_every_page_renders_for_every_role_in_every_language(client, dataset, ro
                 continue
             if response.status_code != 200 or "text/html" not in response["Content-Type"]:
                 continue
-            html = body_of(response)
-            if f'<html lang="{language}"' not in html:
-                problems.append(f"{language} {url}: <html lang> is not {language}")
-            if language not in catalogue:
-                continue
-            english = sorted(
-                {node for node in text_nodes(html) if node not in dataset.texts}
-                & catalogue[language]
-            )
+            yield language, name, url, body_of(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_renders_for_every_role_in_every_language(client, dataset, role):
+    problems = []
+    catalogue = {}
+    for language in TRANSLATED:
+        try:
+            catalogue[language] = labels(language)
+        except AssertionError as missing:  # still walk the pages for server errors
+            problems.append(str(missing).splitlines()[0])
+    for language, name, url, html in walk(client, dataset, role, problems):
+        if f'<html lang="{language}"' not in html:
+            problems.append(f"{language} {url}: <html lang> is not {language}")
+        if language in catalogue:
+            english = sorted(shown_text(html, dataset) & catalogue[language])
             if english:
                 problems.append(f"{language} {url} ({name}): untranslated {english}")
     assert not problems, f"as {role}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "org_admin", "reviewer"])
+def test_no_english_text_on_chinese_and_russian_pages(client, dataset, role):
+    """Labels missing from the catalogue altogether: Latin-only text on a Chinese or Russian
+    page that is no record data and no allowed name (LATIN_ALLOWED)."""
+    problems = []
+    for language, name, url, html in walk(client, dataset, role, problems):
+        if language in TRANSLATED:
+            latin = sorted(node for node in shown_text(html, dataset) if looks_english(node))
+            if latin:
+                more = f" and {len(latin) - 12} more" if len(latin) > 12 else ""
+                problems.append(f"{language} {url} ({name}): {latin[:12]}{more}")
+    assert not problems, f"English text as {role}:\n" + "\n".join(problems)
