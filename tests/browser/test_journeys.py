@@ -97,9 +97,10 @@ def state_of(identifier: str) -> str:
     )
 
 
-def dashboard_link(page, section: str, identifier: str):
+def dashboard_link(page, section: str, name: str):
+    """The link named `name` in a section of the dashboard (projects/work/dashboard.html)."""
     page.goto("/dashboard/")
-    link = page.locator(f"#{section}").get_by_role("link", name=re.compile(identifier))
+    link = page.locator(f"#{section}").get_by_role("link", name=name, exact=True)
     expect(link).to_be_visible()
     return link
 
@@ -147,14 +148,15 @@ def test_a_project_from_the_visitor_to_the_partner(new_context, world, shot):
 
     # 3. The organization's admin signs it off.
     admin = sign_in(new_context, people["admin"])
-    dashboard_link(admin, "signoffs", identifier).click()
+    dashboard_link(admin, "signoffs", f"{identifier} — {TITLE_EN}").click()
+    expect(admin).to_have_url(re.compile(f"/projects/{identifier}/$"))
     press(admin, "signoff")
     assert state_of(identifier) == "submitted"
     shot(admin, "03-admin-signs-off")
 
     # 4. A reviewer requests changes with a comment.
     reviewer = sign_in(new_context, people["reviewer-1"])
-    dashboard_link(reviewer, "reviews", identifier).click()
+    dashboard_link(reviewer, "reviews", f"Review {identifier}").click()
     expect(reviewer.locator("h1")).to_contain_text(identifier)
     expect(reviewer.locator("main")).to_contain_text(TITLE_EN)
     press(reviewer, "request_changes", COMMENT)
@@ -162,7 +164,7 @@ def test_a_project_from_the_visitor_to_the_partner(new_context, world, shot):
     shot(reviewer, "04-reviewer-requests-changes")
 
     # 5. The editor fixes it and resubmits (Xi'an requires its admin's sign-off again).
-    dashboard_link(editor, "changes-requested", identifier).click()
+    dashboard_link(editor, "changes-requested", f"Edit {identifier}").click()
     edit_url = editor.url
     # The reviewer's comment: in the record's history (the edit page links it).
     editor.locator("main").get_by_role("link", name="History").click()
@@ -174,12 +176,12 @@ def test_a_project_from_the_visitor_to_the_partner(new_context, world, shot):
     press(editor, "submit")
     assert state_of(identifier) == "pending_signoff"
     shot(editor, "05-editor-fixes-and-resubmits")
-    dashboard_link(admin, "signoffs", identifier).click()
+    dashboard_link(admin, "signoffs", f"Review {identifier}").click()
     press(admin, "signoff")
 
     # 6. Another reviewer approves.
     second = sign_in(new_context, people["reviewer-2"])
-    dashboard_link(second, "reviews", identifier).click()
+    dashboard_link(second, "reviews", f"Review {identifier}").click()
     expect(second.locator("main")).to_contain_text(FIXED_SUMMARY_EN)
     press(second, "approve")
     assert state_of(identifier) == "published"
