@@ -98,7 +98,8 @@
 
   var bounds = features.getBounds();
   if (bounds.isValid()) {
-    map.fitBounds(bounds.pad(0.2), { maxZoom: 8 });
+    // The outlines are 1:110m: closer than this they are too coarse to be worth showing.
+    map.fitBounds(bounds.pad(0.2), { maxZoom: 6 });
   } else {
     map.fitBounds(DEFAULT_BOUNDS);
   }
