@@ -314,9 +314,10 @@ def record_action(request, record_type: str, identifier: str, action: str):
         raise Http404
     actor = actor_for_request(request)
     form = ActionForm(request.POST)
-    form.is_valid()
-    comment = form.cleaned_data.get("comment", "")
     try:
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        comment = form.cleaned_data["comment"]
         record = workflow.perform(actor, model, identifier, action, comment=comment)
     except ValidationError as error:
         return _action_failed(request, model, identifier, action, error)

@@ -54,6 +54,16 @@ def test_forbidden_actions_are_hidden_and_refused(client, org_a, editor_a, edito
     assert buttons(client, project) == ["approve", "request_changes", "reject"]
 
 
+def test_a_comment_too_long_is_refused_not_dropped(client, org_a, editor_a):
+    project = create(Project, org_a, editor_a)
+    client.force_login(editor_a)
+    response = act(client, "projects", project.identifier, "submit", "x" * 5001)
+    assert response.status_code == 400
+    assert "5000" in response.content.decode()
+    project.refresh_from_db()
+    assert project.workflow_state == "draft"
+
+
 def test_an_incomplete_record_cannot_be_submitted(client, org_a, editor_a):
     contact = create(Contact, org_a, editor_a, phone="", email="")
     client.force_login(editor_a)
