@@ -1,6 +1,8 @@
 """The workflow buttons, the review page with its diff and the history (SPEC 5, 7): each shown
 only to who may use it, and refused (403, or 404 when the record is not visible) when forced."""
 
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from projects.models import Contact, Project, Zone
@@ -157,3 +159,25 @@ def test_history_is_for_members_and_reviewers(client, org_a, editor_a, editor_b,
     page = client.get(url)
     assert [entry.action for entry in page.context["entries"]] == ["create", "submit", "approve"]
     assert "Approved and published" in page.content.decode()
+
+
+def render_partial(rf, user, record) -> str:
+    """The partial as the public detail pages include it (record in the context)."""
+    request = rf.get(f"/{record.record_type}/{record.identifier}/")
+    request.user = user or AnonymousUser()
+    return render_to_string(
+        "projects/work/_record_actions.html", {"record": record}, request=request
+    )
+
+
+def test_the_actions_partial_offers_each_user_their_buttons(rf, org_a, editor_a, admin_a, reviewer):
+    project = place_in_state(create(Project, org_a, editor_a), "published")
+    assert render_partial(rf, None, project).strip() == ""
+    html = render_partial(rf, editor_a, project)
+    assert 'action="/projects/CN-XIAN-P-0001/actions/reconfirm/"' in html
+    assert "/projects/CN-XIAN-P-0001/edit/" in html and "/archive/" not in html
+    html = render_partial(rf, admin_a, project)
+    assert "/actions/archive/" in html
+    assert 'id="comment-archive"' in html and "(required)" in html
+    html = render_partial(rf, reviewer, project)
+    assert "/actions/archive/" in html and "/edit/" not in html and "reconfirm" not in html
