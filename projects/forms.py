@@ -422,6 +422,14 @@ class Group:
         return found
 
     @property
+    def chosen(self) -> list[str]:
+        """The countries chosen, by name (a long multiple select hides what is selected)."""
+        if not isinstance(self.kind, Countries):
+            return []
+        codes = self.form[self.name].value() or []
+        return [str(iso_countries.name(code) or code) for code in codes]
+
+    @property
     def error_id(self) -> str:
         return f"error-{self.name}"
 

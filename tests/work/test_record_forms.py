@@ -120,6 +120,7 @@ def test_editing_a_draft_changes_it_in_place(client, org_a, editor_a):
     url = reverse("project-edit", args=[project.identifier])
     data = current_form(client, url)
     assert data["title_en"] == "Old title"
+    assert "Chosen: China, Kazakhstan" in client.get(url).content.decode()
     data["title_en"] = "New title"
     response = client.post(url, data)
     assert response.status_code == 302
