@@ -149,12 +149,11 @@ def record_create(request, record_type: str):
         if with_participants
         else None
     )
-    if not form.is_valid() or (formset is not None and not formset.is_valid()):
-        return _form_page(
-            request, model, form, organization=organization, formset=formset, status=400
-        )
-    data = form.data_for_service()
-    if form.has_any_error:
+    data, readable = _read(form, formset)
+    if not readable:
+        # The services check what could be read: every error at once, not one round each.
+        errors = services.field_errors(actor, model, organization, form.readable_part(data))
+        form.add_service_errors(errors)
         return _form_page(
             request, model, form, organization=organization, formset=formset, status=400
         )
@@ -176,6 +175,13 @@ def record_create(request, record_type: str):
         request, _("%(identifier)s was created as a draft.") % {"identifier": record.identifier}
     )
     return redirect(detail_url(record))
+
+
+def _read(form, formset=None) -> tuple[dict, bool]:
+    """(the record content the form holds, whether all of it could be read)."""
+    valid = form.is_valid() and (formset is None or formset.is_valid())
+    data = form.data_for_service()
+    return data, valid and not form.has_any_error
 
 
 def _editable_content(actor, record) -> dict:
@@ -204,12 +210,11 @@ def record_edit(request, record_type: str, identifier: str):
         form = RecordForm(model, content=content, initial={"version": record.version})
         return _form_page(request, model, form, record=record, organization=record.organization)
     form = RecordForm(model, request.POST, content=content)
-    if not form.is_valid():
-        return _form_page(
-            request, model, form, record=record, organization=record.organization, status=400
-        )
-    data = form.data_for_service()
-    if form.has_any_error:
+    data, readable = _read(form)
+    if not readable:
+        part = form.readable_part(data)
+        errors = services.field_errors(actor, model, record.organization, part, record)
+        form.add_service_errors(errors)
         return _form_page(
             request, model, form, record=record, organization=record.organization, status=400
         )

@@ -45,6 +45,8 @@ def test_create_form_keeps_input_and_shows_field_errors(client, editor_a):
     # The summary lists every problem, each next to its field; nothing was created.
     assert 'role="alert"' in html and "Please correct the following" in html
     assert "latitude" in " ".join(form.group_errors["locations"])
+    # ... and the services' errors on the fields the form could read, at the same time.
+    assert set(form.group_errors) == {"locations", "title", "budget_currency"}
     assert 'aria-invalid="true"' in html
     assert "Kept as typed" in html and "Almaty; north; 76.89" in html
     assert records(editor_a, Project) == []
