@@ -32,6 +32,7 @@ from projects.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet
 from projects.models import Participation, Project, Revision
 from projects.revisions import diff, pending_revisions
 from projects.work_labels import (
+    ACTION_DONE,
     ACTION_LABELS,
     RECORD_NOUNS,
     choice_label,
@@ -108,6 +109,13 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
     return render(request, "projects/work/record_form.html", context, status=status)
 
 
+def _participants_formset(actor, post):
+    """The participant rows of the new project form."""
+    return ParticipantFormSet(
+        post, form_kwargs={"organizations": _participant_choices(actor)}, prefix="participants"
+    )
+
+
 def _participations(actor, record):
     if not isinstance(record, Project):
         return []
@@ -131,24 +139,11 @@ def record_create(request, record_type: str):
             _("Creating records needs the editor or admin role in an organization."),
             status=403,
         )
-    with_participants = model is Project
-    organizations = _participant_choices(actor) if with_participants else []
-    if request.method != "POST":
-        form = RecordForm(model, creating=True)
-        formset = (
-            ParticipantFormSet(form_kwargs={"organizations": organizations}, prefix="participants")
-            if with_participants
-            else None
-        )
+    post = request.POST if request.method == "POST" else None
+    form = RecordForm(model, post, creating=True)
+    formset = _participants_formset(actor, post) if model is Project else None
+    if post is None:
         return _form_page(request, model, form, organization=organization, formset=formset)
-    form = RecordForm(model, request.POST, creating=True)
-    formset = (
-        ParticipantFormSet(
-            request.POST, form_kwargs={"organizations": organizations}, prefix="participants"
-        )
-        if with_participants
-        else None
-    )
     data, readable = _read(form, formset)
     if not readable:
         # The services check what could be read: every error at once, not one round each.
@@ -328,11 +323,7 @@ def record_action(request, record_type: str, identifier: str, action: str):
         return _action_failed(request, model, identifier, action, error)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
-    messages.success(
-        request,
-        _("Done: %(action)s (%(identifier)s).")
-        % {"action": ACTION_LABELS.get(action, action), "identifier": identifier},
-    )
+    messages.success(request, ACTION_DONE[action] % {"identifier": identifier})
     return redirect(safe_next(request, form.cleaned_data.get("next"), detail_url(record)))
 
 
