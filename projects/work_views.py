@@ -323,7 +323,8 @@ def record_action(request, record_type: str, identifier: str, action: str):
         return _action_failed(request, model, identifier, action, error)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
-    messages.success(request, ACTION_DONE[action] % {"identifier": identifier})
+    done = ACTION_DONE.get(action, _("%(identifier)s is updated."))
+    messages.success(request, done % {"identifier": identifier})
     return redirect(safe_next(request, form.cleaned_data.get("next"), detail_url(record)))
 
 

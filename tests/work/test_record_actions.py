@@ -181,3 +181,11 @@ def test_the_actions_partial_offers_each_user_their_buttons(rf, org_a, editor_a,
     assert 'id="comment-archive"' in html and "(required)" in html
     html = render_partial(rf, reviewer, project)
     assert "/actions/archive/" in html and "/edit/" not in html and "reconfirm" not in html
+
+
+def test_every_workflow_action_has_its_words():
+    from projects.work_labels import ACTION_DONE, ACTION_LABELS, EVENT_LABELS
+    from projects.workflow import TRANSITIONS
+
+    assert set(TRANSITIONS) == set(ACTION_LABELS) == set(ACTION_DONE)
+    assert set(TRANSITIONS) <= set(EVENT_LABELS)
