@@ -422,6 +422,14 @@ class Group:
         return found
 
     @property
+    def chosen(self) -> list[str]:
+        """The countries chosen, by name (a long multiple select hides what is selected)."""
+        if not isinstance(self.kind, Countries):
+            return []
+        codes = self.form[self.name].value() or []
+        return [str(iso_countries.name(code) or code) for code in codes]
+
+    @property
     def error_id(self) -> str:
         return f"error-{self.name}"
 
@@ -482,17 +490,27 @@ class RecordForm(forms.Form):
             del data["countries"]  # the service takes the countries covered
         return data
 
+    def readable_part(self, data: dict) -> dict:
+        """The fields of `data` the form could read (no error of its own): for the services to
+        report their errors on the rest at the same time."""
+        unreadable = {group.name for group in self.groups if group.errors}
+        return {name: value for name, value in data.items() if name not in unreadable}
+
     def add_group_error(self, name: str, messages) -> None:
         self.group_errors.setdefault(name, []).extend(messages)
         self._describe_inputs()
 
-    def add_service_errors(self, error: ValidationError) -> None:
+    def add_service_errors(self, error: ValidationError | None) -> None:
         """Field errors from the services, by SPEC name, next to the field they are about."""
+        if error is None:
+            return
         by_field = (
             error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         )
         known = {kind.name for kind in self.kinds}
         for name, messages in by_field.items():
+            if name in known and name in self.group_errors:
+                continue  # the form's own reading error says it already
             if name in known:
                 self.add_group_error(name, messages)
             elif name in ("ref", "identifier") and "ref" in self.fields:

@@ -28,6 +28,7 @@ from .choices import EDITABLE_STATES, RevisionState, WorkflowState
 from .content import (
     FIELDS,
     LINK_FIELDS,
+    assign_fields,
     changed_fields,
     content_of,
     records_linking_to,
@@ -187,3 +188,27 @@ def discard_revision(actor: Actor, record: Record) -> Record:
             revision=revision.number,
         )
     return locked
+
+
+def field_errors(
+    actor: Actor, model: type[Record], organization: Organization, data: dict, record=None
+) -> ValidationError | None:
+    """The field errors creating (or, given `record`, editing) with `data` would raise, without
+    writing anything: a form that could not read some fields still reports the others' errors."""
+    if record is None:
+        candidate = model(organization=organization, created_by=actor.user)
+        require(actor, "create", candidate)
+        candidate.identifier = f"{organization.identifier_prefix}-NEW"
+        base: dict = {}
+    else:
+        require(actor, "change", record)
+        revision = revisions.open_revision(record)
+        base = revision.content if revision is not None else content_of(record)
+        candidate = copy.copy(record)
+        assign_fields(candidate, base)
+    links = {name: base[name] for name in LINK_FIELDS if name in base}
+    try:
+        validated(actor, candidate, data, base_links=links)
+    except ValidationError as error:
+        return error
+    return None

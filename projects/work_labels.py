@@ -25,6 +25,19 @@ ACTION_LABELS = {
     "reconfirm": _("Confirm still current"),
 }
 
+# What the page says once an action is done.
+ACTION_DONE = {
+    "submit": _("%(identifier)s is submitted."),
+    "signoff": _("%(identifier)s is signed off and goes to the reviewers."),
+    "withdraw": _("%(identifier)s is withdrawn and can be edited again."),
+    "approve": _("%(identifier)s is approved and published."),
+    "request_changes": _("Changes are requested on %(identifier)s."),
+    "reject": _("%(identifier)s is rejected."),
+    "reopen": _("%(identifier)s is reopened as a draft."),
+    "archive": _("%(identifier)s is archived."),
+    "reconfirm": _("%(identifier)s is confirmed as still current."),
+}
+
 # How the history names what happened (audit log actions beyond the workflow's).
 EVENT_LABELS = {
     **ACTION_LABELS,

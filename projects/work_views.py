@@ -32,6 +32,7 @@ from projects.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet
 from projects.models import Participation, Project, Revision
 from projects.revisions import diff, pending_revisions
 from projects.work_labels import (
+    ACTION_DONE,
     ACTION_LABELS,
     RECORD_NOUNS,
     choice_label,
@@ -108,6 +109,13 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
     return render(request, "projects/work/record_form.html", context, status=status)
 
 
+def _participants_formset(actor, post):
+    """The participant rows of the new project form."""
+    return ParticipantFormSet(
+        post, form_kwargs={"organizations": _participant_choices(actor)}, prefix="participants"
+    )
+
+
 def _participations(actor, record):
     if not isinstance(record, Project):
         return []
@@ -131,30 +139,16 @@ def record_create(request, record_type: str):
             _("Creating records needs the editor or admin role in an organization."),
             status=403,
         )
-    with_participants = model is Project
-    organizations = _participant_choices(actor) if with_participants else []
-    if request.method != "POST":
-        form = RecordForm(model, creating=True)
-        formset = (
-            ParticipantFormSet(form_kwargs={"organizations": organizations}, prefix="participants")
-            if with_participants
-            else None
-        )
+    post = request.POST if request.method == "POST" else None
+    form = RecordForm(model, post, creating=True)
+    formset = _participants_formset(actor, post) if model is Project else None
+    if post is None:
         return _form_page(request, model, form, organization=organization, formset=formset)
-    form = RecordForm(model, request.POST, creating=True)
-    formset = (
-        ParticipantFormSet(
-            request.POST, form_kwargs={"organizations": organizations}, prefix="participants"
-        )
-        if with_participants
-        else None
-    )
-    if not form.is_valid() or (formset is not None and not formset.is_valid()):
-        return _form_page(
-            request, model, form, organization=organization, formset=formset, status=400
-        )
-    data = form.data_for_service()
-    if form.has_any_error:
+    data, readable = _read(form, formset)
+    if not readable:
+        # The services check what could be read: every error at once, not one round each.
+        errors = services.field_errors(actor, model, organization, form.readable_part(data))
+        form.add_service_errors(errors)
         return _form_page(
             request, model, form, organization=organization, formset=formset, status=400
         )
@@ -176,6 +170,13 @@ def record_create(request, record_type: str):
         request, _("%(identifier)s was created as a draft.") % {"identifier": record.identifier}
     )
     return redirect(detail_url(record))
+
+
+def _read(form, formset=None) -> tuple[dict, bool]:
+    """(the record content the form holds, whether all of it could be read)."""
+    valid = form.is_valid() and (formset is None or formset.is_valid())
+    data = form.data_for_service()
+    return data, valid and not form.has_any_error
 
 
 def _editable_content(actor, record) -> dict:
@@ -204,12 +205,11 @@ def record_edit(request, record_type: str, identifier: str):
         form = RecordForm(model, content=content, initial={"version": record.version})
         return _form_page(request, model, form, record=record, organization=record.organization)
     form = RecordForm(model, request.POST, content=content)
-    if not form.is_valid():
-        return _form_page(
-            request, model, form, record=record, organization=record.organization, status=400
-        )
-    data = form.data_for_service()
-    if form.has_any_error:
+    data, readable = _read(form)
+    if not readable:
+        part = form.readable_part(data)
+        errors = services.field_errors(actor, model, record.organization, part, record)
+        form.add_service_errors(errors)
         return _form_page(
             request, model, form, record=record, organization=record.organization, status=400
         )
@@ -314,19 +314,17 @@ def record_action(request, record_type: str, identifier: str, action: str):
         raise Http404
     actor = actor_for_request(request)
     form = ActionForm(request.POST)
-    form.is_valid()
-    comment = form.cleaned_data.get("comment", "")
     try:
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        comment = form.cleaned_data["comment"]
         record = workflow.perform(actor, model, identifier, action, comment=comment)
     except ValidationError as error:
         return _action_failed(request, model, identifier, action, error)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
-    messages.success(
-        request,
-        _("Done: %(action)s (%(identifier)s).")
-        % {"action": ACTION_LABELS.get(action, action), "identifier": identifier},
-    )
+    done = ACTION_DONE.get(action, _("%(identifier)s is updated."))
+    messages.success(request, done % {"identifier": identifier})
     return redirect(safe_next(request, form.cleaned_data.get("next"), detail_url(record)))
 
 

@@ -14,13 +14,15 @@ from django import template
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.urls import reverse
+from django_countries import countries as iso_countries
 
 from projects import workflow
 from projects.choices import WorkflowState
-from projects.forms import LABELS
+from projects.forms import FORM_LANGUAGES, LABELS, POLICY_LABELS
 from projects.revisions import EDITABLE_REVISION_STATES, pending_revisions
 from projects.work_labels import (
     ACTION_LABELS,
+    CHOICE_LABELS,
     EVENT_LABELS,
     RECORD_NOUNS,
     STATE_LABELS,
@@ -91,20 +93,40 @@ def record_actions(context, record) -> dict:
     }
 
 
+LANGUAGE_NAMES = dict(FORM_LANGUAGES)
+COUNTRY_FIELDS = frozenset({"countries", "countries_covered"})
+
+
+def _item(item) -> str:
+    """One entry of a list field (a location, a document, a related project) as text."""
+    if not isinstance(item, dict):
+        return str(item)
+    if "lat" in item:
+        return f"{item.get('name', '')} ({item.get('lat')}, {item.get('lon')})"
+    if "url" in item:
+        extra = ", ".join(item[key] for key in ("language", "category") if item.get(key))
+        return f"{item.get('title', '')} — {item['url']}" + (f" ({extra})" if extra else "")
+    if "identifier" in item:
+        return f"{item['identifier']} ({item.get('kind', '')})"
+    return "; ".join(f"{key}: {value}" for key, value in item.items())
+
+
 @register.filter
-def show_value(value) -> str:
+def show_value(value, field: str = "") -> str:
     """A record value (JSON) as readable text for the diff and the review page."""
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        return "\n".join(f"{key}: {show_value(text)}" for key, text in value.items())
+        names = {**LANGUAGE_NAMES, **POLICY_LABELS}
+        return "\n".join(f"{names.get(key, key)}: {text}" for key, text in value.items())
     if isinstance(value, list):
-        return "\n".join(
-            show_value(item) if not isinstance(item, dict) else "; ".join(map(str, item.values()))
-            for item in value
-        )
+        if field in COUNTRY_FIELDS:
+            return "\n".join(f"{iso_countries.name(code) or code} ({code})" for code in value)
+        return "\n".join(_item(item) for item in value)
+    if field in CHOICE_LABELS:
+        return str(choice_label(field, value))
     return str(value)
 
 

@@ -1,6 +1,8 @@
 """The workflow buttons, the review page with its diff and the history (SPEC 5, 7): each shown
 only to who may use it, and refused (403, or 404 when the record is not visible) when forced."""
 
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from projects.models import Contact, Project, Zone
@@ -52,6 +54,16 @@ def test_forbidden_actions_are_hidden_and_refused(client, org_a, editor_a, edito
     assert act(client, "projects", project.identifier, "submit").status_code == 409
     client.force_login(reviewer)
     assert buttons(client, project) == ["approve", "request_changes", "reject"]
+
+
+def test_a_comment_too_long_is_refused_not_dropped(client, org_a, editor_a):
+    project = create(Project, org_a, editor_a)
+    client.force_login(editor_a)
+    response = act(client, "projects", project.identifier, "submit", "x" * 5001)
+    assert response.status_code == 400
+    assert "5000" in response.content.decode()
+    project.refresh_from_db()
+    assert project.workflow_state == "draft"
 
 
 def test_an_incomplete_record_cannot_be_submitted(client, org_a, editor_a):
@@ -147,3 +159,33 @@ def test_history_is_for_members_and_reviewers(client, org_a, editor_a, editor_b,
     page = client.get(url)
     assert [entry.action for entry in page.context["entries"]] == ["create", "submit", "approve"]
     assert "Approved and published" in page.content.decode()
+
+
+def render_partial(rf, user, record) -> str:
+    """The partial as the public detail pages include it (record in the context)."""
+    request = rf.get(f"/{record.record_type}/{record.identifier}/")
+    request.user = user or AnonymousUser()
+    return render_to_string(
+        "projects/work/_record_actions.html", {"record": record}, request=request
+    )
+
+
+def test_the_actions_partial_offers_each_user_their_buttons(rf, org_a, editor_a, admin_a, reviewer):
+    project = place_in_state(create(Project, org_a, editor_a), "published")
+    assert render_partial(rf, None, project).strip() == ""
+    html = render_partial(rf, editor_a, project)
+    assert 'action="/projects/CN-XIAN-P-0001/actions/reconfirm/"' in html
+    assert "/projects/CN-XIAN-P-0001/edit/" in html and "/archive/" not in html
+    html = render_partial(rf, admin_a, project)
+    assert "/actions/archive/" in html
+    assert 'id="comment-archive"' in html and "(required)" in html
+    html = render_partial(rf, reviewer, project)
+    assert "/actions/archive/" in html and "/edit/" not in html and "reconfirm" not in html
+
+
+def test_every_workflow_action_has_its_words():
+    from projects.work_labels import ACTION_DONE, ACTION_LABELS, EVENT_LABELS
+    from projects.workflow import TRANSITIONS
+
+    assert set(TRANSITIONS) == set(ACTION_LABELS) == set(ACTION_DONE)
+    assert set(TRANSITIONS) <= set(EVENT_LABELS)

@@ -45,6 +45,8 @@ def test_create_form_keeps_input_and_shows_field_errors(client, editor_a):
     # The summary lists every problem, each next to its field; nothing was created.
     assert 'role="alert"' in html and "Please correct the following" in html
     assert "latitude" in " ".join(form.group_errors["locations"])
+    # ... and the services' errors on the fields the form could read, at the same time.
+    assert set(form.group_errors) == {"locations", "title", "budget_currency"}
     assert 'aria-invalid="true"' in html
     assert "Kept as typed" in html and "Almaty; north; 76.89" in html
     assert records(editor_a, Project) == []
@@ -120,6 +122,7 @@ def test_editing_a_draft_changes_it_in_place(client, org_a, editor_a):
     url = reverse("project-edit", args=[project.identifier])
     data = current_form(client, url)
     assert data["title_en"] == "Old title"
+    assert "Chosen: China, Kazakhstan" in client.get(url).content.decode()
     data["title_en"] = "New title"
     response = client.post(url, data)
     assert response.status_code == 302
