@@ -86,7 +86,7 @@ def press(page, action: str, comment: str = ""):
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
     form.get_by_role("button").click()
-    expect(page.locator(".messages")).to_contain_text("Done:")
+    expect(page.locator(".messages .message-success")).to_be_visible()
 
 
 def state_of(identifier: str) -> str:
