@@ -6,6 +6,7 @@ sees the most buttons), every page; in English, Chinese and Russian.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, describe_violations, weigh
 from tests.site_pages import page_dataset, page_urls
@@ -74,3 +75,38 @@ def test_every_page_weighs_under_150_kb_on_a_first_visit(new_context, dataset, s
     assert not heavy, "over 150 KB compressed:\n" + "\n\n".join(
         f"{url}\n{details}" for url, details in heavy.items()
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pages_showing_errors_have_no_serious_accessibility_violation(
+    new_context, dataset, language
+):
+    """Where people meet errors: a refused sign-in, a record form sent incomplete, a workflow
+    action refused for a missing comment."""
+    found = {}
+    page = new_context(language=language).new_page()
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill("nobody")
+    page.locator("input[name=password]").fill("wrong password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main [role=alert]")).to_be_visible()
+    found["sign-in refused"] = axe_violations(page)
+
+    editor = new_context(language=language, user=dataset.users["editor"]).new_page()
+    editor.goto("/projects/new/")
+    editor.locator("main form.record-form button[type=submit]").click()
+    expect(editor.locator("#error-summary")).to_be_visible()
+    found["record form with errors"] = axe_violations(editor)
+
+    reviewer = new_context(language=language, user=dataset.users["reviewer"]).new_page()
+    reviewer.goto(f"/projects/{dataset.records['revised'].identifier}/review/")
+    form = reviewer.locator("#action-request_changes")
+    form.locator("textarea").evaluate("node => node.removeAttribute('required')")
+    with reviewer.expect_navigation() as navigation:
+        form.locator("button").click()
+    assert navigation.value.status == 400
+    expect(reviewer.locator("main .field-error, main [role=alert]").first).to_be_visible()
+    found["action refused"] = axe_violations(reviewer)
+
+    found = {where: violations for where, violations in found.items() if violations}
+    assert not found, "axe-core, impact serious or critical:\n" + describe_violations(found)
