@@ -185,8 +185,10 @@ def page_dataset(scale: int = 0) -> PageDataset:
 
 
 def add_published(d: PageDataset, count: int) -> None:
-    """`count` more published records of the three types, a third of the projects with a
-    confirmed participant (for the query counts: every list grows, nothing else changes)."""
+    """`count` more records of the three types, for the query counts: every list grows, and so
+    does every dashboard list (a fifth stay drafts, a fifth wait for review, the rest are
+    published); half the projects name Almaty as a partner (confirmed when published, else
+    waiting for its answer)."""
     from projects import participants
     from projects.models import Contact, Project, Zone
     from registry.tenancy import Actor
@@ -199,15 +201,19 @@ def add_published(d: PageDataset, count: int) -> None:
         label = {"en": f"Extra record {n}", "zh": f"额外记录 {n}", "ru": f"Доп. запись {n}"}
         field = "title" if model is Project else "name"
         record = create(model, d.orgs["a"], editor, **{field: label})
-        act(editor, record, "submit")
-        act(reviewer, record, "approve")
+        state = ("draft", "submitted", "published", "published", "published")[n % 5]
+        if state != "draft":
+            act(editor, record, "submit")
+        if state == "published":
+            act(reviewer, record, "approve")
         if model is Project and n % 2 == 0:
             participation = participants.add_participant(
                 Actor.for_user(editor), record, d.orgs["b"], "partner"
             )
-            participants.respond_participation(
-                Actor.for_user(d.users["admin_b"]), participation, True
-            )
+            if state == "published":
+                participants.respond_participation(
+                    Actor.for_user(d.users["admin_b"]), participation, True
+                )
 
 
 def _strings(value):
