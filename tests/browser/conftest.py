@@ -50,7 +50,9 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -91,7 +93,8 @@ def new_context(browser, site):
         if user is not None:
             cookies.append(session_cookie(site, user))
         context.add_cookies(cookies)
-        context.set_default_timeout(15_000)
+        # Generous: CI runs these beside the rest of the suite on two shared cores.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context
 
