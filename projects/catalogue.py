@@ -46,17 +46,11 @@ SORTS = {
 }
 DEFAULT_SORT = "-updated_at"
 # The facets of each record type, in the order the sidebar shows them.
+COMMON_FACETS = ("organization", "freshness", "completeness_min", "workflow_state")
 FACETS = {
-    Project: (
-        "category",
-        "country",
-        "lifecycle_status",
-        "organization",
-        "freshness",
-        "workflow_state",
-    ),
-    Zone: ("kind", "country", "lifecycle_status", "organization", "freshness", "workflow_state"),
-    Contact: ("kind", "country", "organization", "freshness", "workflow_state"),
+    Project: ("category", "country", "lifecycle_status", *COMMON_FACETS),
+    Zone: ("kind", "country", "lifecycle_status", *COMMON_FACETS),
+    Contact: ("kind", "country", *COMMON_FACETS),
 }
 FACET_TITLES = {
     "category": _("Category"),
@@ -66,6 +60,16 @@ FACET_TITLES = {
     "organization": _("Organization"),
     "freshness": _("Freshness"),
     "workflow_state": _("Record state"),
+    "completeness_min": _("Completeness"),
+}
+# The completeness facet's steps: records whose completeness (0-100) is at least this.
+COMPLETENESS_STEPS = (100, 75, 50, 25)
+# Filters of the API that have no facet (a zone's identifier, a tag, a date): shown as chips.
+OTHER_FILTER_TITLES = {
+    "q": _("Search"),
+    "tag": _("Tag"),
+    "zone": _("Zone"),
+    "updated_since": _("Updated since"),
 }
 # A contact is found by the countries it is in and those it covers (ContactFilterSet does the
 # same), so its country facet counts both lists.
@@ -105,12 +109,18 @@ class Catalogue:
     sort: str = DEFAULT_SORT
     errors: dict = field(default_factory=dict)
 
+    other_filters: list[tuple[str, str, str]] = field(default_factory=list)
+
     @property
-    def selected(self) -> list[tuple[Facet, FacetOption]]:
-        """The facet values the reader has chosen (shown as removable chips)."""
-        return [
-            (item, option) for item in self.facets for option in item.options if option.selected
+    def selected(self) -> list[tuple[str, str, str]]:
+        """(parameter, title, value) of every filter in use, facets first (removable chips)."""
+        chosen = [
+            (item.name, item.title, option.label)
+            for item in self.facets
+            for option in item.options
+            if option.selected
         ]
+        return chosen + self.other_filters
 
 
 def filter_params(query: QueryDict, model: type[Record]) -> QueryDict:
@@ -146,7 +156,12 @@ def build(actor: Actor, model: type[Record], request) -> Catalogue:
     page, next_position = keyset_page(rows.select_related("organization"), sort, position)
     return Catalogue(
         rows=page,
-        facets=[item for item in facets if item.options],
+        facets=facets,
+        other_filters=[
+            (name, str(title), params[name])
+            for name, title in OTHER_FILTER_TITLES.items()
+            if name in params
+        ],
         total=total,
         next_cursor=cursors.sign(next_position, purpose) if next_position else None,
         is_first_page=position is None,
@@ -251,7 +266,7 @@ def _facet(model, name: str, counts: dict, selected: str | None) -> Facet:
         for value, (text, count) in counts.items()
         if count or value == selected
     ]
-    if name not in ("freshness", "workflow_state", "lifecycle_status"):
+    if name not in ("freshness", "workflow_state", "lifecycle_status", "completeness_min"):
         options.sort(key=lambda option: (-option.count, option.label))
     return Facet(name=name, title=str(FACET_TITLES[name]), options=options)
 
@@ -278,7 +293,11 @@ def shared_counts(rows: QuerySet, model: type[Record], names: list[str]) -> tupl
     country_columns = COUNTRY_COLUMNS[model] if "country" in names else ()
     inner = rows.order_by().annotate(_freshness=_freshness_case())
     inner_sql, params = inner.values(
-        "id", "organization_id", *{FIXED_COLUMNS[name] for name in fixed}, *country_columns
+        "id",
+        "organization_id",
+        "completeness",
+        *{FIXED_COLUMNS[name] for name in fixed},
+        *country_columns,
     ).query.sql_with_params()
     parts = ["SELECT 'total', NULL, NULL, COUNT(*) FROM m"]
     parts += [
@@ -293,6 +312,12 @@ def shared_counts(rows: QuerySet, model: type[Record], names: list[str]) -> tupl
             f"FROM m JOIN {table} o ON o.{quote('id')} = m.{quote('organization_id')} "
             f"GROUP BY o.{quote('slug')}, CAST(o.{quote('name')} AS TEXT)"
         )
+    if "completeness_min" in names:
+        column = quote("completeness")
+        parts += [
+            f"SELECT 'completeness_min', '{step}', NULL, COUNT(*) FROM m WHERE {column} >= {step}"
+            for step in COMPLETENESS_STEPS
+        ]
     if country_columns:
         pairs = " UNION ALL ".join(
             f"SELECT m.{quote('id')} AS row_id, e.value AS code FROM m, {_unnest(column)}"
@@ -340,6 +365,10 @@ def _read_counts(model, names: list[str], found) -> tuple[dict, int]:
                 slug: (pick(json.loads(text)) or slug, count)
                 for slug, (text, count) in raw[name].items()
             }
+        elif name == "completeness_min":
+            counts[name] = _completeness_options(
+                {step: raw[name].get(str(step), (None, 0))[1] for step in COMPLETENESS_STEPS}
+            )
         elif name == "country":
             counts[name] = {
                 code: (country_name(code), count) for code, (_, count) in raw[name].items()
@@ -354,7 +383,26 @@ def _read_counts(model, names: list[str], found) -> tuple[dict, int]:
     return counts, total
 
 
+def _completeness_options(found: dict[int, int]) -> dict:
+    return {str(step): (completeness_label(step), found[step]) for step in COMPLETENESS_STEPS}
+
+
+def completeness_label(step) -> str:
+    return str(
+        _("Complete") if str(step) == "100" else _("%(percent)s%% or more") % {"percent": step}
+    )
+
+
+def _completeness_counts(rows: QuerySet, model) -> dict:
+    found = rows.aggregate(
+        **{f"_{step}": Count("pk", filter=Q(completeness__gte=step)) for step in COMPLETENESS_STEPS}
+    )
+    return _completeness_options({step: found[f"_{step}"] for step in COMPLETENESS_STEPS})
+
+
 def _label_for(model, name: str, value: str) -> str:
+    if name == "completeness_min":
+        return completeness_label(value)
     if name == "country":
         return country_name(value)
     if name == "organization":
@@ -441,4 +489,5 @@ COUNTERS = {
     "freshness": _freshness_counts,
     "organization": _organization_counts,
     "country": _country_counts,
+    "completeness_min": _completeness_counts,
 }

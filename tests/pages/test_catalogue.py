@@ -218,3 +218,31 @@ def test_query_count_does_not_grow_with_the_table(client, url):
     bulk_world(100)
     large = count_queries(client, url)
     assert small == large, f"{url}: {small} queries for 5 rows per type, {large} for 105"
+
+
+def test_completeness_facet_counts_and_filters(client, world):
+    html = page(client, "/projects/")
+    # Both published projects are partly complete: the 25% step counts them, 100% none.
+    assert facet_count(html, "25% or more") == 2
+    assert facet_count(html, "Complete") is None
+    filtered = page(client, "/projects/?completeness_min=25")
+    assert len(titles(filtered)) == 2
+    assert 'class="chip">Completeness: 25% or more' in filtered
+
+
+def test_filters_without_a_facet_show_as_chips(client, world):
+    zone = world["zone"].identifier
+    html = page(client, f"/projects/?zone={zone}")
+    assert titles(html) == ["Almaty apple festival"]
+    assert f'class="chip">Zone: {zone}' in html
+    assert 'class="chip">Search: apple' in page(client, "/projects/?q=apple")
+
+
+def test_a_chosen_facet_counts_its_alternatives_within_the_boundary(client, world, editor_b):
+    """The alternatives of a chosen facet are counted by a query of their own: still scoped."""
+    client.force_login(editor_b)
+    html = page(client, "/projects/?country=UZ")
+    assert titles(html) == []
+    html = page(client, "/projects/?category=tourism_train")
+    assert facet_count(html, "Uzbekistan") is None  # Xi'an's draft train is in UZ
+    assert facet_count(html, "Tourism train") == 1
