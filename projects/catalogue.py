@@ -105,6 +105,7 @@ class Catalogue:
     facets: list[Facet] = field(default_factory=list)
     total: int = 0
     next_cursor: str | None = None
+    previous_cursor: str | None = None
     is_first_page: bool = True
     sort: str = DEFAULT_SORT
     errors: dict = field(default_factory=dict)
@@ -153,9 +154,9 @@ def build(actor: Actor, model: type[Record], request) -> Catalogue:
         return Catalogue(sort=sort, errors=_messages(error.detail))
     purpose = f"catalogue:{model.record_type}:{sort}"
     position = read_cursor(request.GET.get("cursor"), purpose)
-    page, next_position = keyset_page(rows.select_related("organization"), sort, position)
+    page = keyset_page(rows.select_related("organization"), sort, position)
     return Catalogue(
-        rows=page,
+        rows=page.rows,
         facets=facets,
         other_filters=[
             (name, str(title), params[name])
@@ -163,10 +164,15 @@ def build(actor: Actor, model: type[Record], request) -> Catalogue:
             if name in params
         ],
         total=total,
-        next_cursor=cursors.sign(next_position, purpose) if next_position else None,
-        is_first_page=position is None,
+        next_cursor=_sign(page.next_position, purpose),
+        previous_cursor=_sign(page.previous_position, purpose),
+        is_first_page=page.previous_position is None,
         sort=sort,
     )
+
+
+def _sign(position: dict | None, purpose: str) -> str | None:
+    return cursors.sign(position, purpose) if position is not None else None
 
 
 def _messages(detail) -> dict:
@@ -179,27 +185,49 @@ def _messages(detail) -> dict:
 # --- Keyset pages -------------------------------------------------------------------------------
 
 
+@dataclass
+class KeysetPage:
+    rows: list
+    next_position: dict | None  # after the last row, when more rows follow
+    previous_position: dict | None  # before the first row, when rows precede it
+
+
 def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int | None = None):
-    """(up to `size` rows after `position`, the position after the last one or None).
+    """Up to `size` rows after `position` (or, for a position marked "b", before it).
 
     Ordered by the sort key with the id as tie-breaker, so the order is total and a row is
-    never skipped nor repeated between pages; one query, whatever the page's depth.
+    never skipped nor repeated between pages; one query, whatever the page's depth. A page
+    going back reads the rows before the position in the opposite order, and turns them round.
     """
     size = size or PAGE_SIZE
     key = sort.lstrip("-")
-    descending = sort.startswith("-")
-    tie = "-pk" if descending else "pk"
-    ordered = queryset.order_by(sort, tie)
+    backwards = position is not None and position.get("b", False)
+    descending = sort.startswith("-") != backwards
+    ordered = queryset.order_by(f"-{key}" if descending else key, "-pk" if descending else "pk")
     if position is not None:
         ordered = ordered.filter(_after(key, descending, position))
     rows = list(ordered[: size + 1])
-    if len(rows) <= size:
-        return rows, None
-    last = rows[size - 1]
-    return rows[:size], {"v": _encode(getattr(last, key)), "i": last.pk}
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    if not rows:
+        return KeysetPage(rows, None, None)
+    following = more if not backwards else True
+    preceding = position is not None and (more if backwards else True)
+    return KeysetPage(
+        rows,
+        _position(rows[-1], key) if following else None,
+        {**_position(rows[0], key), "b": True} if preceding else None,
+    )
+
+
+def _position(row, key: str) -> dict:
+    return {"v": _encode(getattr(row, key)), "i": row.pk}
 
 
 def _after(key: str, descending: bool, position: dict) -> Q:
+    """Rows beyond `position` in an order by (key, pk), descending or not."""
     beyond = "lt" if descending else "gt"
     value = position["v"]
     return Q(**{f"{key}__{beyond}": value}) | Q(**{key: value, f"pk__{beyond}": position["i"]})
@@ -218,15 +246,17 @@ def read_cursor(token: str | None, purpose: str) -> dict | None:
         payload = cursors.unsign(token, purpose, field="cursor", message="")
     except ValidationError:
         return None
-    value, pk = payload.get("v"), payload.get("i")
+    value, pk, backwards = payload.get("v"), payload.get("i"), payload.get("b", False)
     if not isinstance(value, str) or not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    if not isinstance(backwards, bool):
         return None
     if purpose.endswith(("updated_at", "created_at")):
         try:
             value = datetime.datetime.fromisoformat(value)
         except ValueError:
             return None
-    return {"v": value, "i": pk}
+    return {"v": value, "i": pk, "b": backwards}
 
 
 # --- Facets -------------------------------------------------------------------------------------

@@ -157,6 +157,31 @@ def test_next_page_walks_every_record_once(client, org_a, editor_a, monkeypatch)
         url = "/projects/" + match.group(1).replace("&amp;", "&") if match else None
     assert pages == 3
     assert seen == [f"Project number {n}" for n in range(8)]
+    # And back again, from the last page to the first.
+    back = []
+    while match := re.search(r'rel="prev" href="([^"]+)"', html):
+        html = page(client, "/projects/" + match.group(1).replace("&amp;", "&"))
+        back = titles(html) + back
+    assert back == [f"Project number {n}" for n in range(6)]
+    assert "First page" not in html  # back at the start
+
+
+@pytest.mark.parametrize("ordering", ["-updated_at", "created_at", "-identifier"])
+def test_paging_both_ways_in_every_sort(client, org_a, editor_a, monkeypatch, ordering):
+    monkeypatch.setattr(catalogue, "PAGE_SIZE", 2)
+    for n in range(5):
+        create(Project, org_a, editor_a, title={"en": f"Project number {n}"})
+    client.force_login(editor_a)
+    html = page(client, f"/projects/?ordering={ordering}")
+    first = titles(html)
+    forward = list(first)
+    while match := re.search(r'rel="next" href="([^"]+)"', html):
+        html = page(client, "/projects/" + match.group(1).replace("&amp;", "&"))
+        forward += titles(html)
+    assert sorted(forward) == [f"Project number {n}" for n in range(5)]
+    while match := re.search(r'rel="prev" href="([^"]+)"', html):
+        html = page(client, "/projects/" + match.group(1).replace("&amp;", "&"))
+    assert titles(html) == first
 
 
 def test_a_tampered_cursor_shows_the_first_page(client, world):
