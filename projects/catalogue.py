@@ -46,17 +46,11 @@ SORTS = {
 }
 DEFAULT_SORT = "-updated_at"
 # The facets of each record type, in the order the sidebar shows them.
+COMMON_FACETS = ("organization", "freshness", "completeness_min", "workflow_state")
 FACETS = {
-    Project: (
-        "category",
-        "country",
-        "lifecycle_status",
-        "organization",
-        "freshness",
-        "workflow_state",
-    ),
-    Zone: ("kind", "country", "lifecycle_status", "organization", "freshness", "workflow_state"),
-    Contact: ("kind", "country", "organization", "freshness", "workflow_state"),
+    Project: ("category", "country", "lifecycle_status", *COMMON_FACETS),
+    Zone: ("kind", "country", "lifecycle_status", *COMMON_FACETS),
+    Contact: ("kind", "country", *COMMON_FACETS),
 }
 FACET_TITLES = {
     "category": _("Category"),
@@ -66,6 +60,16 @@ FACET_TITLES = {
     "organization": _("Organization"),
     "freshness": _("Freshness"),
     "workflow_state": _("Record state"),
+    "completeness_min": _("Completeness"),
+}
+# The completeness facet's steps: records whose completeness (0-100) is at least this.
+COMPLETENESS_STEPS = (100, 75, 50, 25)
+# Filters of the API that have no facet (a zone's identifier, a tag, a date): shown as chips.
+OTHER_FILTER_TITLES = {
+    "q": _("Search"),
+    "tag": _("Tag"),
+    "zone": _("Zone"),
+    "updated_since": _("Updated since"),
 }
 # A contact is found by the countries it is in and those it covers (ContactFilterSet does the
 # same), so its country facet counts both lists.
@@ -101,16 +105,23 @@ class Catalogue:
     facets: list[Facet] = field(default_factory=list)
     total: int = 0
     next_cursor: str | None = None
+    previous_cursor: str | None = None
     is_first_page: bool = True
     sort: str = DEFAULT_SORT
     errors: dict = field(default_factory=dict)
 
+    other_filters: list[tuple[str, str, str]] = field(default_factory=list)
+
     @property
-    def selected(self) -> list[tuple[Facet, FacetOption]]:
-        """The facet values the reader has chosen (shown as removable chips)."""
-        return [
-            (item, option) for item in self.facets for option in item.options if option.selected
+    def selected(self) -> list[tuple[str, str, str]]:
+        """(parameter, title, value) of every filter in use, facets first (removable chips)."""
+        chosen = [
+            (item.name, item.title, option.label)
+            for item in self.facets
+            for option in item.options
+            if option.selected
         ]
+        return chosen + self.other_filters
 
 
 def filter_params(query: QueryDict, model: type[Record]) -> QueryDict:
@@ -143,15 +154,25 @@ def build(actor: Actor, model: type[Record], request) -> Catalogue:
         return Catalogue(sort=sort, errors=_messages(error.detail))
     purpose = f"catalogue:{model.record_type}:{sort}"
     position = read_cursor(request.GET.get("cursor"), purpose)
-    page, next_position = keyset_page(rows.select_related("organization"), sort, position)
+    page = keyset_page(rows.select_related("organization"), sort, position)
     return Catalogue(
-        rows=page,
-        facets=[item for item in facets if item.options],
+        rows=page.rows,
+        facets=facets,
+        other_filters=[
+            (name, str(title), params[name])
+            for name, title in OTHER_FILTER_TITLES.items()
+            if name in params
+        ],
         total=total,
-        next_cursor=cursors.sign(next_position, purpose) if next_position else None,
-        is_first_page=position is None,
+        next_cursor=_sign(page.next_position, purpose),
+        previous_cursor=_sign(page.previous_position, purpose),
+        is_first_page=page.previous_position is None,
         sort=sort,
     )
+
+
+def _sign(position: dict | None, purpose: str) -> str | None:
+    return cursors.sign(position, purpose) if position is not None else None
 
 
 def _messages(detail) -> dict:
@@ -164,27 +185,49 @@ def _messages(detail) -> dict:
 # --- Keyset pages -------------------------------------------------------------------------------
 
 
+@dataclass
+class KeysetPage:
+    rows: list
+    next_position: dict | None  # after the last row, when more rows follow
+    previous_position: dict | None  # before the first row, when rows precede it
+
+
 def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int | None = None):
-    """(up to `size` rows after `position`, the position after the last one or None).
+    """Up to `size` rows after `position` (or, for a position marked "b", before it).
 
     Ordered by the sort key with the id as tie-breaker, so the order is total and a row is
-    never skipped nor repeated between pages; one query, whatever the page's depth.
+    never skipped nor repeated between pages; one query, whatever the page's depth. A page
+    going back reads the rows before the position in the opposite order, and turns them round.
     """
     size = size or PAGE_SIZE
     key = sort.lstrip("-")
-    descending = sort.startswith("-")
-    tie = "-pk" if descending else "pk"
-    ordered = queryset.order_by(sort, tie)
+    backwards = position is not None and position.get("b", False)
+    descending = sort.startswith("-") != backwards
+    ordered = queryset.order_by(f"-{key}" if descending else key, "-pk" if descending else "pk")
     if position is not None:
         ordered = ordered.filter(_after(key, descending, position))
     rows = list(ordered[: size + 1])
-    if len(rows) <= size:
-        return rows, None
-    last = rows[size - 1]
-    return rows[:size], {"v": _encode(getattr(last, key)), "i": last.pk}
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    if not rows:
+        return KeysetPage(rows, None, None)
+    following = more if not backwards else True
+    preceding = position is not None and (more if backwards else True)
+    return KeysetPage(
+        rows,
+        _position(rows[-1], key) if following else None,
+        {**_position(rows[0], key), "b": True} if preceding else None,
+    )
+
+
+def _position(row, key: str) -> dict:
+    return {"v": _encode(getattr(row, key)), "i": row.pk}
 
 
 def _after(key: str, descending: bool, position: dict) -> Q:
+    """Rows beyond `position` in an order by (key, pk), descending or not."""
     beyond = "lt" if descending else "gt"
     value = position["v"]
     return Q(**{f"{key}__{beyond}": value}) | Q(**{key: value, f"pk__{beyond}": position["i"]})
@@ -203,15 +246,17 @@ def read_cursor(token: str | None, purpose: str) -> dict | None:
         payload = cursors.unsign(token, purpose, field="cursor", message="")
     except ValidationError:
         return None
-    value, pk = payload.get("v"), payload.get("i")
+    value, pk, backwards = payload.get("v"), payload.get("i"), payload.get("b", False)
     if not isinstance(value, str) or not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    if not isinstance(backwards, bool):
         return None
     if purpose.endswith(("updated_at", "created_at")):
         try:
             value = datetime.datetime.fromisoformat(value)
         except ValueError:
             return None
-    return {"v": value, "i": pk}
+    return {"v": value, "i": pk, "b": backwards}
 
 
 # --- Facets -------------------------------------------------------------------------------------
@@ -251,7 +296,7 @@ def _facet(model, name: str, counts: dict, selected: str | None) -> Facet:
         for value, (text, count) in counts.items()
         if count or value == selected
     ]
-    if name not in ("freshness", "workflow_state", "lifecycle_status"):
+    if name not in ("freshness", "workflow_state", "lifecycle_status", "completeness_min"):
         options.sort(key=lambda option: (-option.count, option.label))
     return Facet(name=name, title=str(FACET_TITLES[name]), options=options)
 
@@ -278,7 +323,11 @@ def shared_counts(rows: QuerySet, model: type[Record], names: list[str]) -> tupl
     country_columns = COUNTRY_COLUMNS[model] if "country" in names else ()
     inner = rows.order_by().annotate(_freshness=_freshness_case())
     inner_sql, params = inner.values(
-        "id", "organization_id", *{FIXED_COLUMNS[name] for name in fixed}, *country_columns
+        "id",
+        "organization_id",
+        "completeness",
+        *{FIXED_COLUMNS[name] for name in fixed},
+        *country_columns,
     ).query.sql_with_params()
     parts = ["SELECT 'total', NULL, NULL, COUNT(*) FROM m"]
     parts += [
@@ -293,6 +342,12 @@ def shared_counts(rows: QuerySet, model: type[Record], names: list[str]) -> tupl
             f"FROM m JOIN {table} o ON o.{quote('id')} = m.{quote('organization_id')} "
             f"GROUP BY o.{quote('slug')}, CAST(o.{quote('name')} AS TEXT)"
         )
+    if "completeness_min" in names:
+        column = quote("completeness")
+        parts += [
+            f"SELECT 'completeness_min', '{step}', NULL, COUNT(*) FROM m WHERE {column} >= {step}"
+            for step in COMPLETENESS_STEPS
+        ]
     if country_columns:
         pairs = " UNION ALL ".join(
             f"SELECT m.{quote('id')} AS row_id, e.value AS code FROM m, {_unnest(column)}"
@@ -340,6 +395,10 @@ def _read_counts(model, names: list[str], found) -> tuple[dict, int]:
                 slug: (pick(json.loads(text)) or slug, count)
                 for slug, (text, count) in raw[name].items()
             }
+        elif name == "completeness_min":
+            counts[name] = _completeness_options(
+                {step: raw[name].get(str(step), (None, 0))[1] for step in COMPLETENESS_STEPS}
+            )
         elif name == "country":
             counts[name] = {
                 code: (country_name(code), count) for code, (_, count) in raw[name].items()
@@ -354,7 +413,26 @@ def _read_counts(model, names: list[str], found) -> tuple[dict, int]:
     return counts, total
 
 
+def _completeness_options(found: dict[int, int]) -> dict:
+    return {str(step): (completeness_label(step), found[step]) for step in COMPLETENESS_STEPS}
+
+
+def completeness_label(step) -> str:
+    return str(
+        _("Complete") if str(step) == "100" else _("%(percent)s%% or more") % {"percent": step}
+    )
+
+
+def _completeness_counts(rows: QuerySet, model) -> dict:
+    found = rows.aggregate(
+        **{f"_{step}": Count("pk", filter=Q(completeness__gte=step)) for step in COMPLETENESS_STEPS}
+    )
+    return _completeness_options({step: found[f"_{step}"] for step in COMPLETENESS_STEPS})
+
+
 def _label_for(model, name: str, value: str) -> str:
+    if name == "completeness_min":
+        return completeness_label(value)
     if name == "country":
         return country_name(value)
     if name == "organization":
@@ -441,4 +519,5 @@ COUNTERS = {
     "freshness": _freshness_counts,
     "organization": _organization_counts,
     "country": _country_counts,
+    "completeness_min": _completeness_counts,
 }

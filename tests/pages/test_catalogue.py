@@ -157,6 +157,31 @@ def test_next_page_walks_every_record_once(client, org_a, editor_a, monkeypatch)
         url = "/projects/" + match.group(1).replace("&amp;", "&") if match else None
     assert pages == 3
     assert seen == [f"Project number {n}" for n in range(8)]
+    # And back again, from the last page to the first.
+    back = []
+    while match := re.search(r'rel="prev" href="([^"]+)"', html):
+        html = page(client, "/projects/" + match.group(1).replace("&amp;", "&"))
+        back = titles(html) + back
+    assert back == [f"Project number {n}" for n in range(6)]
+    assert "First page" not in html  # back at the start
+
+
+@pytest.mark.parametrize("ordering", ["-updated_at", "created_at", "-identifier"])
+def test_paging_both_ways_in_every_sort(client, org_a, editor_a, monkeypatch, ordering):
+    monkeypatch.setattr(catalogue, "PAGE_SIZE", 2)
+    for n in range(5):
+        create(Project, org_a, editor_a, title={"en": f"Project number {n}"})
+    client.force_login(editor_a)
+    html = page(client, f"/projects/?ordering={ordering}")
+    first = titles(html)
+    forward = list(first)
+    while match := re.search(r'rel="next" href="([^"]+)"', html):
+        html = page(client, "/projects/" + match.group(1).replace("&amp;", "&"))
+        forward += titles(html)
+    assert sorted(forward) == [f"Project number {n}" for n in range(5)]
+    while match := re.search(r'rel="prev" href="([^"]+)"', html):
+        html = page(client, "/projects/" + match.group(1).replace("&amp;", "&"))
+    assert titles(html) == first
 
 
 def test_a_tampered_cursor_shows_the_first_page(client, world):
@@ -218,3 +243,31 @@ def test_query_count_does_not_grow_with_the_table(client, url):
     bulk_world(100)
     large = count_queries(client, url)
     assert small == large, f"{url}: {small} queries for 5 rows per type, {large} for 105"
+
+
+def test_completeness_facet_counts_and_filters(client, world):
+    html = page(client, "/projects/")
+    # Both published projects are partly complete: the 25% step counts them, 100% none.
+    assert facet_count(html, "25% or more") == 2
+    assert facet_count(html, "Complete") is None
+    filtered = page(client, "/projects/?completeness_min=25")
+    assert len(titles(filtered)) == 2
+    assert 'class="chip">Completeness: 25% or more' in filtered
+
+
+def test_filters_without_a_facet_show_as_chips(client, world):
+    zone = world["zone"].identifier
+    html = page(client, f"/projects/?zone={zone}")
+    assert titles(html) == ["Almaty apple festival"]
+    assert f'class="chip">Zone: {zone}' in html
+    assert 'class="chip">Search: apple' in page(client, "/projects/?q=apple")
+
+
+def test_a_chosen_facet_counts_its_alternatives_within_the_boundary(client, world, editor_b):
+    """The alternatives of a chosen facet are counted by a query of their own: still scoped."""
+    client.force_login(editor_b)
+    html = page(client, "/projects/?country=UZ")
+    assert titles(html) == []
+    html = page(client, "/projects/?category=tourism_train")
+    assert facet_count(html, "Uzbekistan") is None  # Xi'an's draft train is in UZ
+    assert facet_count(html, "Tourism train") == 1

@@ -115,3 +115,11 @@ def test_a_page_with_its_files_transfers_under_150_kb_compressed(client, world):
 
 def test_the_stylesheet_stays_small():
     assert len(gzip.compress((STATIC / "css" / "site.css").read_bytes())) < 10 * 1024
+
+
+def test_no_page_repeats_an_id(client, world, viewer_a):
+    """Labels, skip links and aria references point at ids: each must be unique on its page."""
+    client.force_login(viewer_a)
+    for url in public_urls(world):
+        ids = re.findall(r'\sid="([^"]+)"', client.get(url).content.decode())
+        assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
