@@ -80,6 +80,7 @@ FIELDS: dict[type[Record], tuple[str, ...]] = {
 }
 
 
+
 def model_columns(model: type[Record]) -> tuple[str, ...]:
     """The writable fields that are columns of the record's table, in FIELDS order (links to
     other records live in link tables)."""
