@@ -43,7 +43,7 @@ class Item:
 
     record: Record
     state: str
-    action: str = ""  # what to do next: edit, review (the page `action_url` opens)
+    action: str = ""  # what to do next: edit, review, reconfirm (at `action_url`)
     revision: Revision | None = None
     freshness: str | None = None
 
@@ -57,6 +57,10 @@ class Item:
             return _edit_url(self.record)
         if self.action == "review":
             return _review_url(self.record)
+        if self.action == "reconfirm":
+            return reverse(
+                "record-action", args=[self.record.record_type, self.record.identifier, "reconfirm"]
+            )
         return ""
 
     @property
@@ -141,7 +145,7 @@ def _sort(actor: Actor, waiting: Waiting, record: Record, revision, administerin
         waiting.signoffs.append(Item(record, state, "review", revision))
     fresh = freshness(record)
     if record.workflow_state == S.PUBLISHED and (fresh != "current" or _due_soon(record)):
-        waiting.stale.append(Item(record, record.workflow_state, "", None, fresh))
+        waiting.stale.append(Item(record, record.workflow_state, "reconfirm", None, fresh))
 
 
 def _due_soon(record: Record) -> bool:

@@ -59,6 +59,10 @@ def test_dashboard_lists_what_waits_for_each_role(
     assert waiting["draft"].identifier in section(page, "drafts")
     assert waiting["changes"].identifier in section(page, "changes-requested")
     assert waiting["stale"].identifier in section(page, "stale")
+    reconfirm = reverse(
+        "record-action", args=["projects", waiting["stale"].identifier, "reconfirm"]
+    )
+    assert reconfirm in section(page, "stale")
     # An editor signs nothing off and answers no participation request; no review section.
     assert waiting["signoff"].identifier not in section(page, "signoffs")
     assert waiting["requested"].identifier not in section(page, "participation-requests")
@@ -79,6 +83,13 @@ def test_dashboard_lists_what_waits_for_each_role(
     # Drafts and records awaiting their organization's sign-off never reach the reviewer.
     assert waiting["draft"].identifier not in page
     assert waiting["signoff"].identifier not in page
+
+    # Reconfirmed from the dashboard, the record is current again and leaves the list.
+    client.force_login(editor_a)
+    response = client.post(reconfirm, {"next": reverse("dashboard")})
+    assert response["Location"] == reverse("dashboard")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert waiting["stale"].identifier not in section(page, "stale")
 
     # Another organization sees none of it.
     for user in (editor_b, outsider):

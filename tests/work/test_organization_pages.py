@@ -1,6 +1,7 @@
 """My organization's pages (SPEC 2, 7): members (admins only), API keys (shown once), and
 sister-city links (proposed by one side's admin, answered by the other's)."""
 
+import pytest
 from django.urls import reverse
 
 from accounts.models import Membership, SisterCityLink
@@ -131,3 +132,15 @@ def test_sister_city_proposal_and_answer(client, org_a, org_b, admin_a, editor_a
     assert client.post(reverse("sister-city-answer", args=[link.pk, "accept"])).status_code == 409
     assert client.post(reverse("sister-city-answer", args=[link.pk, "end"])).status_code == 302
     assert client.post(reverse("sister-city-answer", args=[link.pk, "nonsense"])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["members", "api-keys", "sister-cities"])
+def test_organization_pages_need_an_organization(client, outsider, name):
+    url = reverse(name)
+    login = client.get(url)
+    assert login.status_code == 302 and login["Location"].startswith("/accounts/login/")
+    client.force_login(outsider)
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "not a member of any organization" in refused.content.decode()
+    assert client.post(url, {"name": "x", "scopes": ["read"], "partner": "x"}).status_code == 403
