@@ -151,7 +151,12 @@ SERIOUS = ("serious", "critical")
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core on the page; its violations of impact serious or critical.
+    """Run axe-core on the page; its violations of impact serious or critical."""
+    return [v for v in axe_run(page) if v["impact"] in SERIOUS]
+
+
+def axe_run(page) -> list[dict]:
+    """Run axe-core on the page; all its violations (id, impact, help, targets).
 
     The site's CSP refuses inline scripts, and Playwright's add_script_tag(path=...) injects an
     inline one; evaluating the source through the DevTools protocol is not subject to the CSP.
@@ -167,7 +172,7 @@ def axe_violations(page) -> list[dict]:
             }));
         }"""
     )
-    return [v for v in result if v["impact"] in SERIOUS]
+    return result
 
 
 def describe_violations(violations_by_page: dict[str, list[dict]]) -> str:
