@@ -85,11 +85,12 @@ def test_every_page_weighs_under_150_kb_on_a_first_visit(new_context, dataset, s
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_pages_showing_errors_have_no_serious_accessibility_violation(
+def test_other_roles_pages_and_errors_have_no_serious_accessibility_violation(
     new_context, dataset, language
 ):
-    """Where people meet errors: a refused sign-in, a record form sent incomplete, a workflow
-    action refused for a missing comment."""
+    """What the organization admin's walk does not show: the partner's and the reviewer's
+    dashboards, the reviewer's buttons; and where people meet errors: a refused sign-in, a record
+    form sent incomplete, a workflow action refused for a missing comment."""
     found = {}
     page = new_context(language=language).new_page()
     page.goto("/accounts/login/")
@@ -105,8 +106,16 @@ def test_pages_showing_errors_have_no_serious_accessibility_violation(
     expect(editor.locator("#error-summary")).to_be_visible()
     found["record form with errors"] = axe_violations(editor)
 
+    partner = new_context(language=language, user=dataset.users["admin_b"]).new_page()
+    partner.goto("/dashboard/")
+    expect(partner.locator("#participation-requests form").first).to_be_visible()
+    found["dashboard with participation requests (the partner's admin)"] = axe_violations(partner)
+
     reviewer = new_context(language=language, user=dataset.users["reviewer"]).new_page()
+    reviewer.goto("/dashboard/")
+    found["dashboard with reviews (a reviewer)"] = axe_violations(reviewer)
     reviewer.goto(f"/projects/{dataset.records['revised'].identifier}/review/")
+    found["review page with the reviewer's buttons"] = axe_violations(reviewer)
     form = reviewer.locator("#action-request_changes")
     form.locator("textarea").evaluate("node => node.removeAttribute('required')")
     with reviewer.expect_navigation() as navigation:
