@@ -140,6 +140,8 @@ def shot(request, tmp_path):
     def take(page, name: str) -> Path:
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), type="png", full_page=False)
+        if to_docs:  # the committed set stays light (README shows them all)
+            assert path.stat().st_size < 150 * 1024, f"{path.name}: over 150 KB"
         return path
 
     return take

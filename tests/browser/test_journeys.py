@@ -194,6 +194,7 @@ def test_a_project_from_the_visitor_to_the_partner(new_context, world, shot):
     expect(visitor.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(visitor.locator("h1")).to_have_text(TITLE_ZH)
     expect(visitor.locator("main")).to_contain_text("西安市人民政府")
+    expect(visitor.locator("main")).to_contain_text("已发布")  # "Published"
     # Almaty has not confirmed yet: its participation shows as unconfirmed.
     row = visitor.locator("main tr").filter(has_text="阿拉木图市政府")
     expect(row.locator("td").last).not_to_have_text(re.compile("Confirmed|已确认"))
