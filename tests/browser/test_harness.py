@@ -1,6 +1,6 @@
 """The harness itself: the checks of test_pages.py can fail, under the site's real CSP."""
 
-from tests.browser.conftest import axe_violations, weigh
+from tests.browser.helpers import axe_violations, weigh
 
 
 def test_axe_runs_under_the_sites_csp_and_reports_a_serious_violation(page, site):

@@ -8,7 +8,7 @@ sees the most buttons), every page; in English, Chinese and Russian.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SERIOUS, axe_run, axe_violations, describe_violations, weigh
+from tests.browser.helpers import SERIOUS, axe_run, axe_violations, describe_violations, weigh
 from tests.site_pages import page_dataset, page_urls
 
 LANGUAGES = ("en", "zh-hans", "ru")
