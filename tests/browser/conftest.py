@@ -6,8 +6,10 @@
   `live_server`, which brings it).
 * Every test in tests/browser/ carries the `browser` marker: `make test` runs them once, in the
   PostgreSQL pass (the SQLite pass deselects them with `-m "not browser"`).
-* Screenshots: `shot(page, "name")` writes docs/screenshots/<name>.png when SCREENSHOTS=1 (to
-  commit a current set), else into the test's temporary folder, so a CI run leaves the tree clean.
+* Screenshots: `shot(page, "name")` writes docs/screenshots/<name>.png when SCREENSHOTS=1 and CI
+  is unset (to commit a current set), else into the test's temporary folder, so a CI run leaves
+  the tree clean.
+* What the tests measure (axe-core, a first visit's weight) is in helpers.py.
 
 Playwright's sync API runs its event loop in the test's thread, which makes Django's
 "async-unsafe" guard refuse every ORM call the test itself makes (fixtures, assertions on the
