@@ -61,6 +61,11 @@ def test_every_page_reads_without_javascript(new_context, dataset, signed_in):
         assert main.is_visible(), f"{url}: the main content shows without JavaScript"
         assert main.locator("h1").first.is_visible(), f"{url}: its heading shows"
         assert len(main.inner_text().strip()) > 20, f"{url}: main content without JavaScript"
+    # The language switcher is a form: it works without JavaScript too, and stays on the page.
+    page.goto("/projects/")
+    page.get_by_role("button", name="Русский").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    assert page.url.endswith("/projects/")
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
