@@ -15,6 +15,9 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	@# chromium, CJK fonts (browser tests; `make run` goes on without them), gettext (msgfmt, below)
+	bash deploy/install-browser.sh || echo "make install: the browser tests need chromium (deploy/install-browser.sh)"
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
 ## Install, migrate an SQLite database, seed the demo data, serve http://127.0.0.1:8000
 run: install
@@ -22,10 +25,11 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Install and run the whole suite on PostgreSQL (DATABASE_URL overrides), then on SQLite
+## Install and run the whole suite on PostgreSQL (DATABASE_URL overrides), then on SQLite.
+## The browser tests (tests/browser/, marker `browser`) run once, in the PostgreSQL pass.
 test: install lint
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n $(PYTEST_WORKERS)
-	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS)
+	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser"
 
 ## ruff, and import-linter's contracts (the layers registry < accounts < projects; see pyproject.toml)
 lint: install
