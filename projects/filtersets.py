@@ -99,9 +99,7 @@ def text_search(queryset, value: str):
     if connection.vendor == "postgresql":
         query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.annotate(_search=search_vector(model)).filter(
-            condition
-            | Q(_search=query)
-            | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
+            condition | Q(_search=query) | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
         )
     for name in SEARCH_FIELDS[model]:
         condition |= Q(IContains(search_text(name), value))
@@ -173,7 +171,15 @@ class RecordFilterSet(django_filters.FilterSet):
             since = value.astimezone(datetime.UTC)
         except OverflowError:
             _refuse("updated_since", "The date-time is out of range.")
-        return queryset.filter(updated_at__gte=since)
+        # Outside the owner, a record counts as updated when its published content changed
+        # (issue 10: a hidden revision never shows here); its members see every change.
+        actor = self.actor
+        if actor.is_platform_admin:
+            return queryset.filter(updated_at__gte=since)
+        return queryset.filter(
+            Q(public_updated_at__gte=since)
+            | Q(organization_id__in=actor.org_ids, updated_at__gte=since)
+        )
 
     def filter_freshness(self, queryset, name, value):
         return queryset.filter(freshness_condition(value))

@@ -48,6 +48,11 @@ class RegistryCursorPagination(CursorPagination):
         allowed = getattr(view, "ordering_fields", ())
         default = tuple(getattr(view, "ordering", self.ordering))
         if choice and choice.lstrip("-") in allowed:
+            # The column behind a public name (updated_at: the time the public sees).
+            name = choice.lstrip("-")
+            choice = choice[: len(choice) - len(name)] + getattr(view, "ordering_columns", {}).get(
+                name, name
+            )
             # A unique tie-breaker keeps the order total, so no row is skipped between pages.
             tie = default[-1]
             return (choice,) if choice.lstrip("-") == tie.lstrip("-") else (choice, tie)

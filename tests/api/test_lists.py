@@ -244,11 +244,15 @@ def test_list_etag_and_304(api, session_client, catalogue, editor_a):
     assert api.get("/api/v1/projects/?format=csv", HTTP_IF_NONE_MATCH=etag).status_code == 200
     client = session_client(editor_a)
     assert client.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=etag).status_code == 200
-    # A change to a listed record changes the ETag.
-    edited = client.patch(
-        f"/api/v1/projects/{catalogue['train'].identifier}/", {"tags": ["x"]}, format="json"
-    )
-    assert edited.status_code == 200
+    member_etag = client.get("/api/v1/projects/")["ETag"]
+    # A hidden revision of a published record changes its members' list, not the public's
+    # (issue 10: private activity never shows in public metadata).
+    url = f"/api/v1/projects/{catalogue['train'].identifier}/"
+    assert client.patch(url, {"tags": ["x"]}, format="json").status_code == 200
+    assert client.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=member_etag).status_code == 200
+    assert api.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # A change of the published content (confirmed again: a new confirmed_at) changes it.
+    assert client.post(f"{url}reconfirm/").status_code == 200
     assert api.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
