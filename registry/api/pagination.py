@@ -58,6 +58,19 @@ class RegistryCursorPagination(CursorPagination):
             return (choice,) if choice.lstrip("-") == tie.lstrip("-") else (choice, tie)
         return default
 
+    def get_paginated_response(self, data):
+        """The page, with its `next` / `previous` links also in a `Link` header (RFC 8288), so
+        that a CSV page (`?format=csv`, rows only) says where the next page is too."""
+        response = super().get_paginated_response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for url, rel in ((response.data["next"], "next"), (response.data["previous"], "prev"))
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
     def cursor_purpose(self, path: str) -> str:
         """What a cursor is a position in: this list, in this ordering (part of its signature)."""
         return f"list:{path}:{','.join(self.ordering)}"

@@ -317,3 +317,20 @@ def test_full_text_search_uses_the_gin_indexes(db):
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = text_search(Project.objects.unscoped("test: explain only"), "train").order_by().explain()
     assert "project_search_fts" in plan and "project_identifier_trgm" in plan, plan
+
+
+def test_a_csv_page_links_to_the_next_one(api, catalogue):
+    """Issue 11: `?format=csv` is one page of rows; its `Link` header says where the next is."""
+    first = api.get("/api/v1/projects/?format=csv&page_size=1")
+    assert first.status_code == 200 and first["Content-Type"].startswith("text/csv")
+    link = first["Link"]
+    assert link.startswith("<http") and link.endswith('>; rel="next"')
+    second = api.get(link[1 : link.index(">")])
+    assert second.status_code == 200 and 'rel="prev"' in second["Link"]
+    identifiers = [page.content.decode().splitlines()[1].split(",")[0] for page in (first, second)]
+    assert sorted(identifiers) == sorted(
+        p.identifier for p in (catalogue["train"], catalogue["route"])
+    )
+    # The JSON page carries the same links.
+    body = api.get("/api/v1/projects/?page_size=1")
+    assert body["Link"] == f'<{body.json()["next"]}>; rel="next"'
