@@ -49,6 +49,18 @@ from registry.api.renderers import (
 )
 from registry.tenancy import visible
 
+# What a project row shows of its participations (ParticipantSerializer).
+PARTICIPATION_COLUMNS = (
+    "id",
+    "organization_id",
+    "project_id",
+    "participant__slug",
+    "role",
+    "status",
+    "created_at",
+    "responded_at",
+)
+
 # Body keys a write may carry that are not record content.
 NOT_CONTENT = frozenset({"organization", "version", "ref"})
 
@@ -310,17 +322,28 @@ class ProjectViewSet(RecordViewSet):
     geojson_features = staticmethod(location_features)
 
     def prefetches(self):
+        # Only the columns the rows show (identifiers, a slug), and no ORDER BY where the
+        # serializer sorts anyway: a page's prefetches stay index probes (issue 11).
         actor = self.actor
         return [
-            Prefetch("zones", queryset=visible(actor, Zone), to_attr="visible_zones"),
+            Prefetch(
+                "zones",
+                queryset=visible(actor, Zone).only("id", "identifier").order_by(),
+                to_attr="visible_zones",
+            ),
             Prefetch(
                 "relations",
-                queryset=visible(actor, ProjectRelation).select_related("related"),
+                queryset=visible(actor, ProjectRelation)
+                .select_related("related")
+                .only("id", "project_id", "related__identifier", "kind")
+                .order_by(),
                 to_attr="visible_relations",
             ),
             Prefetch(
                 "participations",
-                queryset=visible(actor, Participation).select_related("participant"),
+                queryset=visible(actor, Participation)
+                .select_related("participant")
+                .only(*PARTICIPATION_COLUMNS),
                 to_attr="visible_participations",
             ),
         ]
