@@ -377,16 +377,18 @@ def project_detail(db: Counter, environ, identifier: str) -> dict | None:
 
 # --- The changes feed -------------------------------------------------------------------------
 
+# Visibility probed per entry (EXISTS on the record's primary key) as ours does since issue 11,
+# rather than `object_id IN (every public id)`, which reads every record for each page.
 CHANGES = f"""
     SELECT a.id, a.action, a.revision, a.identifier, a.version, a.created_at, ct.model
     FROM projects_auditentry a JOIN django_content_type ct ON ct.id = a.content_type_id
     WHERE a.action IN ('approve', 'archive') AND a.id > %s AND (
-        (ct.model = 'project' AND a.object_id IN (
-            SELECT id FROM projects_project WHERE workflow_state IN {PUBLIC}))
-        OR (ct.model = 'zone' AND a.object_id IN (
-            SELECT id FROM projects_zone WHERE workflow_state IN {PUBLIC}))
-        OR (ct.model = 'contact' AND a.object_id IN (
-            SELECT id FROM projects_contact WHERE workflow_state IN {PUBLIC})))
+        (ct.model = 'project' AND EXISTS (SELECT 1 FROM projects_project r
+            WHERE r.id = a.object_id AND r.workflow_state IN {PUBLIC}))
+        OR (ct.model = 'zone' AND EXISTS (SELECT 1 FROM projects_zone r
+            WHERE r.id = a.object_id AND r.workflow_state IN {PUBLIC}))
+        OR (ct.model = 'contact' AND EXISTS (SELECT 1 FROM projects_contact r
+            WHERE r.id = a.object_id AND r.workflow_state IN {PUBLIC})))
       AND ct.app_label = 'projects'
     ORDER BY a.id LIMIT %s"""
 

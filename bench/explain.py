@@ -44,6 +44,10 @@ def main(argv=None) -> int:
     plans = []
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
+            if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                # The request's transaction and its row-level security context (registry.rls).
+                print(f"  (not explained: {query['sql'][:100]})")
+                continue
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
             lines = [row[0] for row in cursor.fetchall()]
             total = float(lines[-1].split(":")[1].split()[0]) if "Execution" in lines[-1] else 0

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SIZES = {"tiny": 50, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "now" would make freshness drift as time passes; the data is laid out around the
@@ -94,6 +94,9 @@ class Table:
         for field in self.fields:
             if field.attname in values:
                 value = values[field.attname]
+            elif field.attname.startswith("public_") and field.attname[7:] in values:
+                # A record's public version / updated_at start as the real ones (issue 10).
+                value = values[field.attname[7:]]
             elif field.has_default() or field.null or field.blank:
                 value = field.get_default()
             else:
@@ -316,6 +319,7 @@ class Generator:
         rng = self.rng
         governments = [org for org in self.orgs if org[5] == "local_government"]
         self.zone_ids = []
+        self.zone_org: dict[int, int] = {}
         self.zone_identifiers = {}
         for index in range(self.plan.zones):
             zone_id = index + 1
@@ -360,6 +364,7 @@ class Generator:
                 }
             )
             self.zone_ids.append(zone_id)
+            self.zone_org[zone_id] = org[0]
             self.zone_identifiers[zone_id] = row["identifier"]
             self.remember_events("zone", row, times[1], times[3], row["version"])
             yield row
@@ -381,6 +386,8 @@ class Generator:
         total = self.plan.projects + self.plan.drafts
         chosen = rng.choices(owners, weights=weights, k=total)
         self.published_projects = []  # (id, org id)
+        self.project_org: dict[int, int] = {}
+        self.project_state: dict[int, str] = {}  # the unpublished ones
         roles = ["partner", "operator", "funder", "insurer"]
         for index in range(total):
             project_id = index + 1
@@ -417,7 +424,9 @@ class Generator:
                 if row["workflow_state"] == "draft":
                     row["submitted_by_id"] = None
                 self.drafts.append(project_id)
+                self.project_state[project_id] = row["workflow_state"]
                 self.draft_entries[project_id] = self.draft_entry(row)
+            self.project_org[project_id] = org[0]
             start = (created + dt.timedelta(days=rng.randint(30, 400))).date()
             content = {
                 "title": {
@@ -512,6 +521,8 @@ class Generator:
                 links["participation"].append(
                     (org[0], project_id, partner[0], rng.choice(roles), status, partner[0], created)
                 )
+            # Row-level security copy (projects.visibility_copies.refresh_shared_with).
+            row["shared_with"] = sorted((str(o) for o in taking_part - {org[0]}), key=int)
             if not draft:
                 self.published_projects.append((project_id, org[0]))
                 self.remember_events("project", row, published, updated, version)
@@ -578,14 +589,24 @@ class Generator:
 
     # --- link rows and audit
 
-    @staticmethod
-    def link_rows(rows, source: str, target: str):
+    def state_of(self, kind: str, record_id: int) -> str:
+        """Zones and contacts are all published; some projects are drafts or submitted."""
+        return self.project_state.get(record_id, "published") if kind == "project" else "published"
+
+    def organization_of(self, kind: str, record_id: int) -> int:
+        return (self.project_org if kind == "project" else self.zone_org)[record_id]
+
+    def link_rows(self, rows, source: str, target: str):
+        """Link rows with the row-level security copies of projects.visibility_copies."""
         for index, (org_id, source_id, target_id) in enumerate(rows, start=1):
             yield {
                 "id": index,
                 "organization_id": org_id,
                 f"{source}_id": source_id,
                 f"{target}_id": target_id,
+                f"{source}_state": self.state_of(source, source_id),
+                f"{target}_organization_id": self.organization_of(target, target_id),
+                f"{target}_state": self.state_of(target, target_id),
             }
 
     def participation_rows(self, rows):
@@ -602,6 +623,7 @@ class Generator:
                 "responded_by_id": self.admin_of[by] if confirmed else None,
                 "responded_at": at + dt.timedelta(days=2) if confirmed else None,
                 "created_at": at,
+                "project_state": self.state_of("project", project_id),
             }
 
     def relation_rows(self, rows):
@@ -612,6 +634,9 @@ class Generator:
                 "project_id": project_id,
                 "related_id": related,
                 "kind": kind,
+                "project_state": self.state_of("project", project_id),
+                "related_organization_id": self.project_org[related],
+                "related_state": self.state_of("project", related),
             }
 
     def audit_rows(self):
@@ -672,6 +697,7 @@ class Generator:
         self.load(cursor, "participation", self.participation_rows(links["participation"]))
         self.load(cursor, "relation", self.relation_rows(links["relation"]))
         self.load(cursor, "audit", self.audit_rows())
+        self.change_counters(cursor)
         self.reset_sequences(cursor)
 
     def draft_entry(self, row: dict) -> dict:
@@ -691,6 +717,18 @@ class Generator:
             "version": 1,
             "changed_fields": [],
         }
+
+    def change_counters(self, cursor) -> None:
+        """The list ETags' counters (projects.publicity): public and each organization's."""
+        from projects.models import ChangeCounter
+
+        scopes = ["public", *(f"org:{org[0]}" for org in self.orgs)]
+        cursor.execute(
+            f"INSERT INTO {ChangeCounter._meta.db_table} (scope, value, changed_at) "
+            "SELECT scope, 1, %s FROM unnest(%s::text[]) AS scope "
+            "ON CONFLICT (scope) DO UPDATE SET value = EXCLUDED.value",
+            [self.now, scopes],
+        )
 
     def reset_sequences(self, cursor) -> None:
         for model in self.M.values():

@@ -11,6 +11,9 @@ class ProjectsConfig(AppConfig):
         from projects import (
             boundary,  # noqa: F401
             merging,
+            publicity,
         )
 
         merging.connect()
+        # List ETags and public metadata follow every change (projects/publicity.py).
+        publicity.connect()

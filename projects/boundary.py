@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.boundary import owners_by_prefix
 from registry import tenancy
@@ -188,7 +188,14 @@ def visible_record_events(actor: Actor, actions: Iterable[str]) -> QuerySet:
     Unlike a record's history (members and reviewers only), the fact that a visible record was
     published, updated or archived is as public as the record itself; nothing else is shown.
     """
-    seen = _of_records(lambda model: visible(actor, model))
+    # A correlated EXISTS per entry, not `object_id IN (every visible id)`: a page of the feed
+    # walks the log's primary key and probes each record's by its own (issue 11), instead of
+    # reading the ids of every visible record first.
+    seen = Q(pk__in=[])
+    for model in RECORD_MODELS:
+        seen |= Q(content_type=ContentType.objects.get_for_model(model)) & Q(
+            Exists(visible(actor, model).filter(pk=OuterRef("object_id")))
+        )
     return AuditEntry.objects.unscoped("narrowed just below to events of visible records").filter(
         seen, action__in=list(actions)
     )

@@ -171,7 +171,15 @@ class RecordFilterSet(django_filters.FilterSet):
             since = value.astimezone(datetime.UTC)
         except OverflowError:
             _refuse("updated_since", "The date-time is out of range.")
-        return queryset.filter(updated_at__gte=since)
+        # Outside the owner, a record counts as updated when its published content changed
+        # (issue 10: a hidden revision never shows here); its members see every change.
+        actor = self.actor
+        if actor.is_platform_admin:
+            return queryset.filter(updated_at__gte=since)
+        return queryset.filter(
+            Q(public_updated_at__gte=since)
+            | Q(organization_id__in=actor.org_ids, updated_at__gte=since)
+        )
 
     def filter_freshness(self, queryset, name, value):
         return queryset.filter(freshness_condition(value))

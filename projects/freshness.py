@@ -53,7 +53,9 @@ class FreshnessCutoffs:
         )
 
 
-def freshness(record: Record, now: datetime.datetime | None = None) -> str | None:
+def freshness(
+    record: Record, now: datetime.datetime | None = None, *, cutoffs: FreshnessCutoffs | None = None
+) -> str | None:
     """'current', 'stale' (12 months unconfirmed) or 'inactive' (24 months).
 
     None unless the record is published: a draft was never confirmed, and an archived record
@@ -61,7 +63,7 @@ def freshness(record: Record, now: datetime.datetime | None = None) -> str | Non
     """
     if record.workflow_state != WorkflowState.PUBLISHED or record.confirmed_at is None:
         return None
-    cutoffs = FreshnessCutoffs.at(now)
+    cutoffs = cutoffs or FreshnessCutoffs.at(now)  # given once for a whole page
     if record.confirmed_at < cutoffs.inactive:
         return Freshness.INACTIVE
     if record.confirmed_at < cutoffs.stale:

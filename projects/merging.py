@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from accounts.merging import keep_on_merge, organizations_merged, register_resolver
 
-from . import audit
+from . import audit, publicity
 from .choices import ParticipationStatus
 from .models import AuditEntry, Participation
 
@@ -38,6 +38,10 @@ def _settle_participations(actor, merged, survivor) -> list[str]:
 
 
 def _audit_merge(sender, merged, survivor, actor, result, **kwargs) -> None:
+    # The merged organization's records now show the survivor: every list may change.
+    publicity.bump(
+        publicity.PUBLIC, publicity.org_scope(merged.pk), publicity.org_scope(survivor.pk)
+    )
     audit.record_about_organization(
         actor,
         "merge_organization",

@@ -19,6 +19,7 @@ from registry.multilingual import pick, validate_multilingual
 from . import validation
 from .choices import (
     OPEN_REVISION_STATES,
+    PUBLIC_STATES,
     ContactKind,
     ParticipantRole,
     ParticipationStatus,
@@ -52,6 +53,42 @@ def organization_copy():
     )
 
 
+class PublicCopy:
+    """A field `public_X` that copies `X` while the record's published content may move.
+
+    `public_version` / `public_updated_at` are what anyone outside the owner organization sees
+    of a published or archived record (issue 10). They follow `version` / `updated_at` on
+    creation, while the record is not public, and when the workflow changes the published
+    content (it sets `record.publishing`, projects.publicity); private activity on a public
+    record (a hidden revision opened, edited, submitted or withdrawn) leaves them as they were.
+    `updated_at` is declared first, so its auto_now value is set when this field copies it.
+    """
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        # Migrations see a plain field: the copying is Python-side only.
+        path = f"django.db.models.{type(self).__mro__[2].__name__}"
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        if (
+            add
+            or model_instance.workflow_state not in PUBLIC_STATES
+            or getattr(model_instance, "publishing", False)
+        ):
+            follows = self.attname.removeprefix("public_")
+            setattr(model_instance, self.attname, getattr(model_instance, follows))
+        return getattr(model_instance, self.attname)
+
+
+class PublicVersionField(PublicCopy, models.PositiveIntegerField):
+    pass
+
+
+class PublicTimeField(PublicCopy, models.DateTimeField):
+    pass
+
+
 class Record(TenantOwned):
     """What projects, zones and contacts share: identity, ownership, workflow, freshness."""
 
@@ -72,6 +109,10 @@ class Record(TenantOwned):
     # Share (0-100) of the optional fields filled in the live content, kept by the services
     # (projects.content.refresh_completeness) so that lists can filter on it in SQL.
     completeness = models.PositiveSmallIntegerField(default=0, editable=False)
+    # What viewers outside the owner organization see as `version` and `updated_at` (issue 10):
+    # they move only when the published content does (PublicCopy).
+    public_version = PublicVersionField(default=1, editable=False)
+    public_updated_at = PublicTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         db_index=False,
         to=settings.AUTH_USER_MODEL,
@@ -121,7 +162,9 @@ class Record(TenantOwned):
 
 
 def record_meta(label: str):
-    """The Meta of a concrete record: unique identifier per organization, org-leading indexes.
+    """The Meta of a concrete record: unique identifier per organization; indexes for the
+    public sort orders (identifier, updated_at as the public sees it, created_at; identifier
+    breaks ties) and for the organization's own views.
 
     Identifiers are globally unique because organization prefixes never extend one another
     (accounts.services enforces it), so (organization, identifier) unique is enough.
@@ -141,6 +184,17 @@ def record_meta(label: str):
         indexes = [
             models.Index(fields=["organization", "workflow_state"], name=f"{label}_org_state"),
             models.Index(fields=["organization", "updated_at"], name=f"{label}_org_updated"),
+            # The public sort orders (SPEC 9: only unique constraints must name the
+            # organization), so that a page is an index range scan, not a sort of the table.
+            models.Index(fields=["identifier"], name=f"{label}_identifier"),
+            models.Index(fields=["public_updated_at", "identifier"], name=f"{label}_pub_updated"),
+            models.Index(fields=["created_at", "identifier"], name=f"{label}_created"),
+            # Freshness in list ETags: the latest confirmation past each threshold.
+            models.Index(
+                fields=["confirmed_at"],
+                condition=Q(workflow_state="published"),
+                name=f"{label}_confirmed",
+            ),
         ]
 
     return Meta
@@ -247,6 +301,11 @@ def link_meta(label: str, source: str, target: str):
         constraints = [
             models.UniqueConstraint(fields=["organization", source, target], name=f"{label}_unique")
         ]
+        # Prefetching a page's links, and cascades, by either end.
+        indexes = [
+            models.Index(fields=[source], name=f"{label}_{source}"),
+            models.Index(fields=[target], name=f"{label}_{target}"),
+        ]
 
     return Meta
 
@@ -338,6 +397,8 @@ class Participation(TenantOwned):
         ]
         indexes = [
             models.Index(fields=["organization", "project"], name="participation_org_project"),
+            models.Index(fields=["project"], name="participation_project"),
+            models.Index(fields=["participant"], name="participation_participant"),
         ]
 
     @property
@@ -370,7 +431,11 @@ class ProjectRelation(TenantOwned):
                 condition=~Q(project=models.F("related")), name="project_relation_not_self"
             ),
         ]
-        indexes = [models.Index(fields=["organization", "project"], name="relation_org_project")]
+        indexes = [
+            models.Index(fields=["organization", "project"], name="relation_org_project"),
+            models.Index(fields=["project"], name="relation_project"),
+            models.Index(fields=["related"], name="relation_related"),
+        ]
 
 
 class Revision(TenantOwned):
@@ -423,6 +488,8 @@ class Revision(TenantOwned):
                 name="revision_one_open_per_record",
             ),
         ]
+        # A page's open revisions, found by record.
+        indexes = [models.Index(fields=["content_type", "object_id"], name="revision_record")]
 
 
 class AuditEntry(TenantOwned):
@@ -466,5 +533,24 @@ class AuditEntry(TenantOwned):
                 fields=["organization", "content_type", "object_id", "id"],
                 name="audit_org_record",
             ),
+            # A record's history, by record.
+            models.Index(fields=["content_type", "object_id", "id"], name="audit_record"),
         ]
         verbose_name_plural = "audit entries"
+
+
+class ChangeCounter(models.Model):
+    """How many times what a class of viewers sees has changed (list ETags without a scan).
+
+    One row per scope: `public` moves when published content changes (anyone's view), `org:<id>`
+    when anything of that organization changes (its members' view). projects/publicity.py is
+    the one writer, in the same transaction as the change; no organization column (a scope is
+    not a tenant's row: it holds a number, never content).
+    """
+
+    scope = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.value}"

@@ -21,7 +21,7 @@ from django.db import transaction
 from accounts.models import Organization
 from registry.tenancy import Actor, require
 
-from . import audit, identifiers, refusals, revisions
+from . import audit, identifiers, publicity, refusals, revisions
 from .boundary import access_record_for_change
 from .checks import FieldErrors, validated
 from .choices import EDITABLE_STATES, RevisionState, WorkflowState
@@ -156,7 +156,16 @@ def delete_record(actor: Actor, record: Record) -> None:
         # Their links to the draft went with it (cascade), so their scores may drop.
         for source in linking:
             refresh_completeness(source)
-            source.save(update_fields=["completeness", "updated_at"])
+            # Its completeness is public content when the source is published.
+            with publicity.published_content_changes(source):
+                source.save(
+                    update_fields=[
+                        "completeness",
+                        "updated_at",
+                        "public_version",
+                        "public_updated_at",
+                    ]
+                )
 
 
 def discard_revision(actor: Actor, record: Record) -> Record:

@@ -37,7 +37,7 @@ from registry.tenancy import (
     visible,
 )
 
-from . import audit, notifications, refusals, revisions, visibility_copies
+from . import audit, notifications, publicity, refusals, revisions, visibility_copies
 from .boundary import access_record, check_version
 from .checks import check_publishable
 from .choices import RevisionState, WorkflowState
@@ -374,7 +374,13 @@ def _apply(step: Step) -> list[str]:
     else:
         step.record.workflow_state = step.to_state
     step.record.version += 1
-    step.record.save()
+    if step.revision is None or step.to_state == S.PUBLISHED:
+        # The record itself moves, or a revision becomes its published content: what the
+        # public sees changes. A hidden revision's moves change only what members see (issue 10).
+        with publicity.published_content_changes(step.record):
+            step.record.save()
+    else:
+        step.record.save()
     if step.revision is None and step.from_state != step.to_state:
         visibility_copies.record_state_changed(step.record)
     return changed

@@ -81,6 +81,49 @@ def test_every_generated_row_is_valid_for_the_models(generated):
 
 
 @postgres_only
+def test_generated_rows_carry_the_copies_the_application_keeps(generated):
+    """The generator bypasses the ORM, so it must write what the services would: the row-level
+    security copies (projects.visibility_copies), the public version and time (issue 10) and
+    the list ETags' change counters (projects.publicity)."""
+    from projects import visibility_copies
+    from projects.models import ChangeCounter
+
+    with system_access("test: compare the generated copies with the services' own"):
+        for model in (Project, Zone, Contact):
+            for record in model.objects.all():
+                assert record.public_version == record.version
+                assert record.public_updated_at == record.updated_at
+        states = {p.pk: p.workflow_state for p in Project.objects.all()}
+        owners = {p.pk: p.organization_id for p in Project.objects.all()}
+        zone_owners = {z.pk: z.organization_id for z in Zone.objects.all()}
+        assert len(set(states.values())) > 1  # published and unpublished projects
+        for link in ProjectZone.all_rows_for_internal_use.all():
+            assert link.project_state == states[link.project_id]
+            assert (link.zone_organization_id, link.zone_state) == (
+                zone_owners[link.zone_id],
+                "published",
+            )
+        for link in ContactProject.all_rows_for_internal_use.all():
+            assert link.contact_state == "published"
+            assert link.project_organization_id == owners[link.project_id]
+            assert link.project_state == states[link.project_id]
+        for link in ContactZone.all_rows_for_internal_use.all():
+            assert link.zone_organization_id == zone_owners[link.zone_id]
+        for relation in ProjectRelation.all_rows_for_internal_use.all():
+            assert relation.project_state == states[relation.project_id]
+            assert relation.related_organization_id == owners[relation.related_id]
+            assert relation.related_state == states[relation.related_id]
+        for participation in Participation.all_rows_for_internal_use.all():
+            assert participation.project_state == states[participation.project_id]
+        for project in Project.objects.all():
+            generated_copy = list(project.shared_with)
+            visibility_copies.refresh_shared_with(project)
+            assert generated_copy == project.shared_with
+        scopes = set(ChangeCounter.objects.values_list("scope", flat=True))
+        assert "public" in scopes and all(f"org:{o}" in scopes for o in set(owners.values()))
+
+
+@postgres_only
 def test_the_api_lists_shows_and_announces_the_generated_projects(generated):
     client = Client()
     listed = walk(client, "/api/v1/projects/?page_size=20")

@@ -85,6 +85,14 @@ class ChangesView(RegistryViewMixin, APIView):
             .select_related("content_type")
             .order_by("id")[:size]
         )
+        # Each type's detail URL around its identifier, reversed once per page, not per event.
+        self.url_parts = {}
+        for model, record_type in RECORD_TYPES.items():
+            marker = "IDENTIFIER0MARKER"
+            url = reverse(
+                f"api-{record_type}-detail", kwargs={"identifier": marker}, request=request
+            )
+            self.url_parts[model] = url.partition(marker)[::2]
         events = [self.event(entry) for entry in entries]
         cursor = events[-1]["cursor"] if events else since
         next_url = None
@@ -95,7 +103,9 @@ class ChangesView(RegistryViewMixin, APIView):
         return Response({**_list_body(events, next_url), "cursor": cursor})
 
     def event(self, entry) -> dict:
-        record_type = RECORD_TYPES[entry.content_type.model_class()]
+        model = entry.content_type.model_class()
+        record_type = RECORD_TYPES[model]
+        prefix, suffix = self.url_parts[model]
         return {
             "cursor": encode_cursor(entry.id),
             "event": _event_name(entry),
@@ -103,11 +113,7 @@ class ChangesView(RegistryViewMixin, APIView):
             "identifier": entry.identifier,
             "version": entry.version,
             "at": entry.created_at,
-            "url": reverse(
-                f"api-{record_type}-detail",
-                kwargs={"identifier": entry.identifier},
-                request=self.request,
-            ),
+            "url": f"{prefix}{entry.identifier}{suffix}",
         }
 
 

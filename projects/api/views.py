@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from accounts.api.base import caller_organization
-from projects import refusals, services, workflow
+from projects import publicity, refusals, services, workflow
 from projects.api import serializers as s
 from projects.boundary import access_record
 from projects.filtersets import (
@@ -27,16 +27,16 @@ from projects.filtersets import (
     ProjectFilterSet,
     ZoneFilterSet,
 )
-from projects.freshness import freshness, freshness_counts
+from projects.freshness import freshness
 from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
 from projects.revisions import pending_revisions
 from registry.api.base import RegistryViewMixin, json_object
 from registry.api.conditional import (
     expected_version,
-    list_etag,
     not_modified,
     not_modified_response,
     record_etag,
+    stamped_list_etag,
     with_validators,
 )
 from registry.api.pagination import RegistryCursorPagination
@@ -48,6 +48,18 @@ from registry.api.renderers import (
     zone_features,
 )
 from registry.tenancy import visible
+
+# What a project row shows of its participations (ParticipantSerializer).
+PARTICIPATION_COLUMNS = (
+    "id",
+    "organization_id",
+    "project_id",
+    "participant__slug",
+    "role",
+    "status",
+    "created_at",
+    "responded_at",
+)
 
 # Body keys a write may carry that are not record content.
 NOT_CONTENT = frozenset({"organization", "version", "ref"})
@@ -75,6 +87,9 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     lookup_field = "identifier"
     ordering = ("identifier",)
     ordering_fields = ORDERING_FIELDS
+    # ordering=updated_at follows the time the public sees (issue 10; projects.publicity), so a
+    # hidden revision never moves a published record in anyone's order.
+    ordering_columns = {"updated_at": "public_updated_at"}
     renderer_classes = [RegistryJSONRenderer, CSVRenderer]
     # Set per route by the URLconf: the workflow action this route takes.
     transition_name: str | None = None
@@ -117,10 +132,9 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        # Freshness moves with the clock, not with versions: count each kind into the ETag.
-        etag, last_modified = list_etag(
-            request, queryset, extra=freshness_counts(self.now, prefix="_freshness_")
-        )
+        # From the caller's change counters (and freshness thresholds): no scan of the rows.
+        stamp, last_modified = publicity.list_stamp(self.actor, self.model, self.now)
+        etag = stamped_list_etag(request, stamp)
         if not_modified(request, etag):
             return not_modified_response(etag, last_modified)
         page = self.paginate_queryset(queryset)
@@ -135,14 +149,21 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     def record_response(self, record, *, status_code=200, check_not_modified=False):
         """The record as JSON (or CSV/GeoJSON) with its ETag and Last-Modified."""
         self._revisions = pending_revisions(self.actor, self.model, [record])
+        revision = self._revisions.get(record.pk)
+        # Outside the owner, the public version and time (issue 10; projects.publicity).
+        sees = revision is not None
+        version = publicity.version_for(self.actor, record, sees_revision=sees)
+        updated_at = publicity.updated_at_for(self.actor, record, sees_revision=sees)
         etag = record_etag(
             self.request,
             record,
-            self._revisions.get(record.pk),
+            revision,
             extra=freshness(record, self.now) or "",
+            version=version,
+            updated_at=updated_at,
         )
         if check_not_modified and not_modified(self.request, etag):
-            return not_modified_response(etag, record.updated_at)
+            return not_modified_response(etag, updated_at)
         prefetch_related_objects([record], *self.prefetches())
         response = Response(self.get_serializer(record).data, status=status_code)
         if status_code == status.HTTP_201_CREATED:
@@ -151,7 +172,7 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
                 kwargs={"identifier": record.identifier},
                 request=self.request,
             )
-        return with_validators(response, etag, record.updated_at)
+        return with_validators(response, etag, updated_at)
 
     # --- Writing (through projects.services only) ----------------------------------------
 
@@ -301,17 +322,28 @@ class ProjectViewSet(RecordViewSet):
     geojson_features = staticmethod(location_features)
 
     def prefetches(self):
+        # Only the columns the rows show (identifiers, a slug), and no ORDER BY where the
+        # serializer sorts anyway: a page's prefetches stay index probes (issue 11).
         actor = self.actor
         return [
-            Prefetch("zones", queryset=visible(actor, Zone), to_attr="visible_zones"),
+            Prefetch(
+                "zones",
+                queryset=visible(actor, Zone).only("id", "identifier").order_by(),
+                to_attr="visible_zones",
+            ),
             Prefetch(
                 "relations",
-                queryset=visible(actor, ProjectRelation).select_related("related"),
+                queryset=visible(actor, ProjectRelation)
+                .select_related("related")
+                .only("id", "project_id", "related__identifier", "kind")
+                .order_by(),
                 to_attr="visible_relations",
             ),
             Prefetch(
                 "participations",
-                queryset=visible(actor, Participation).select_related("participant"),
+                queryset=visible(actor, Participation)
+                .select_related("participant")
+                .only(*PARTICIPATION_COLUMNS),
                 to_attr="visible_participations",
             ),
         ]

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from projects import publicity
 from projects.content import FIELDS, LINK_FIELDS, field_json
 from projects.filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
 from projects.freshness import freshness
@@ -109,15 +110,18 @@ def _links(record: Record, name: str):
     return sorted(other.identifier for other in linked)
 
 
-def record_item(record: Record, now: datetime.datetime) -> dict:
-    """One exported record: the API's JSON shape (SPEC 6) without the links to other pages."""
+def record_item(record: Record, now: datetime.datetime, actor: Actor | None = None) -> dict:
+    """One exported record: the API's JSON shape (SPEC 6) without the links to other pages.
+
+    Outside the owner, `version` and `updated_at` are the public ones (projects.publicity)."""
+    actor = actor or Actor.anonymous()
     item = {
         "identifier": record.identifier,
         "organization": record.organization.slug,
         "workflow_state": record.workflow_state,
-        "version": record.version,
+        "version": publicity.version_for(actor, record),
         "created_at": _moment(record.created_at),
-        "updated_at": _moment(record.updated_at),
+        "updated_at": _moment(publicity.updated_at_for(actor, record)),
         "published_at": _moment(record.published_at),
         "confirmed_at": _moment(record.confirmed_at),
         "freshness": freshness(record, now),
@@ -152,7 +156,7 @@ def records(actor: Actor, queryset: QuerySet) -> Iterator[Record]:
 def items(actor: Actor, queryset: QuerySet) -> Iterator[dict]:
     now = timezone.now()
     for record in records(actor, queryset):
-        yield record_item(record, now)
+        yield record_item(record, now, actor)
 
 
 def languages_in_use(queryset: QuerySet) -> set[str]:

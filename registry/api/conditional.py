@@ -4,7 +4,8 @@ A record's ETag is strong and reads `"<version>-<digest>"`: the version drives o
 locking (If-Match on writes gives 412 when stale) and the digest covers what else shapes the
 answer (who asks, the pending revision, the format). A list's ETag comes from one aggregate over
 the filtered rows (count, latest update, sum of versions), so If-None-Match answers 304 without
-serializing anything.
+serializing anything; the record lists use `stamped_list_etag` instead, from a stamp of change
+counters that reads no row of the list at all (projects/publicity.py).
 """
 
 from __future__ import annotations
@@ -41,23 +42,28 @@ def representation_key(request) -> str:
     return f"{fmt}/{request.META.get('HTTP_ACCEPT', '')}/{language}"
 
 
-def record_etag(request, record, revision=None, *, extra: str = "") -> str:
-    """`extra`: what else shapes the answer and is not in the row's version (a derived state)."""
+def record_etag(
+    request, record, revision=None, *, extra: str = "", version=None, updated_at=None
+) -> str:
+    """`extra`: what else shapes the answer and is not in the row's version (a derived state).
+    `version` / `updated_at`: the ones this caller is shown, when not the row's own."""
+    version = record.version if version is None else version
+    updated_at = updated_at or record.updated_at
     revision_part = (
         f"{revision.number}:{revision.state}:{revision.updated_at.isoformat()}" if revision else ""
     )
     digest = _digest(
         type(record).__name__,
         record.identifier,
-        record.version,
+        version,
         record.workflow_state,
-        record.updated_at.isoformat(),
+        updated_at.isoformat(),
         revision_part,
         extra,
         viewer_key(request),
         representation_key(request),
     )
-    return f'"{record.version}-{digest}"'
+    return f'"{version}-{digest}"'
 
 
 def list_etag(request, queryset, *, versions: bool = True, extra=None) -> tuple[str, object]:
@@ -81,6 +87,16 @@ def list_etag(request, queryset, *, versions: bool = True, extra=None) -> tuple[
         representation_key(request),
     )
     return f'"{summary["rows"]}-{digest}"', summary["latest"]
+
+
+def stamped_list_etag(request, stamp: str) -> str:
+    """A list's ETag from a stamp of what moves the caller's view (their change counters): no
+    scan of the rows, so a 304 costs the same at any size. The query string (filters, cursor,
+    ordering, page size), the caller and the representation make the rest."""
+    digest = _digest(
+        stamp, request.get_full_path(), viewer_key(request), representation_key(request)
+    )
+    return f'"L-{digest}"'
 
 
 def _tags(header: str) -> list[str]:

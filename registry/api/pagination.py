@@ -48,10 +48,28 @@ class RegistryCursorPagination(CursorPagination):
         allowed = getattr(view, "ordering_fields", ())
         default = tuple(getattr(view, "ordering", self.ordering))
         if choice and choice.lstrip("-") in allowed:
+            # The column behind a public name (updated_at: the time the public sees).
+            name = choice.lstrip("-")
+            choice = choice[: len(choice) - len(name)] + getattr(view, "ordering_columns", {}).get(
+                name, name
+            )
             # A unique tie-breaker keeps the order total, so no row is skipped between pages.
             tie = default[-1]
             return (choice,) if choice.lstrip("-") == tie.lstrip("-") else (choice, tie)
         return default
+
+    def get_paginated_response(self, data):
+        """The page, with its `next` / `previous` links also in a `Link` header (RFC 8288), so
+        that a CSV page (`?format=csv`, rows only) says where the next page is too."""
+        response = super().get_paginated_response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for url, rel in ((response.data["next"], "next"), (response.data["previous"], "prev"))
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
 
     def cursor_purpose(self, path: str) -> str:
         """What a cursor is a position in: this list, in this ordering (part of its signature)."""

@@ -244,11 +244,15 @@ def test_list_etag_and_304(api, session_client, catalogue, editor_a):
     assert api.get("/api/v1/projects/?format=csv", HTTP_IF_NONE_MATCH=etag).status_code == 200
     client = session_client(editor_a)
     assert client.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=etag).status_code == 200
-    # A change to a listed record changes the ETag.
-    edited = client.patch(
-        f"/api/v1/projects/{catalogue['train'].identifier}/", {"tags": ["x"]}, format="json"
-    )
-    assert edited.status_code == 200
+    member_etag = client.get("/api/v1/projects/")["ETag"]
+    # A hidden revision of a published record changes its members' list, not the public's
+    # (issue 10: private activity never shows in public metadata).
+    url = f"/api/v1/projects/{catalogue['train'].identifier}/"
+    assert client.patch(url, {"tags": ["x"]}, format="json").status_code == 200
+    assert client.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=member_etag).status_code == 200
+    assert api.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # A change of the published content (confirmed again: a new confirmed_at) changes it.
+    assert client.post(f"{url}reconfirm/").status_code == 200
     assert api.get("/api/v1/projects/", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
@@ -313,3 +317,20 @@ def test_full_text_search_uses_the_gin_indexes(db):
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = text_search(Project.objects.unscoped("test: explain only"), "train").order_by().explain()
     assert "project_search_fts" in plan and "project_identifier_trgm" in plan, plan
+
+
+def test_a_csv_page_links_to_the_next_one(api, catalogue):
+    """Issue 11: `?format=csv` is one page of rows; its `Link` header says where the next is."""
+    first = api.get("/api/v1/projects/?format=csv&page_size=1")
+    assert first.status_code == 200 and first["Content-Type"].startswith("text/csv")
+    link = first["Link"]
+    assert link.startswith("<http") and link.endswith('>; rel="next"')
+    second = api.get(link[1 : link.index(">")])
+    assert second.status_code == 200 and 'rel="prev"' in second["Link"]
+    identifiers = [page.content.decode().splitlines()[1].split(",")[0] for page in (first, second)]
+    assert sorted(identifiers) == sorted(
+        p.identifier for p in (catalogue["train"], catalogue["route"])
+    )
+    # The JSON page carries the same links.
+    body = api.get("/api/v1/projects/?page_size=1")
+    assert body["Link"] == f'<{body.json()["next"]}>; rel="next"'

@@ -1,4 +1,8 @@
-"""Every list costs the same number of queries for 5 rows as for 200 (no N+1)."""
+"""Every list costs the same number of queries for 5 rows as for 200 (no N+1).
+
+`test_every_list_route_is_guarded` walks the API's routes: a new route that answers a list
+fails until it is in LISTS (or declared not a list, with the reason).
+"""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -118,12 +122,32 @@ class Rows:
         )
         return contacts
 
+    def participants(self, n, project=None):
+        project = project or self.projects(1)[0]
+        Participation.all_rows_for_internal_use.bulk_create(
+            Participation(
+                organization=self.org,
+                project=project,
+                participant=OrganizationFactory(),
+                role="partner",
+                requested_by=self.user,
+            )
+            for _ in range(n)
+        )
+        return project
+
+    def zone_events(self, n, record=None):
+        return self.events(n, record or self.zones(1)[0])
+
+    def contact_events(self, n, record=None):
+        return self.events(n, record or self.contacts(1)[0])
+
     def events(self, n, record=None):
         record = record or self.projects(1)[0]
         AuditEntry.all_rows_for_internal_use.bulk_create(
             AuditEntry(
                 organization=self.org,
-                content_type=ContentType.objects.get_for_model(Project),
+                content_type=ContentType.objects.get_for_model(type(record)),
                 object_id=record.pk,
                 identifier=record.identifier,
                 action="approve",
@@ -181,15 +205,20 @@ class Rows:
 def queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
+        if response.streaming:  # exports read their rows as they stream
+            b"".join(response.streaming_content)
     assert response.status_code == 200, response.content
     return len(captured)
 
 
+# name -> (URL, the Rows builder; "{identifier}" is the record the builder returns first).
 LISTS = {
     "projects": ("/api/v1/projects/?page_size=500", "projects"),
     "projects-csv": ("/api/v1/projects/?page_size=500&format=csv", "projects"),
     "projects-geojson": ("/api/v1/projects/?page_size=500&format=geojson", "projects"),
+    "projects-by-update": ("/api/v1/projects/?page_size=500&ordering=-updated_at", "projects"),
     "zones": ("/api/v1/zones/?page_size=500", "zones"),
+    "zones-geojson": ("/api/v1/zones/?page_size=500&format=geojson", "zones"),
     "contacts": ("/api/v1/contacts/?page_size=500", "contacts"),
     "organizations": ("/api/v1/organizations/?page_size=500", "organizations"),
     "sister-city-links": ("/api/v1/sister-city-links/?page_size=500", "links"),
@@ -197,7 +226,74 @@ LISTS = {
     "changes": ("/api/v1/changes/?page_size=500", "events"),
     "review-queue": ("/api/v1/review-queue/", "submitted"),
     "stats": ("/api/v1/stats/", "projects"),
+    "projects-history": ("/api/v1/projects/{identifier}/history/?page_size=500", "events"),
+    "zones-history": ("/api/v1/zones/{identifier}/history/?page_size=500", "zone_events"),
+    "contacts-history": ("/api/v1/contacts/{identifier}/history/?page_size=500", "contact_events"),
+    "participants": ("/api/v1/projects/{identifier}/participants/", "participants"),
+    "projects-export": ("/api/v1/projects/export.csv", "projects"),
+    "projects-export-json": ("/api/v1/projects/export.json", "projects"),
+    "zones-export": ("/api/v1/zones/export.csv", "zones"),
+    "contacts-export": ("/api/v1/contacts/export.xlsx", "contacts"),
+    "projects-export-iati": ("/api/v1/projects/export.iati.xml", "projects"),
 }
+
+# Each API route that answers a list (GET), and the LISTS cases that guard it.
+LIST_ROUTES = {
+    "api-projects-list": ("projects", "projects-csv", "projects-geojson", "projects-by-update"),
+    "api-zones-list": ("zones", "zones-geojson"),
+    "api-contacts-list": ("contacts",),
+    "api-organizations-list": ("organizations",),
+    "api-sister-city-links-list": ("sister-city-links",),
+    "api-keys-list": ("api-keys",),
+    "api-changes": ("changes",),
+    "api-review-queue": ("review-queue",),
+    "api-stats": ("stats",),
+    "api-projects-history": ("projects-history",),
+    "api-zones-history": ("zones-history",),
+    "api-contacts-history": ("contacts-history",),
+    "api-participants-list": ("participants",),
+    "api-projects-export": ("projects-export", "projects-export-json"),
+    "api-zones-export": ("zones-export",),
+    "api-contacts-export": ("contacts-export",),
+    "api-projects-export-iati": ("projects-export-iati",),
+}
+# GET routes that answer one thing, not rows, with the reason.
+NOT_LISTS = {
+    "api-root": "the front door: a fixed set of links",
+    "api-schema": "the OpenAPI document",
+    "api-docs": "the documentation page",
+    "api-not-found": "a 404",
+}
+
+
+def _api_get_routes():
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLResolver
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif pattern.name and pattern.name.startswith("api-"):
+                yield pattern
+
+    for pattern in walk(get_resolver().url_patterns):
+        actions = getattr(pattern.callback, "actions", None)
+        view_class = getattr(pattern.callback, "view_class", None)
+        if actions is not None:
+            answers_get = "get" in actions
+        else:
+            answers_get = view_class is None or hasattr(view_class, "get")
+        if answers_get and not pattern.name.endswith("-detail"):  # one row: no list
+            yield pattern.name
+
+
+def test_every_list_route_is_guarded():
+    unguarded = sorted(set(_api_get_routes()) - set(LIST_ROUTES) - set(NOT_LISTS))
+    assert not unguarded, (
+        f"list routes without a query-count case: {unguarded}; add them to LIST_ROUTES and LISTS"
+    )
+    assert {case for cases in LIST_ROUTES.values() for case in cases} == set(LISTS)
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -211,10 +307,16 @@ def test_list_queries_do_not_grow_with_rows(name, session_client, org_a, org_b, 
     client = session_client(user)
     with system_access("test setup: bulk rows"):
         rows = Rows(org_a, org_b, user)
-        getattr(rows, builder)(5)
+        made = getattr(rows, builder)(5)
+        record = made[0] if isinstance(made, list) else made
+        if record is not None and "{identifier}" in url:
+            url = url.format(identifier=record.identifier)
         client.get(url)  # warm caches (content types, sessions)
         few = queries(client, url)
-        getattr(rows, builder)(195)
+        if "{identifier}" in LISTS[name][0]:
+            getattr(rows, builder)(195, record)
+        else:
+            getattr(rows, builder)(195)
     many = queries(client, url)
     assert few == many, f"{name}: {few} queries for 5 rows, {many} for 200"
 

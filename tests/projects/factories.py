@@ -88,6 +88,10 @@ def place_in_state(record, state, *, submitted_by=None, signed_off_by=None):
         published_at=timezone.now() if published else None,
         confirmed_at=timezone.now() if published else None,
     )
+    # As the workflow's save would: the change counters behind list ETags move.
+    from projects import publicity
+
+    publicity.bump(publicity.org_scope(record.organization_id), *(["public"] if published else []))
     record.refresh_from_db()
     return record
 
