@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -41,7 +41,17 @@ class ParticipantViewSet(RegistryViewMixin, viewsets.GenericViewSet):
             raise NotVisible()
         return found
 
-    @extend_schema(tags=["projects"], responses=s.ParticipantSerializer(many=True))
+    @extend_schema(
+        tags=["projects"],
+        responses=inline_serializer(
+            "ParticipantList",
+            {
+                "results": s.ParticipantSerializer(many=True),
+                "next": serializers.URLField(allow_null=True, help_text="always null"),
+                "previous": serializers.URLField(allow_null=True, help_text="always null"),
+            },
+        ),
+    )
     def list(self, request, identifier=None):
         project = self.project(identifier)
         rows = (
