@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "RelationKindEnum": "projects.choices.RelationKind",
         "ProjectLifecycleEnum": "projects.choices.ProjectLifecycle",
         "ZoneLifecycleEnum": "projects.choices.ZoneLifecycle",
+        "CountryCodeEnum": "projects.api.serializers.COUNTRY_CODE_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
