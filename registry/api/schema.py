@@ -10,6 +10,8 @@ served API to it: tests/api/test_schemathesis.py).
   no filter, and that request bodies take no other properties than they name.
 """
 
+import re
+
 from drf_spectacular.openapi import AutoSchema
 
 from registry.api.pagination import MAX_PAGE_SIZE
@@ -152,6 +154,50 @@ def _close_request_bodies(components: dict) -> None:
             schema.setdefault("additionalProperties", False)
 
 
+def _item_operations(paths: dict, collection: str) -> tuple[str | None, list[dict]]:
+    """The one path parameter of `collection`'s items, and every operation under an item."""
+    names, operations = set(), []
+    for path, path_item in paths.items():
+        rest = path[len(collection) :]
+        if not path.startswith(collection) or not rest.startswith("{"):
+            continue
+        name, _, tail = rest[1:].partition("}")
+        if "{" in tail:
+            continue  # a nested item (a participant of a project): no link from here
+        names.add(name)
+        operations += [op for method, op in path_item.items() if "operationId" in op]
+    return (names.pop(), operations) if len(names) == 1 else (None, [])
+
+
+def _add_links(paths: dict) -> None:
+    """OpenAPI links, for clients and for stateful testing: a list's first row and a created
+    record lead to what can be done with that item (read, edit, delete, its actions)."""
+    for collection, path_item in paths.items():
+        if not collection.endswith("/"):
+            continue
+        name, targets = _item_operations(paths, collection)
+        if name is None:
+            continue
+        # A nested collection's own path parameters carry over from the request.
+        carried = {
+            outer: f"$request.path.{outer}" for outer in re.findall(r"\{(\w+)\}", collection)
+        }
+        sources = [
+            (path_item.get("get", {}), "200", f"$response.body#/results/0/{name}"),
+            (path_item.get("post", {}), "201", f"$response.body#/{name}"),
+        ]
+        for operation, code, expression in sources:
+            response = operation.get("responses", {}).get(code)
+            if response is None:
+                continue
+            links = response.setdefault("links", {})
+            for target in targets:
+                links[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": {**carried, name: expression},
+                }
+
+
 def add_error_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry: document the JSON errors of SPEC 6 and the
     rest of what the server accepts and answers (see the module's docstring)."""
@@ -161,6 +207,7 @@ def add_error_responses(result, generator, request, public):
     schemas["FeatureCollection"] = FEATURE_COLLECTION_SCHEMA
     _close_request_bodies(components)
     error_ref = {"$ref": "#/components/schemas/Error"}
+    _add_links(result.get("paths", {}))
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             group = "get" if method == "get" else "write"
