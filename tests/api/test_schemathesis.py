@@ -97,11 +97,13 @@ def positive_data_acceptance(ctx, response, case):
         raise
 
 
+checks.load_all_checks()  # the OpenAPI checks register themselves on import
 ALL_CHECKS = [
     check
     for check in checks.CHECKS.get_all()
     if getattr(check, "__name__", "") != "positive_data_acceptance"
 ] + [positive_data_acceptance]
+assert len(ALL_CHECKS) == len(checks.CHECKS.get_all()) >= 14, ALL_CHECKS
 
 
 @pytest.fixture
@@ -122,15 +124,24 @@ def wsgi_app(db, settings):
 
 @pytest.fixture
 def seeded(org_a, editor_a, org_b, editor_b, reviewer):
-    """Published and draft records of each type in A and B, and one submitted per type in A."""
+    """Published and draft records of each type in A and B, and one submitted per type in A.
+
+    -> per record type (the path's first segment), identifiers of A's published, draft and
+    submitted records, which the runs also aim the item operations at (a generated identifier
+    finds nothing, so only a 404 would be checked)."""
+    known = {}
     for model in (Project, Zone, Contact):
+        of_a = []
         for organization, editor in ((org_a, editor_a), (org_b, editor_b)):
-            published(model, organization, editor, ref=f"PUB-{model.record_type}")
-            create(model, organization, editor, ref=f"DRAFT-{model.record_type}")
-        draft = create(model, org_a, editor_a, ref=f"SUB-{model.record_type}")
-        type(draft).objects.unscoped("test setup").filter(pk=draft.pk).update(
+            public = published(model, organization, editor, ref=f"PUB-{model.record_type}")
+            draft = create(model, organization, editor, ref=f"DRAFT-{model.record_type}")
+            of_a = of_a or [public.identifier, draft.identifier]
+        submitted = create(model, org_a, editor_a, ref=f"SUB-{model.record_type}")
+        model.objects.unscoped("test setup").filter(pk=submitted.pk).update(
             workflow_state="submitted", submitted_by=editor_a
         )
+        known[model.record_type] = [*of_a, submitted.identifier]
+    return known
 
 
 @pytest.fixture
@@ -169,21 +180,30 @@ def test_every_operation_with_every_check(caller, wsgi_app, seeded, caller_heade
     assert len(operations) >= 70
     failures = []
     for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        runs = [(mode, {}) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
+        record_type = (operation.path.strip("/").split("/") + ["", "", ""])[2]
+        if "{identifier}" in operation.path and record_type in seeded:
+            runs += [
+                (GenerationMode.POSITIVE, {"identifier": identifier})
+                for identifier in seeded[record_type]
+            ]
+        for mode, path_parameters in runs:
             try:
-                run_operation(operation, mode, headers)
+                run_operation(operation, mode, headers, path_parameters)
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE  # nothing to break: no input at all
             except (AssertionError, BaseExceptionGroup) as error:  # every operation's failure
-                failures.append(f"{operation.label} [{mode.value}]: {error}")
+                failures.append(f"{operation.label} [{mode.value} {path_parameters}]: {error}")
     assert not failures, "\n\n".join(failures)
 
 
-def run_operation(operation, mode, headers):
+def run_operation(operation, mode, headers, path_parameters=None):
     @settings(
         max_examples=OPERATION_EXAMPLES, phases=[Phase.explicit, Phase.generate], **HYPOTHESIS
     )
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(
+        case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None)
+    )
     def check(case):
         case.call_and_validate(headers=headers, checks=ALL_CHECKS)
 
