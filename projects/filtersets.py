@@ -22,6 +22,7 @@ from django.db.models import Func, Q, TextField
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains, IContains
 from django_countries import countries as iso_countries
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Organization
@@ -110,8 +111,9 @@ def _refuse(field: str, message: str):
     raise ValidationError({field: [message]})
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 100})
 class PercentFilter(django_filters.NumberFilter):
-    """A whole number (0-100 with min_value / max_value); anything else is a 400."""
+    """A whole number from 0 to 100 (min_value / max_value); anything else is a 400."""
 
     field_class = forms.IntegerField
 

@@ -17,6 +17,7 @@ from registry.multilingual import validate_language_code, validate_multilingual
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*-[A-Za-z0-9][A-Za-z0-9._-]*$")
+COUNTRY_CODES = frozenset(dict(iso_countries))
 ISO_4217 = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 ZONE_POLICY_KEYS = ("visa_facilitation", "cross_border_investment", "insurance", "other")
 DOCUMENT_CATEGORIES = ("agreement", "report", "brochure", "map", "regulation", "other")

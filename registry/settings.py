@@ -214,7 +214,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistryAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["registry.api.renderers.RegistryJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.LimitedJSONParser"],
@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "RelationKindEnum": "projects.choices.RelationKind",
         "ProjectLifecycleEnum": "projects.choices.ProjectLifecycle",
         "ZoneLifecycleEnum": "projects.choices.ZoneLifecycle",
+        "CountryCodeEnum": "projects.api.serializers.COUNTRY_CODE_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

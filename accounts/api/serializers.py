@@ -76,7 +76,9 @@ class NewApiKeySerializer(ApiKeySerializer):
 
 class ApiKeyRequestSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ApiKeyScope.choices))
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApiKeyScope.choices), min_length=1
+    )
     expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
     organization = serializers.CharField(
         required=False, help_text="slug of one of your organizations (the key's, for key callers)"

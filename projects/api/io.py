@@ -128,6 +128,18 @@ def streaming_download(chunks, format: str, filename: str) -> StreamingHttpRespo
     return response
 
 
+EXPORT_RESPONSES = {
+    (200, "text/csv"): OpenApiTypes.STR,
+    (200, MEDIA_TYPES["xlsx"]): OpenApiTypes.BINARY,
+    (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
+    (200, "application/geo+json"): {"$ref": "#/components/schemas/FeatureCollection"},
+}
+EXPORT_DESCRIPTION = (
+    "Takes the list's filters; the whole result set, streamed, in the format the path names "
+    "(csv, xlsx, json, geojson; see docs/import.md for the columns)."
+)
+
+
 class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
     """The whole filtered list (the list's own filters), streamed as CSV, XLSX, JSON or
     GeoJSON, holding only what the caller may see."""
@@ -136,16 +148,6 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         model = RECORD_TYPES[self.kwargs["record_type"]]
         return {"format", *exporting.FILTERSETS[model].base_filters}
 
-    @extend_schema(
-        responses={
-            (200, "text/csv"): OpenApiTypes.STR,
-            (200, MEDIA_TYPES["xlsx"]): OpenApiTypes.BINARY,
-            (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
-            (200, "application/geo+json"): OpenApiTypes.OBJECT,
-        },
-        description="Takes the list's filters; the whole result set, streamed, in the format "
-        "the path names (csv, xlsx, json, geojson; see docs/import.md for the columns).",
-    )
     def get(self, request, record_type, export_format):
         model = RECORD_TYPES[record_type]
         try:
@@ -156,6 +158,30 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         chunks = exporting.export_stream(self.actor, queryset, export_format)
         filename = exporting.export_filename(model, export_format)
         return streaming_download(chunks, export_format, filename)
+
+
+def export_view(record_type: str) -> type[ExportView]:
+    """The export view of one record type, whose schema names the formats it offers."""
+    model = RECORD_TYPES[record_type]
+    offered = [
+        name
+        for name in exporting.EXPORT_FORMATS
+        if name != "geojson" or model in exporting.GEOJSON_FEATURES
+    ]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=offered)],
+        responses={
+            key: value
+            for key, value in EXPORT_RESPONSES.items()
+            if key[1] != "application/geo+json" or "geojson" in offered
+        },
+        description=EXPORT_DESCRIPTION,
+    )
+    def get(self, request, record_type, export_format):
+        return ExportView.get(self, request, record_type, export_format)
+
+    return type(f"{model.__name__}ExportView", (ExportView,), {"get": get})
 
 
 class IatiExportView(JSONErrorsMixin, RegistryViewMixin, APIView):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -14,6 +14,15 @@ from projects.boundary import access_record
 from projects.models import Participation, Project
 from registry.api.base import RegistryViewMixin, json_object
 from registry.tenancy import NotVisible, visible
+
+
+@extend_schema_serializer(many=False)  # the envelope itself, not a list of envelopes
+class ParticipantList(serializers.Serializer):
+    """All of a project's participants at once, in the envelope of every list."""
+
+    results = s.ParticipantSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="always null: one page")
+    previous = serializers.URLField(allow_null=True, help_text="always null: one page")
 
 
 class ParticipantViewSet(RegistryViewMixin, viewsets.GenericViewSet):
@@ -41,7 +50,7 @@ class ParticipantViewSet(RegistryViewMixin, viewsets.GenericViewSet):
             raise NotVisible()
         return found
 
-    @extend_schema(tags=["projects"], responses=s.ParticipantSerializer(many=True))
+    @extend_schema(tags=["projects"], responses=ParticipantList)
     def list(self, request, identifier=None):
         project = self.project(identifier)
         rows = (

@@ -28,8 +28,14 @@ from projects.content import FIELDS, LINK_FIELDS, missing_fields
 from projects.freshness import FreshnessCutoffs, freshness
 from projects.models import AuditEntry, Contact, Participation, Project, Zone
 from projects.publicity import shows_private
-from projects.validation import validate_optional_multilingual
-from registry.multilingual import validate_multilingual
+from projects.validation import (
+    COUNTRY_CODES,
+    ISO_4217,
+    MAX_LIST_ITEMS,
+    REF_PATTERN,
+    validate_optional_multilingual,
+)
+from registry.multilingual import ISO_639_1, validate_multilingual
 from registry.tenancy import Actor, actor_for_request, allowed
 
 COMMON_FIELDS = (
@@ -368,7 +374,12 @@ class WriteCommon(serializers.Serializer):
     organization = serializers.CharField(
         required=False, help_text="optional; if given it must be the caller's organization slug"
     )
-    ref = serializers.CharField(required=False, help_text="creation only: identifier = prefix-ref")
+
+
+class CreateCommon(WriteCommon):
+    ref = serializers.RegexField(
+        REF_PATTERN.pattern, required=False, help_text="identifier = organization prefix-ref"
+    )
 
 
 # The shapes of the JSON fields that are not multilingual text or lists of strings.
@@ -380,11 +391,20 @@ JSON_SHAPES = {
     "policies": lambda: serializers.DictField(child=serializers.CharField(), required=False),
 }
 HELP_TEXTS = {"phone": "E.164"}
+# The items of the lists of codes and short texts (projects.validation's rules).
+COUNTRY_CODE_CHOICES = sorted(COUNTRY_CODES)
+LIST_ITEMS = {
+    "countries": lambda: serializers.ChoiceField(choices=COUNTRY_CODE_CHOICES),
+    "countries_covered": lambda: serializers.ChoiceField(choices=COUNTRY_CODE_CHOICES),
+    "languages": lambda: serializers.ChoiceField(choices=sorted(ISO_639_1)),
+    "tags": lambda: serializers.RegexField(r"\S", max_length=50),
+}
 MULTILINGUAL = (validate_multilingual, validate_optional_multilingual)
 
 
-def _write_field(model: type, name: str) -> serializers.Field:
-    """The request-body field for one writable field, derived from the model's column."""
+def _write_field(model: type, name: str, required: bool = False) -> serializers.Field:
+    """The request-body field for one writable field, derived from the model's column
+    (`required`: a creation must carry it, not empty)."""
     if name in JSON_SHAPES:
         return JSON_SHAPES[name]()
     if name in LINK_FIELDS:  # linked records, by identifier
@@ -392,10 +412,18 @@ def _write_field(model: type, name: str) -> serializers.Field:
     column = model._meta.get_field(name)
     if isinstance(column, models.JSONField):
         if any(validator in MULTILINGUAL for validator in column.validators):
-            return Multilingual(required=False)
-        return serializers.ListField(child=serializers.CharField(), required=False)
+            return Multilingual(required=required, allow_empty=not required)
+        child = LIST_ITEMS.get(name, lambda: serializers.RegexField(r"\S", max_length=200))()
+        return serializers.ListField(
+            child=child,
+            required=required,
+            min_length=1 if required else None,
+            max_length=MAX_LIST_ITEMS,
+        )
     if column.choices:
-        return serializers.ChoiceField(choices=column.choices, required=False)
+        return serializers.ChoiceField(choices=column.choices, required=required)
+    if name == "budget_currency":
+        return serializers.ChoiceField(choices=["", *sorted(ISO_4217)], required=False)
     if isinstance(column, models.DateField):
         return serializers.DateField(required=False, allow_null=True)
     if isinstance(column, models.DecimalField):
@@ -410,19 +438,40 @@ def _write_field(model: type, name: str) -> serializers.Field:
         models.URLField: serializers.URLField,
     }.get(type(column), serializers.CharField)
     extra = {"help_text": HELP_TEXTS[name]} if name in HELP_TEXTS else {}
-    return text(required=False, allow_blank=True, **extra)
+    return text(required=required, allow_blank=not required, **extra)
 
 
-def write_serializer(model: type) -> type[serializers.Serializer]:
+def required_at_creation(model: type) -> list[str]:
+    """The fields a new record must have: its columns that may not be blank, unless their
+    default is a value (an empty default is blank)."""
+    required = []
+    for name in FIELDS[model]:
+        if name in LINK_FIELDS:
+            continue
+        column = model._meta.get_field(name)
+        if not getattr(column, "concrete", False) or column.blank:
+            continue
+        if not column.has_default() or column.get_default() in ("", [], {}):
+            required.append(name)
+    return required
+
+
+def write_serializer(model: type, *, creating: bool = False) -> type[serializers.Serializer]:
     """The request body of a record type (for the schema; the services check the content):
-    one field per name of content.FIELDS, the one list of writable fields."""
-    fields = {name: _write_field(model, name) for name in FIELDS[model]}
-    return type(f"{model.__name__}WriteSerializer", (WriteCommon,), fields)
+    one field per name of content.FIELDS, the one list of writable fields. A creation must
+    carry the fields that may not be blank."""
+    required = required_at_creation(model) if creating else ()
+    fields = {name: _write_field(model, name, name in required) for name in FIELDS[model]}
+    prefix, base = ("Create", CreateCommon) if creating else ("Write", WriteCommon)
+    return type(f"{model.__name__}{prefix}Serializer", (base,), fields)
 
 
 ProjectWriteSerializer = write_serializer(Project)
 ZoneWriteSerializer = write_serializer(Zone)
 ContactWriteSerializer = write_serializer(Contact)
+ProjectCreateSerializer = write_serializer(Project, creating=True)
+ZoneCreateSerializer = write_serializer(Zone, creating=True)
+ContactCreateSerializer = write_serializer(Contact, creating=True)
 
 
 class ActionSerializer(serializers.Serializer):

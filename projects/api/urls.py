@@ -5,7 +5,7 @@ projects.workflow.TRANSITIONS, so a new action gets its route without a change h
 from django.urls import path
 
 from projects.api.feeds import ChangesView, ReviewQueueView, StatsView
-from projects.api.io import ExportView, IatiExportView, ImportView
+from projects.api.io import IatiExportView, ImportView, export_view
 from projects.api.participants import ParticipantViewSet
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
 from projects.workflow import TRANSITIONS
@@ -64,7 +64,7 @@ urlpatterns = [
     *[
         path(
             f"{kind}/export.<str:export_format>",
-            ExportView.as_view(),
+            export_view(kind).as_view(),
             {"record_type": kind},
             name=f"api-{kind}-export",
         )

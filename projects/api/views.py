@@ -249,7 +249,7 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         return paginator.get_paginated_response(data)
 
 
-def _document(viewset, serializer, write_serializer):
+def _document(viewset, serializer, write_serializer, create_serializer):
     """OpenAPI descriptions of one record type's operations."""
     record_type = viewset.model.record_type
     tag = [record_type]
@@ -280,7 +280,10 @@ def _document(viewset, serializer, write_serializer):
             responses={(200, "application/json"): serializer, **formats, 304: None},
         ),
         "create": extend_schema(
-            tags=tag, parameters=[create_org], request=write_serializer, responses={201: serializer}
+            tags=tag,
+            parameters=[create_org],
+            request=create_serializer,
+            responses={201: serializer},
         ),
         "partial_update": extend_schema(
             tags=tag, parameters=[ident, if_match], request=write_serializer, responses=serializer
@@ -370,6 +373,6 @@ class ContactViewSet(RecordViewSet):
         ]
 
 
-_document(ProjectViewSet, s.ProjectSerializer, s.ProjectWriteSerializer)
-_document(ZoneViewSet, s.ZoneSerializer, s.ZoneWriteSerializer)
-_document(ContactViewSet, s.ContactSerializer, s.ContactWriteSerializer)
+_document(ProjectViewSet, s.ProjectSerializer, s.ProjectWriteSerializer, s.ProjectCreateSerializer)
+_document(ZoneViewSet, s.ZoneSerializer, s.ZoneWriteSerializer, s.ZoneCreateSerializer)
+_document(ContactViewSet, s.ContactSerializer, s.ContactWriteSerializer, s.ContactCreateSerializer)

@@ -27,6 +27,9 @@ class RegistryViewMixin:
         if getattr(request, "api_key", None) is not None:
             # The key authenticated just now, inside the view: tell the database (registry.rls).
             rls.state_request_actor(request)
+        # A method the route does not take is a 405 whatever its query string says.
+        if getattr(self, request.method.lower(), None) is None:
+            raise exceptions.MethodNotAllowed(request.method)
         self.check_query_params(request)
 
     def known_query_params(self) -> set[str]:

@@ -18,8 +18,6 @@ from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.response import Response
 
-from registry.api.errors import PreconditionFailed
-
 IF_MATCH_TAG = re.compile(r'^(?:W/)?"(\d+)-[0-9a-f]+"$')
 VARY = "Accept, Authorization, Cookie"
 
@@ -128,18 +126,21 @@ def with_validators(response, etag: str, last_modified=None):
     return response
 
 
+# The version a malformed If-Match stands for: no record has it (versions start at 1).
+NEVER_MATCHES = 0
+
+
 def expected_version(request, body_version=None) -> int | None:
     """The version a write expects, from If-Match (or a `version` in the body); None: no check.
 
-    A malformed If-Match can never match, so it is a 412 rather than an unchecked write.
+    A malformed If-Match can never match, so it is a 412 rather than an unchecked write; the
+    service says so after the caller's right to act (a 404, 401 or 403 comes first).
     """
     header = request.META.get("HTTP_IF_MATCH", "").strip()
     if header and header != "*":
         tags = _tags(header)
         versions = {int(match.group(1)) for tag in tags if (match := IF_MATCH_TAG.match(tag))}
         if len(versions) != 1 or len(tags) != 1:
-            raise PreconditionFailed(
-                "If-Match must carry one ETag of this record, as given in its ETag header."
-            )
+            return NEVER_MATCHES
         return versions.pop()
     return body_version
