@@ -60,7 +60,8 @@ def test_wrong_password_is_refused_with_a_message(client, org_a):
 def test_sign_in_then_home_names_the_user_the_organization_and_the_role(client, org_a):
     member(org_a, "editor", username="li", first_name="Li", last_name="Na")
     response = client.post("/accounts/login/", {"username": "li", "password": DEFAULT_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/"
+    # Signing in leads to what waits for me; every page's header then names me.
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
     page = client.get("/").content.decode()
     assert "Li Na" in page and "City government xian" in page
     assert '<span class="badge">editor</span>' in page

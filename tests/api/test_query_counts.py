@@ -270,11 +270,12 @@ def _api_get_routes():
     from django.urls import get_resolver
     from django.urls.resolvers import URLResolver
 
-    def walk(patterns):
+    def walk(patterns, prefix=""):
         for pattern in patterns:
+            route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
-            elif pattern.name and pattern.name.startswith("api-"):
+                yield from walk(pattern.url_patterns, route)
+            elif route.startswith("api/") and pattern.name:
                 yield pattern
 
     for pattern in walk(get_resolver().url_patterns):
