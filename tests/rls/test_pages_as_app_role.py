@@ -9,7 +9,6 @@ from projects.models import Zone
 from registry import rls
 from tests.factories import UserFactory, member
 from tests.projects.factories import create, place_in_state
-from tests.rls.conftest import as_app_role, database_roles  # noqa: F401 (the fixtures)
 from tests.work.helpers import current_form
 from tests.work.test_workflow_pages import make_people, the_whole_workflow
 
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
-def _as_app_role(as_app_role):  # noqa: F811
+def _as_app_role(as_app_role):
     pass
 
 
