@@ -41,6 +41,10 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
+# The API-key scopes (docs/api.md) by their label, for the form and for the list of keys.
+SCOPE_LABELS = {"read": _("Read"), "write": _("Write")}
+
+
 class ApiKeyForm(forms.Form):
     """A new API key for oneself in the active organization."""
 
@@ -51,7 +55,7 @@ class ApiKeyForm(forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=[("read", _("Read")), ("write", _("Write"))],
+        choices=list(SCOPE_LABELS.items()),
         initial=["read"],
         widget=forms.CheckboxSelectMultiple,
     )

@@ -100,7 +100,9 @@ POLICY_LABELS = {
     "other": pgettext_lazy("policy", "Other"),
 }
 
-COUNTRY_CHOICES = list(iso_countries)
+def country_choices() -> list:
+    """Called for each form, so that the names come in the reader's language."""
+    return list(iso_countries)
 
 
 def _comma_list(text: str) -> list[str]:
@@ -199,7 +201,7 @@ class Countries(Kind):
     def field(self):
         return forms.MultipleChoiceField(
             required=False,
-            choices=COUNTRY_CHOICES,
+            choices=country_choices,
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
 

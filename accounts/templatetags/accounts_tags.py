@@ -3,6 +3,7 @@
 from django import template
 
 from accounts.boundary import my_organizations
+from accounts.forms import SCOPE_LABELS
 from accounts.views import active_organization
 from registry.tenancy import actor_for_request
 
@@ -31,3 +32,9 @@ def organization_context(context) -> dict:
     }
     request._organization_context = result
     return result
+
+
+@register.filter
+def scope_names(scopes) -> str:
+    """An API key's scopes in the reader's language ("read, write" -> "读取, 写入")."""
+    return ", ".join(str(SCOPE_LABELS.get(scope, scope)) for scope in scopes or [])
