@@ -80,7 +80,6 @@ FIELDS: dict[type[Record], tuple[str, ...]] = {
 }
 
 
-
 def model_columns(model: type[Record]) -> tuple[str, ...]:
     """The writable fields that are columns of the record's table, in FIELDS order (links to
     other records live in link tables)."""

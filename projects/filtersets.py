@@ -99,9 +99,7 @@ def text_search(queryset, value: str):
     if connection.vendor == "postgresql":
         query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
         return queryset.annotate(_search=search_vector(model)).filter(
-            condition
-            | Q(_search=query)
-            | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
+            condition | Q(_search=query) | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
         )
     for name in SEARCH_FIELDS[model]:
         condition |= Q(IContains(search_text(name), value))

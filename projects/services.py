@@ -24,10 +24,11 @@ from registry.tenancy import Actor, require
 from . import audit, identifiers, refusals, revisions
 from .boundary import access_record_for_change
 from .checks import FieldErrors, validated
-from .choices import EDITABLE_STATES, WorkflowState
+from .choices import EDITABLE_STATES, RevisionState, WorkflowState
 from .content import (
     FIELDS,
     LINK_FIELDS,
+    assign_fields,
     changed_fields,
     content_of,
     records_linking_to,
@@ -156,3 +157,58 @@ def delete_record(actor: Actor, record: Record) -> None:
         for source in linking:
             refresh_completeness(source)
             source.save(update_fields=["completeness", "updated_at"])
+
+
+def discard_revision(actor: Actor, record: Record) -> Record:
+    """The owner drops the pending revision of a published record before it goes to review.
+
+    Only a revision still being prepared (draft, changes requested) may be discarded; one under
+    review is withdrawn first. The published content stays as it is.
+    """
+    refused = refusals.recorded(actor, "discard_revision", type(record), record.identifier)
+    with refused, transaction.atomic():
+        locked = access_record_for_change(actor, record, "change")
+        revision = revisions.open_revision(locked, for_update=True)
+        if revision is None or revision.state not in revisions.EDITABLE_REVISION_STATES:
+            raise RecordLocked(
+                "There is no pending revision being prepared to discard"
+                + ("." if revision is None else f"; it is {revision.get_state_display()}.")
+            )
+        from_state = revision.state
+        revision.state = RevisionState.DISCARDED
+        revision.save(update_fields=["state", "updated_at"])
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+        audit.record(
+            actor,
+            "discard_revision",
+            locked,
+            from_state=from_state,
+            to_state=RevisionState.DISCARDED,
+            revision=revision.number,
+        )
+    return locked
+
+
+def field_errors(
+    actor: Actor, model: type[Record], organization: Organization, data: dict, record=None
+) -> ValidationError | None:
+    """The field errors creating (or, given `record`, editing) with `data` would raise, without
+    writing anything: a form that could not read some fields still reports the others' errors."""
+    if record is None:
+        candidate = model(organization=organization, created_by=actor.user)
+        require(actor, "create", candidate)
+        candidate.identifier = f"{organization.identifier_prefix}-NEW"
+        base: dict = {}
+    else:
+        require(actor, "change", record)
+        revision = revisions.open_revision(record)
+        base = revision.content if revision is not None else content_of(record)
+        candidate = copy.copy(record)
+        assign_fields(candidate, base)
+    links = {name: base[name] for name in LINK_FIELDS if name in base}
+    try:
+        validated(actor, candidate, data, base_links=links)
+    except ValidationError as error:
+        return error
+    return None

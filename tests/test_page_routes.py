@@ -11,6 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import member
 
 PAGES = "accounts/test_pages.py::"
+WORK = "work/test_record_forms.py::"
+ACTIONS = "work/test_record_actions.py::"
+ORG = "work/test_organization_pages.py::"
 COVERED = {
     "home": PAGES + "test_sign_in_then_home_names_the_user_the_organization_and_the_role",
     "healthz": "test_health.py::test_healthz_answers_without_the_database",
@@ -38,6 +41,29 @@ COVERED = {
     "stats": "pages/test_map_stats.py::test_stats_count_only_what_the_reader_may_see",
     "organization-list": "pages/test_organizations.py::test_directory_lists_active_organizations",
     "organization-detail": "pages/test_organizations.py::test_organization_page_shows_records",
+    # Signed-in pages (issue 8).
+    "dashboard": "work/test_dashboard.py::test_dashboard_lists_what_waits_for_each_role",
+    "project-create": WORK + "test_create_form_keeps_input_and_shows_field_errors",
+    "zone-create": WORK + "test_zone_and_contact_forms_create_drafts",
+    "contact-create": WORK + "test_zone_and_contact_forms_create_drafts",
+    "project-edit": WORK + "test_editing_a_draft_changes_it_in_place",
+    "zone-edit": WORK + "test_editing_a_published_record_opens_a_revision",
+    "contact-edit": WORK + "test_who_may_open_the_edit_form",
+    "project-participant-add": WORK + "test_adding_a_participant_from_the_edit_page",
+    "participation-answer": "work/test_workflow_pages.py::"
+    "test_a_project_goes_from_the_form_to_the_public_api",
+    "record-action": ACTIONS + "test_forbidden_actions_are_hidden_and_refused",
+    "record-discard-revision": ACTIONS + "test_discarding_a_pending_revision",
+    "record-delete": ACTIONS + "test_deleting_a_draft",
+    "record-review": ACTIONS + "test_review_page_shows_the_diff_to_reviewers_only",
+    "record-history": ACTIONS + "test_history_is_for_members_and_reviewers",
+    "members": ORG + "test_members_page_is_for_admins",
+    "member-role": ORG + "test_admin_invites_changes_role_and_removes",
+    "member-remove": ORG + "test_admin_invites_changes_role_and_removes",
+    "api-keys": ORG + "test_api_key_is_shown_once_and_revoked",
+    "api-key-revoke": ORG + "test_api_key_is_shown_once_and_revoked",
+    "sister-cities": ORG + "test_sister_city_proposal_and_answer",
+    "sister-city-answer": ORG + "test_sister_city_proposal_and_answer",
 }
 # Routes with arguments, and the arguments the walk below requests them with.
 ROUTE_ARGS = {
@@ -50,6 +76,21 @@ ROUTE_ARGS = {
     "zone-detail": ["CN-XIAN-Z-0001"],
     "contact-detail": ["CN-XIAN-C-0001"],
     "organization-detail": ["xian"],
+    # Signed-in pages (issue 8): identifiers that do not exist (404, never 500).
+    "project-edit": ["CN-XIAN-NONE"],
+    "zone-edit": ["CN-XIAN-NONE"],
+    "contact-edit": ["CN-XIAN-NONE"],
+    "project-participant-add": ["CN-XIAN-NONE"],
+    "participation-answer": ["CN-XIAN-NONE", 1, "confirm"],
+    "record-action": ["projects", "CN-XIAN-NONE", "submit"],
+    "record-discard-revision": ["zones", "CN-XIAN-NONE"],
+    "record-delete": ["contacts", "CN-XIAN-NONE"],
+    "record-review": ["projects", "CN-XIAN-NONE"],
+    "record-history": ["zones", "CN-XIAN-NONE"],
+    "member-role": [1],
+    "member-remove": [1],
+    "api-key-revoke": ["nokey123"],
+    "sister-city-answer": [1, "accept"],
 }
 SKIPPED_PREFIXES = ("api/", "admin/")  # the API has tests/api/test_routes.py; the admin is Django's
 

@@ -1,0 +1,140 @@
+"""The dashboard (SPEC 5, 7): what waits for each user, in a constant number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import participants, services
+from projects.models import Contact, Project, Zone
+from registry.tenancy import Actor
+from tests.factories import member
+from tests.projects.factories import act, create, place_in_state
+
+
+def section(page: str, section_id: str) -> str:
+    return page.split(f'id="{section_id}"')[1].split("</section>")[0]
+
+
+def long_ago(record, months):
+    type(record).objects.unscoped("test setup: an old confirmation").filter(pk=record.pk).update(
+        confirmed_at=timezone.now() - timedelta(days=31 * months)
+    )
+
+
+@pytest.fixture
+def waiting(org_a, org_b, editor_a, admin_a, reviewer):
+    org_a.requires_signoff = True
+    org_a.save()
+    draft = create(Project, org_a, editor_a, title={"en": "A draft"})
+    signoff = create(Zone, org_a, editor_a)
+    act(editor_a, signoff, "submit")
+    changes = create(Contact, org_a, editor_a)
+    place_in_state(changes, "changes_requested")
+    under_review = create(Project, org_a, editor_a, title={"en": "Under review"})
+    place_in_state(under_review, "submitted", submitted_by=editor_a)
+    stale = place_in_state(create(Project, org_a, editor_a, title={"en": "Old news"}), "published")
+    long_ago(stale, 13)
+    requested = create(Project, org_b, member(org_b, "editor"))
+    participants.add_participant(Actor.for_user(requested.created_by), requested, org_a, "partner")
+    return {
+        "draft": draft,
+        "signoff": signoff,
+        "changes": changes,
+        "under_review": under_review,
+        "stale": stale,
+        "requested": requested,
+    }
+
+
+def test_dashboard_lists_what_waits_for_each_role(
+    client, waiting, editor_a, admin_a, reviewer, editor_b, outsider
+):
+    assert client.get(reverse("dashboard"))["Location"].startswith("/accounts/login/")
+    client.force_login(editor_a)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert waiting["draft"].identifier in section(page, "drafts")
+    assert waiting["changes"].identifier in section(page, "changes-requested")
+    assert waiting["stale"].identifier in section(page, "stale")
+    reconfirm = reverse(
+        "record-action", args=["projects", waiting["stale"].identifier, "reconfirm"]
+    )
+    assert reconfirm in section(page, "stale")
+    # An editor signs nothing off and answers no participation request; no review section.
+    assert waiting["signoff"].identifier not in section(page, "signoffs")
+    assert waiting["requested"].identifier not in section(page, "participation-requests")
+    assert 'id="reviews"' not in page
+
+    client.force_login(admin_a)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert waiting["signoff"].identifier in section(page, "signoffs")
+    assert waiting["requested"].identifier in section(page, "participation-requests")
+
+    client.force_login(reviewer)
+    page = client.get(reverse("dashboard")).content.decode()
+    reviews = section(page, "reviews")
+    assert waiting["under_review"].identifier in reviews
+    assert (
+        reverse("record-review", args=["projects", waiting["under_review"].identifier]) in reviews
+    )
+    # Drafts and records awaiting their organization's sign-off never reach the reviewer.
+    assert waiting["draft"].identifier not in page
+    assert waiting["signoff"].identifier not in page
+
+    # Reconfirmed from the dashboard, the record is current again and leaves the list.
+    client.force_login(editor_a)
+    response = client.post(reconfirm, {"next": reverse("dashboard")})
+    assert response["Location"] == reverse("dashboard")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert waiting["stale"].identifier not in section(page, "stale")
+
+    # Another organization sees none of it.
+    for user in (editor_b, outsider):
+        client.force_login(user)
+        page = client.get(reverse("dashboard")).content.decode()
+        for record in ("draft", "signoff", "changes", "under_review", "stale"):
+            assert waiting[record].identifier not in page
+
+
+def fill(organization, editor, count):
+    """`count` records in every state the dashboard lists, and as many published revisions."""
+    actor = Actor.for_user(editor)
+    for index in range(count):
+        model = (Project, Zone, Contact)[index % 3]
+        record = create(model, organization, editor)
+        state = ("draft", "changes_requested", "pending_signoff", "submitted", "published")[
+            index % 5
+        ]
+        place_in_state(record, state, submitted_by=editor if state != "draft" else None)
+        if state == "published":
+            long_ago(record, 13 if index % 2 else 1)
+            if model is Zone:
+                services.update_record(actor, record, {"governing_body": f"Board {index}"})
+
+
+def dashboard_queries(client, user) -> tuple[int, int]:
+    """(queries, items listed) of the user's dashboard."""
+    client.force_login(user)
+    client.get(reverse("dashboard"))  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    waiting = response.context["sections"]
+    listed = sum(
+        len(getattr(waiting, name))
+        for name in ("drafts", "changes_requested", "signoffs", "reviews", "stale")
+    )
+    return len(queries), listed
+
+
+def test_dashboard_queries_do_not_grow_with_the_records(client, org_a, editor_a, admin_a, reviewer):
+    fill(org_a, editor_a, 5)
+    few = {user: dashboard_queries(client, user) for user in (admin_a, reviewer)}
+    fill(org_a, editor_a, 100)
+    for user in (admin_a, reviewer):
+        queries, listed = dashboard_queries(client, user)
+        assert listed > few[user][1] + 15, user.username  # many more rows on the page ...
+        assert queries == few[user][0], user.username  # ... and not one more query
