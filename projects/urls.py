@@ -10,6 +10,8 @@ urlpatterns = [
     # Imports and exports of the record lists; before any record page (`import` and
     # `export.csv` are not identifiers).
     path("", include("projects.io.urls")),
+    # Signed-in pages (issue 8); before the record pages, so that `/projects/new/` is never
+    # read as an identifier.
     path("", include("projects.work_urls")),
     # Public pages (issue 8): catalogues, detail pages, map, statistics, organizations.
     path("projects/", views.project_list, name="project-list"),

@@ -122,38 +122,51 @@ def normalize(text: str) -> str:
 
 
 class TextNodes(HTMLParser):
-    """The text nodes outside script/style, and the label-like attributes."""
+    """The text nodes outside script/style, and the label-like attributes, each with the
+    language of its nearest element that names one (`lang`)."""
 
     ATTRIBUTES = ("placeholder", "aria-label", "alt", "title")
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.nodes: list[str] = []
+        self.nodes: list[tuple[str, str | None]] = []
         self.skipping = 0
+        self.languages: list[tuple[str, str]] = []  # (tag, lang) of the open elements with one
+
+    @property
+    def language(self):
+        return self.languages[-1][1] if self.languages else None
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self.skipping += 1
         attributes = dict(attrs)
+        if attributes.get("lang"):
+            self.languages.append((tag, attributes["lang"]))
         for name in self.ATTRIBUTES:
             if attributes.get(name):
-                self.nodes.append(normalize(attributes[name]))
+                self.nodes.append((normalize(attributes[name]), self.language))
         if tag == "input" and attributes.get("type") in ("submit", "button"):
-            self.nodes.append(normalize(attributes.get("value") or ""))
+            self.nodes.append((normalize(attributes.get("value") or ""), self.language))
 
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self.skipping:
             self.skipping -= 1
+        if self.languages and self.languages[-1][0] == tag:
+            self.languages.pop()
 
     def handle_data(self, data):
         if not self.skipping and data.strip():
-            self.nodes.append(normalize(data))
+            self.nodes.append((normalize(data), self.language))
 
 
-def text_nodes(html: str) -> list[str]:
+def text_nodes(html: str, language: str | None = None) -> list[str]:
+    """The text nodes; with `language`, only those in it (the language switcher names each
+    language in itself, marked with `lang`: that English is no untranslated label)."""
     parser = TextNodes()
     parser.feed(html)
-    return [node for node in parser.nodes if node]
+    wanted = (None, language)
+    return [node for node, lang in parser.nodes if node and (language is None or lang in wanted)]
 
 
 def test_text_nodes_are_whole_nodes_outside_scripts():
@@ -162,6 +175,8 @@ def test_text_nodes_are_whole_nodes_outside_scripts():
         '<input type="submit" value="Save"><input placeholder="Search"></main>'
     )
     assert text_nodes(html) == ["Projects", "3", "Zones", "here", "Save", "Search"]
+    switcher = '<html lang="ru"><p>Проекты</p><button lang="en">English</button><p>Зоны</p></html>'
+    assert text_nodes(switcher, "ru") == ["Проекты", "Зоны"]
 
 
 # Words a Chinese or Russian page may show in Latin letters: names of formats, standards, brands.
@@ -202,11 +217,11 @@ def body_of(response) -> str:
     return response.content.decode()
 
 
-def shown_text(html: str, dataset) -> set[str]:
+def shown_text(html: str, dataset, language: str) -> set[str]:
     """The page's text nodes less the dataset's record texts (also as "en: ..." lines and as
     comma-separated lists)."""
     shown = set()
-    for node in text_nodes(html):
+    for node in text_nodes(html, language):
         bare = re.sub(r"^(en|zh|ru): ", "", node)
         if node in dataset.texts or bare in dataset.texts:
             continue
@@ -255,7 +270,7 @@ def test_every_page_renders_for_every_role_in_every_language(client, dataset, ro
         if f'<html lang="{language}"' not in html:
             problems.append(f"{language} {url}: <html lang> is not {language}")
         if language in catalogue:
-            english = sorted(shown_text(html, dataset) & catalogue[language])
+            english = sorted(shown_text(html, dataset, language) & catalogue[language])
             if english:
                 problems.append(f"{language} {url} ({name}): untranslated {english}")
     assert not problems, f"as {role}:\n" + "\n".join(problems)
@@ -268,7 +283,8 @@ def test_no_english_text_on_chinese_and_russian_pages(client, dataset, role):
     problems = []
     for language, name, url, html in walk(client, dataset, role, problems):
         if language in TRANSLATED:
-            latin = sorted(node for node in shown_text(html, dataset) if looks_english(node))
+            shown = shown_text(html, dataset, language)
+            latin = sorted(node for node in shown if looks_english(node))
             if latin:
                 more = f" and {len(latin) - 12} more" if len(latin) > 12 else ""
                 problems.append(f"{language} {url} ({name}): {latin[:12]}{more}")

@@ -43,6 +43,10 @@ def database_roles(django_db_setup, django_db_blocker):
         call_command("setup_database_roles", owner=roles.owner, app=roles.app, stdout=StringIO())
     yield roles
     with django_db_blocker.unblock():
+        # A test module elsewhere that imports this fixture makes a second session fixture of
+        # the same roles: the first teardown drops them, the others find them gone.
+        if not _run("SELECT 1 FROM pg_roles WHERE rolname = %s", [roles.owner]):
+            return
         # Ours alone: give the objects back to the session's superuser, then drop both roles.
         _run(f"REASSIGN OWNED BY {roles.owner} TO CURRENT_USER")
         _run(f"DROP OWNED BY {roles.app}")

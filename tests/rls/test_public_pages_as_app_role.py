@@ -1,4 +1,4 @@
-"""The public pages connected as the application's least-privilege database role (issue 10):
+"""The public pages (issue 8) as the application's least-privilege database role (issue 10):
 every page, including the catalogue's one-statement facets, runs under row-level security. A
 page that needed a row its reader's policies do not show would fail here (a 404, a 500, a
 wrong count), and a forgotten scope would show nothing it should not."""
@@ -11,13 +11,12 @@ from projects.models import Contact, Project, Zone
 from registry import rls
 from tests.factories import member
 from tests.projects.factories import create, place_in_state
-from tests.rls.conftest import as_app_role, database_roles  # noqa: F401 (the fixtures)
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
-def _as_app_role(as_app_role):  # noqa: F811
+def _as_app_role(as_app_role):
     pass
 
 
