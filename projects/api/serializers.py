@@ -478,6 +478,12 @@ class ActionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+class CommentedActionSerializer(serializers.Serializer):
+    """The body of an action that needs a comment (workflow.Transition.comment_required)."""
+
+    comment = serializers.RegexField(r"\S", max_length=5000, help_text="required, not blank")
+
+
 class ParticipantRequestSerializer(serializers.Serializer):
     organization = serializers.CharField(help_text="the participant organization's slug")
     role = serializers.ChoiceField(choices=ParticipantRole.choices)

@@ -240,6 +240,13 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         )
         return self.record_response(record)
 
+    def schema_request_serializer(self):
+        """The body of this route's action in the OpenAPI document (registry.api.schema)."""
+        transition = workflow.TRANSITIONS.get(self.transition_name or "")
+        if transition is not None and transition.comment_required:
+            return s.CommentedActionSerializer
+        return s.ActionSerializer
+
     def history(self, request, identifier=None):
         record = access_record(self.actor, self.model, identifier)
         entries = workflow.history(self.actor, record)
@@ -292,7 +299,6 @@ def _document(viewset, serializer, write_serializer, create_serializer):
         "transition": extend_schema(
             tags=tag,
             parameters=[ident, if_match],
-            request=s.ActionSerializer,
             responses=serializer,
             description="A workflow action of SPEC 5, with an optional (or required) comment.",
         ),

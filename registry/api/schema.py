@@ -107,6 +107,14 @@ class RegistryAutoSchema(AutoSchema):
                 serializer = as_json[0]
         return super()._is_list_view(serializer)
 
+    def get_request_serializer(self):
+        """A view may choose its body per route (`schema_request_serializer`): one viewset
+        serves every workflow action, and some need a comment."""
+        chosen = getattr(self.view, "schema_request_serializer", None)
+        if callable(chosen):
+            return chosen()
+        return super().get_request_serializer()
+
     def get_filter_backends(self):
         action = getattr(self.view, "action", None)
         if action is not None and action != "list":
@@ -145,6 +153,19 @@ def _document_formats(operation: dict) -> None:
             if name in FORMAT_MEDIA_TYPES:
                 media_type, schema = FORMAT_MEDIA_TYPES[name]
                 content[media_type] = {"schema": schema}
+
+
+def _require_bodies(operation: dict, schemas: dict) -> None:
+    """A body whose schema has required properties must be sent (else the server's 400)."""
+    body = operation.get("requestBody")
+    if not body:
+        return
+    for media in body.get("content", {}).values():
+        schema = media.get("schema", {})
+        if "$ref" in schema:
+            schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+        if schema.get("required"):
+            body["required"] = True
 
 
 def _close_request_bodies(components: dict) -> None:
@@ -213,6 +234,7 @@ def add_error_responses(result, generator, request, public):
             group = "get" if method == "get" else "write"
             _document_query_parameters(operation, group)
             _document_formats(operation)
+            _require_bodies(operation, schemas)
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS_BY_METHOD[group].items():
                 responses.setdefault(

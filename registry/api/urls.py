@@ -15,5 +15,5 @@ urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
-    re_path(r"^.*$", not_found, name="api-not-found"),
+    re_path(r"^[\s\S]*$", not_found, name="api-not-found"),  # a newline too
 ]

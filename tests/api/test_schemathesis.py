@@ -37,7 +37,7 @@ from tests.api.conftest import issue, published
 from tests.projects.factories import create
 
 # Examples per operation and generation mode, and stateful scenarios, per caller.
-OPERATION_EXAMPLES = 4
+OPERATION_EXAMPLES = 3
 STATEFUL_EXAMPLES = 12
 STATEFUL_STEPS = 8
 CALLERS = ("anonymous", "editor", "reviewer")
@@ -289,3 +289,12 @@ def test_the_schema_states_what_the_server_refuses(api, db):
     assert detail["application/geo+json"]["schema"]["$ref"].endswith("/FeatureCollection")
     exports = paths["/api/v1/contacts/export.{export_format}"]["get"]["parameters"]
     assert set(exports[0]["schema"]["enum"]) == {"csv", "xlsx", "json"}
+
+
+def test_a_path_holding_a_newline_gets_the_json_404(api, db):
+    """Found by content_type_conformance (stateful): the API's catch-all did not match a path
+    holding a newline, so Django's HTML 404 answered."""
+    response = api.post("/api/v1/projects/a%0Ab/archive/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert api.get("/api/v1/").status_code == 200
