@@ -135,3 +135,10 @@ class Freshness(models.TextChoices):
     CURRENT = "current", "current"
     STALE = "stale", "stale"
     INACTIVE = "inactive", "inactive"
+
+
+# Audit actions whose comment the registry writes itself, in English (who was named as what,
+# why an action was refused, which reminder went out); people write the comments of the others.
+SYSTEM_COMMENT_ACTIONS = frozenset(
+    {"add_participant", "confirm_participation", "decline_participation", "refused", "reminder"}
+)

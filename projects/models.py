@@ -20,6 +20,7 @@ from . import validation
 from .choices import (
     OPEN_REVISION_STATES,
     PUBLIC_STATES,
+    SYSTEM_COMMENT_ACTIONS,
     ContactKind,
     ParticipantRole,
     ParticipationStatus,
@@ -537,6 +538,12 @@ class AuditEntry(TenantOwned):
             models.Index(fields=["content_type", "object_id", "id"], name="audit_record"),
         ]
         verbose_name_plural = "audit entries"
+
+    @property
+    def comment_is_the_systems(self) -> bool:
+        """The comment was written by the registry (in English), not by a person."""
+        return self.action in SYSTEM_COMMENT_ACTIONS
+
 
 
 class ChangeCounter(models.Model):

@@ -3,7 +3,7 @@
 from django import template
 
 from accounts.boundary import my_organizations
-from accounts.forms import SCOPE_LABELS
+from accounts.forms import ROLE_NAMES, SCOPE_LABELS
 from accounts.views import active_organization
 from registry.tenancy import actor_for_request
 
@@ -38,3 +38,9 @@ def organization_context(context) -> dict:
 def scope_names(scopes) -> str:
     """An API key's scopes in the reader's language ("read, write" -> "读取, 写入")."""
     return ", ".join(str(SCOPE_LABELS.get(scope, scope)) for scope in scopes or [])
+
+
+@register.filter
+def role_name(role) -> str:
+    """A membership role ("editor") as the word in the reader's language."""
+    return str(ROLE_NAMES.get(role, role or ""))
