@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import keys, services
 from accounts.boundary import access_organization, my_organizations
@@ -37,20 +37,6 @@ from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, require, visible
 
 ACTIVE_ORGANIZATION_SESSION_KEY = "active_organization"
-
-
-@require_GET
-def home(request):
-    actor = actor_for_request(request)
-    organizations = my_organizations(actor)
-    return render(
-        request,
-        "home.html",
-        {
-            "my_organizations": organizations,
-            "active_organization": active_organization(request, organizations),
-        },
-    )
 
 
 def active_organization(request, organizations):
