@@ -16,6 +16,7 @@ from accounts.boundary import owners_by_prefix
 from registry import tenancy
 from registry.tenancy import Actor, NotVisible, Policy, require, visible
 
+from . import publicity
 from .choices import PLATFORM_REVISION_STATES, PLATFORM_STATES, PUBLIC_STATES
 from .errors import StaleVersion
 from .models import (
@@ -162,23 +163,32 @@ def access_record(actor: Actor, model: type[Record], identifier: str, *, for_upd
     return record
 
 
-def check_version(record: Record, expected_version) -> None:
-    """StaleVersion unless `expected_version` (when given) is the record's current version."""
+def check_version(record: Record, expected_version, actor: Actor | None = None) -> None:
+    """StaleVersion unless `expected_version` (when given) is a version this actor was shown.
+
+    That is the record's current version, or, for a viewer outside the owner, its public one: a
+    hidden revision moves only the real version (issue 10), and a reviewer archiving the
+    published record has seen the published content it acts on. The refusal names the version
+    the actor may know.
+    """
     if expected_version is None:
         return
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
         expected = None  # an unreadable version cannot be the current one
-    if expected != record.version:
-        raise StaleVersion(record.version)
+    shown = {record.version}
+    if actor is not None and not publicity.shows_private(actor, record):
+        shown = {record.version, record.public_version}
+    if expected not in shown:
+        raise StaleVersion(publicity.version_for(actor, record) if actor else record.version)
 
 
 def access_record_for_change(actor: Actor, record: Record, action: str, expected_version=None):
     """The record re-read under its row lock, once the actor may `action` it at this version."""
     locked = access_record(actor, type(record), record.identifier, for_update=True)
     require(actor, action, locked)
-    check_version(locked, expected_version)
+    check_version(locked, expected_version, actor)
     return locked
 
 

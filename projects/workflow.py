@@ -335,7 +335,7 @@ def perform(
     with refusals.recorded(actor, action, model, identifier), transaction.atomic():
         record = access_record(actor, model, identifier, for_update=True)
         _check_role(actor, transition, record)
-        check_version(record, expected_version)
+        check_version(record, expected_version, actor)
         step = Step(actor, transition, record, _moved_revision(record, transition, for_update=True))
         _check_state(actor, step)
         _check_four_eyes(actor, step)

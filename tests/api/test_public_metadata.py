@@ -122,3 +122,19 @@ def test_approving_the_revision_moves_everyone(viewers, record, api, session_cli
     assert [e["event"] for e in new_events] == ["update"]
     assert new_events[0]["version"] == after["anonymous"]["version"] == after["member"]["version"]
     assert after["anonymous"]["updated_at"] == after["anonymous"]["list_updated_at"]
+
+
+def test_a_reviewer_acts_on_the_version_it_was_shown(viewers, record, session_client, reviewer):
+    """A hidden revision moves only the real version; a reviewer who saw the published one may
+    still archive with it as If-Match (it was a 412 before)."""
+    url = f"/api/v1/projects/{record.identifier}/"
+    desk = session_client(reviewer)
+    stale_etag = desk.get(url)["ETag"]
+    assert viewers["member"].patch(url, {"tags": ["hidden"]}, format="json").status_code == 200
+    shown = desk.get(url)
+    assert shown["ETag"] == stale_etag  # the hidden revision is not the reviewer's to see
+    archived = desk.post(
+        f"{url}archive/", {"comment": "Superseded."}, format="json", HTTP_IF_MATCH=shown["ETag"]
+    )
+    assert archived.status_code == 200, archived.json()
+    assert Project.objects.unscoped("test").get(pk=record.pk).workflow_state == "archived"
