@@ -20,6 +20,7 @@ from django_countries import countries as iso_countries
 
 from projects.choices import ParticipantRole, RelationKind
 from projects.content import FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
+from projects.labels import FIELD_NAMES
 from projects.models import Contact, Project, Record, Zone
 from projects.validation import ZONE_POLICY_KEYS
 from projects.work_labels import choice_label
@@ -28,42 +29,12 @@ from projects.work_labels import choice_label
 # kept as they are).
 FORM_LANGUAGES = (("en", _("English")), ("zh", _("Chinese")), ("ru", _("Russian")))
 
+# The form's label of each field: the reader's field names (projects/labels.py), with the few
+# a form says more precisely, and the form's own fields.
 LABELS = {
-    "title": _("Title"),
-    "summary": _("Summary"),
-    "description": _("Description"),
-    "category": _("Category"),
-    "lifecycle_status": _("Status"),
-    "countries": _("Countries"),
-    "tags": _("Tags"),
-    "planned_start": _("Planned start"),
-    "actual_start": _("Actual start"),
-    "planned_end": _("Planned end"),
-    "actual_end": _("Actual end"),
-    "locations": _("Locations"),
-    "zones": _("Cooperation zones"),
-    "related_projects": _("Related projects"),
+    **FIELD_NAMES,
     "budget_amount": _("Budget amount"),
-    "budget_currency": _("Budget currency"),
-    "website": _("Website"),
-    "documents": _("Documents"),
-    "expected_outcomes": _("Expected outcomes"),
-    "name": _("Name"),
-    "kind": _("Kind"),
     "geometry": _("Geometry (GeoJSON)"),
-    "border_crossings": _("Border crossings"),
-    "established_on": _("Established on"),
-    "governing_body": _("Governing body"),
-    "policies": _("Policies"),
-    "provider": _("Provider"),
-    "phone": _("Phone"),
-    "email": _("Email"),
-    "languages": _("Languages"),
-    "hours": _("Hours"),
-    "countries_covered": _("Countries covered"),
-    "projects": _("Projects"),
-    "valid_from": _("Valid from"),
-    "valid_until": _("Valid until"),
     "ref": _("Reference"),
     "comment": _("Comment"),
 }
