@@ -62,7 +62,7 @@ def pending_revisions(actor: Actor, model: type[Record], records) -> dict[int, R
         return {}
     revisions = visible(actor, Revision).filter(
         content_type=ContentType.objects.get_for_model(model),
-        object_id__in=published,
+        object_id__any=published,
         state__in=OPEN_REVISION_STATES,
     )
     return {revision.object_id: revision for revision in revisions}

@@ -29,6 +29,10 @@ class RegistryConfig(AppConfig):
         # The signals are sent once per app; listening for this app's alone runs each once.
         pre_migrate.connect(_migrate_in_system_context, sender=self)
         post_migrate.connect(_end_system_context, sender=self)
+        # The `__any` lookup (one array parameter for a list of ids) on the id-like fields.
+        from registry import rows
+
+        rows.register_lookups()
 
 
 class RegistryAdminConfig(admin_apps.AdminConfig):

@@ -8,6 +8,7 @@ rules live once.
 
 from __future__ import annotations
 
+import datetime
 from operator import attrgetter
 
 from django.db import models
@@ -135,10 +136,27 @@ def _datetime_converter(field):
     return convert
 
 
+def _iso_format(field, default) -> bool:
+    output_format = getattr(field, "format", default)
+    return output_format is not None and output_format.lower() == ISO_8601
+
+
+def _date_converter(field):
+    """DateField.to_representation in ISO 8601, for dates (text is given back as it is)."""
+    slow = field.to_representation
+
+    def convert(value):
+        return value.isoformat() if type(value) is datetime.date else slow(value)
+
+    return convert
+
+
 def _converter(field):
     """A function value -> representation, equal to `field.to_representation` for non-None."""
     if type(field) is serializers.DateTimeField:
         return _datetime_converter(field)
+    if type(field) is serializers.DateField and _iso_format(field, api_settings.DATE_FORMAT):
+        return _date_converter(field)
     if isinstance(field, serializers.ListSerializer):
         child = _converter(field.child)
         return lambda items: [child(item) for item in items]
@@ -171,23 +189,45 @@ def _identity(value):
     return value
 
 
+# The Python type whose values a field's to_representation returns unchanged: such a value is
+# copied as it is, without the call (most columns of a row: text, choices, counts, flags).
+_UNCHANGED = {
+    serializers.CharField: str,
+    serializers.URLField: str,
+    serializers.EmailField: str,
+    serializers.ChoiceField: str,  # a choice's key, or an unknown value, comes back as it is
+    serializers.IntegerField: int,
+    serializers.FloatField: float,
+    serializers.BooleanField: bool,
+}
+
+
+def _unchanged_type(field) -> type | None:
+    if type(field) is serializers.BigIntegerField and not getattr(
+        field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING
+    ):
+        return int
+    return _UNCHANGED.get(type(field))
+
+
 def compile_steps(serializer) -> list[tuple]:
-    """(name, read, convert) for each readable field of `serializer` (a bound instance)."""
+    """(name, read, convert, unchanged type) for each readable field of `serializer` (bound)."""
     steps = []
     for field in serializer._readable_fields:
         if isinstance(field, serializers.SerializerMethodField):
-            steps.append((field.field_name, _identity, getattr(serializer, field.method_name)))
+            method = getattr(serializer, field.method_name)
+            steps.append((field.field_name, _identity, method, None))
         else:
             read = attrgetter(".".join(field.source_attrs))
-            steps.append((field.field_name, read, _converter(field)))
+            steps.append((field.field_name, read, _converter(field), _unchanged_type(field)))
     return steps
 
 
 def run_steps(steps, instance) -> dict:
     out = {}
-    for name, read, convert in steps:
+    for name, read, convert, unchanged in steps:
         value = read(instance)
-        out[name] = None if value is None else convert(value)
+        out[name] = value if value is None or type(value) is unchanged else convert(value)
     return out
 
 
