@@ -211,12 +211,33 @@ def _unchanged_type(field) -> type | None:
 
 
 def compile_steps(serializer) -> list[tuple]:
-    """(name, read, convert, unchanged type) for each readable field of `serializer` (bound)."""
+    """(name, read, convert, unchanged type) for each readable field of `serializer` (bound).
+
+    The fields of a serializer class, and so their converters, depend on the class and the
+    settings only: they are compiled once per class and process (building a ModelSerializer's
+    fields costs more than rendering a small page); only the method fields are bound anew.
+    """
+    template = _TEMPLATES.get(type(serializer))
+    if template is None:
+        template = _TEMPLATES[type(serializer)] = _template(serializer)
+    steps = []
+    for name, read, convert, unchanged in template:
+        if read is None:  # a method field: `convert` names the serializer's method
+            steps.append((name, _identity, getattr(serializer, convert), None))
+        else:
+            steps.append((name, read, convert, unchanged))
+    return steps
+
+
+_TEMPLATES: dict[type, list[tuple]] = {}
+
+
+def _template(serializer) -> list[tuple]:
+    """compile_steps' steps, with a method field's name in place of its bound method."""
     steps = []
     for field in serializer._readable_fields:
         if isinstance(field, serializers.SerializerMethodField):
-            method = getattr(serializer, field.method_name)
-            steps.append((field.field_name, _identity, method, None))
+            steps.append((field.field_name, None, field.method_name, None))
         else:
             read = attrgetter(".".join(field.source_attrs))
             steps.append((field.field_name, read, _converter(field), _unchanged_type(field)))
