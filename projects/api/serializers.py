@@ -306,7 +306,9 @@ class RecordSerializer(serializers.ModelSerializer):
 
     @cached_property
     def _updated_at(self):
-        return _converter(self.fields["updated_at"])
+        """The updated_at field's converter, from the compiled steps (not self.fields, which
+        would build every field again)."""
+        return next(convert for name, _, convert, _ in self._steps if name == "updated_at")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, record) -> str:
