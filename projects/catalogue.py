@@ -95,6 +95,12 @@ COUNTRY_COLUMNS = {
 }
 # Not filters: the page position and the sort, which the page applies itself.
 NOT_FILTERS = ("cursor", "ordering")
+# The facets that list their values by count, most first (the others keep their vocabulary's
+# order), and how many of those values they show (and the one chosen, if not among them): a
+# sidebar of hundreds of organizations is of no use to a reader, and costs a page more to
+# render than everything else on it. The organization directory links to each one's records.
+BY_COUNT = ("category", "kind", "country", "organization")
+MOST_COUNTED_SHOWN = 15
 # How long a page's counts stay in the cache, in seconds. Their key moves with every change
 # they show (`counts_key`); the bound is a second safety net, and frees the entries of
 # filters nobody asks for again.
@@ -310,7 +316,9 @@ def facets_and_total(
         actor, model, params, now, lambda: raw_counts(actor, model, rows, params, request, now)
     )
     names = FACETS[model]
-    organizations = _organization_names(counts.get("organization", {}))
+    organizations = _organization_names(
+        _most_counted(counts.get("organization", {})), params.get("organization")
+    )
     facets = [
         _facet(model, name, _worded(model, name, counts[name], organizations), params.get(name))
         for name in names
@@ -404,20 +412,34 @@ def _facet(model, name: str, counts: dict, selected: str | None) -> Facet:
         for value, (text, count) in counts.items()
         if count or value == selected
     ]
-    if name not in ("freshness", "workflow_state", "lifecycle_status", "completeness_min"):
+    if name in BY_COUNT:
         options.sort(key=lambda option: (-option.count, option.label))
+        shown = options[:MOST_COUNTED_SHOWN]
+        shown += [option for option in options[MOST_COUNTED_SHOWN:] if option.selected]
+        options = shown
     return Facet(name=name, title=str(FACET_TITLES[name]), options=options)
 
 
-def _organization_names(counted: dict[int, int]) -> dict[int, tuple[str, str]]:
-    """{organization id: (slug, name in the reader's language)} of the organizations counted.
+def _most_counted(counted: dict) -> dict:
+    """The values a facet listed by count may show: the MOST_COUNTED_SHOWN counted most, and
+    those tied with the last of them (the label breaks the tie)."""
+    if len(counted) <= MOST_COUNTED_SHOWN:
+        return counted
+    least = sorted(counted.values(), reverse=True)[MOST_COUNTED_SHOWN - 1]
+    return {value: count for value, count in counted.items() if count >= least}
+
+
+def _organization_names(counted: dict[int, int], chosen: str | None) -> dict[int, tuple[str, str]]:
+    """{organization id: (slug, name in the reader's language)} of these organizations, and of
+    the one chosen (by slug) if any.
 
     Read at each request (one query by primary key), not cached: a renamed organization shows
     its new name at once, though its records' counts did not move.
     """
     if not counted:
         return {}
-    found = Organization.objects.filter(pk__in=list(counted)).values_list("pk", "slug", "name")
+    wanted = Q(pk__in=list(counted)) | Q(slug=chosen) if chosen else Q(pk__in=list(counted))
+    found = Organization.objects.filter(wanted).order_by().values_list("pk", "slug", "name")
     return {pk: (slug, pick(name) or slug) for pk, slug, name in found}
 
 
