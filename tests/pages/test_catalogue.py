@@ -281,3 +281,17 @@ def test_a_chosen_facet_counts_its_alternatives_within_the_boundary(client, worl
     html = page(client, "/projects/?category=tourism_train")
     assert facet_count(html, "Uzbekistan") is None  # Xi'an's draft train is in UZ
     assert facet_count(html, "Tourism train") == 1
+
+
+def test_organization_facet_shows_the_most_counted_and_the_chosen(client):
+    user = UserFactory()
+    organizations = [OrganizationFactory() for _ in range(catalogue.MOST_COUNTED_SHOWN + 2)]
+    for n, organization in enumerate(organizations):
+        Rows(organization, organizations[0], user).projects(n + 1)
+    html = page(client, "/projects/")
+    shown = [org for org in organizations if f'?organization={org.slug}"' in html]
+    assert shown == organizations[2:]  # the two with fewest projects are left out
+    least = organizations[0]
+    html = page(client, f"/projects/?organization={least.slug}")
+    assert facet_count(html, least.display_name) == 1  # chosen: shown, with its count
+    assert len(titles(html)) == 1
