@@ -474,55 +474,56 @@ def _freshness_case(now) -> Case:
     )
 
 
+def _completeness_step() -> Case:
+    """Each row's highest completeness step reached (COMPLETENESS_STEPS), as a column: the
+    facet counts each step and adds up those above it."""
+    return Case(
+        *(When(completeness__gte=step, then=Value(str(step))) for step in COMPLETENESS_STEPS),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+# The column each facet but the country groups the rows by (the annotations: `_annotated`).
+GROUPED_COLUMNS = {
+    "category": "category",
+    "kind": "kind",
+    "lifecycle_status": "lifecycle_status",
+    "workflow_state": "workflow_state",
+    "organization": "organization_id",
+    "freshness": "_freshness",
+    "completeness_min": "_completeness_step",
+}
+
+
+def _annotated(rows: QuerySet, names, now) -> QuerySet:
+    rows = rows.order_by()
+    if "freshness" in names:
+        rows = rows.annotate(_freshness=_freshness_case(now))
+    if "completeness_min" in names:
+        rows = rows.annotate(_completeness_step=_completeness_step())
+    return rows
+
+
 def shared_counts(
     rows: QuerySet, model: type[Record], names: list[str], now=None
 ) -> tuple[dict, int]:
     """({facet: {value: count}}, total) of these facets over `rows`, in one statement.
 
-    The filtered rows are a common table expression (PostgreSQL materializes it, as it is read
-    more than once, so a full-text search runs once), and each facet is a GROUP BY over it,
-    joined with UNION ALL: (facet, value, count) rows. Only the columns the facets group by
-    are read into it.
+    PostgreSQL reads the filtered rows twice, whatever the number of facets: once grouped by
+    every facet's column at a time (GROUPING SETS, the empty set giving the total), once with
+    each row's countries unnested; each time reading only the columns it needs. (SQLite has
+    no grouping sets: there the rows are a common table expression and each facet a GROUP BY
+    over it, joined with UNION ALL.) Rows of (facet, value, count) come back.
     """
     now = now or timezone.now()
-    quote = connection.ops.quote_name
-    fixed = [name for name in names if name in FIXED_COLUMNS]
+    grouped = {name: GROUPED_COLUMNS[name] for name in names if name in GROUPED_COLUMNS}
     country_columns = COUNTRY_COLUMNS[model] if "country" in names else ()
-    inner = rows.order_by()
-    if "freshness" in names:
-        inner = inner.annotate(_freshness=_freshness_case(now))
-    columns = {FIXED_COLUMNS[name] for name in fixed} | set(country_columns)
-    if "organization" in names:
-        columns.add("organization_id")
-    if "completeness_min" in names:
-        columns.add("completeness")
-    inner_sql, params = inner.values("id", *sorted(columns)).query.sql_with_params()
-    parts = ["SELECT 'total', NULL, COUNT(*) FROM m"]
-    parts += [
-        f"SELECT '{name}', CAST({quote(FIXED_COLUMNS[name])} AS TEXT), COUNT(*) FROM m "
-        f"GROUP BY {quote(FIXED_COLUMNS[name])}"
-        for name in fixed
-    ]
-    if "organization" in names:
-        column = quote("organization_id")
-        parts.append(
-            f"SELECT 'organization', CAST({column} AS TEXT), COUNT(*) FROM m GROUP BY {column}"
-        )
-    if "completeness_min" in names:
-        column = quote("completeness")
-        parts += [
-            f"SELECT 'completeness_min', '{step}', COUNT(*) FROM m WHERE {column} >= {step}"
-            for step in COMPLETENESS_STEPS
-        ]
-    if country_columns:
-        pairs = " UNION ALL ".join(
-            f"SELECT m.{quote('id')} AS row_id, e.value AS code FROM m, {_unnest(column)}"
-            for column in country_columns
-        )
-        parts.append(
-            f"SELECT 'country', code, COUNT(DISTINCT row_id) FROM ({pairs}) x GROUP BY code"
-        )
-    statement = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
+    inner = _annotated(rows, names, now)
+    if connection.vendor == "postgresql":
+        statement, params = _grouping_sets(inner, grouped, country_columns)
+    else:
+        statement, params = _unions(inner, grouped, country_columns)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         found = cursor.fetchall()
@@ -531,28 +532,75 @@ def shared_counts(
     for facet_name, value, count in found:
         if facet_name == "total":
             total = count
+        elif value is None:
+            continue
         elif facet_name == "organization":
             counts[facet_name][int(value)] = count
-        elif value is not None:
+        else:
             counts[facet_name][str(value)] = count
+    if "completeness_min" in names:
+        reached = counts["completeness_min"]  # rows per highest step reached
+        counts["completeness_min"] = {
+            str(step): sum(
+                reached.get(str(above), 0) for above in COMPLETENESS_STEPS if above >= step
+            )
+            for step in COMPLETENESS_STEPS
+        }
     return counts, total
 
 
-FIXED_COLUMNS = {
-    "category": "category",
-    "kind": "kind",
-    "lifecycle_status": "lifecycle_status",
-    "workflow_state": "workflow_state",
-    "freshness": "_freshness",
-}
+def _grouping_sets(inner: QuerySet, grouped: dict, country_columns) -> tuple[str, list]:
+    """PostgreSQL: the counts of the `grouped` facets and the total in one pass over the rows
+    (GROUPING SETS, the empty set giving the total), the countries in a second."""
+    quote = connection.ops.quote_name
+    columns = {name: quote(column) for name, column in grouped.items()}
+    sql, params = inner.values("id", *grouped.values()).query.sql_with_params()
+    if columns:
+        facet = " ".join(
+            f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in columns.items()
+        )
+        value = ", ".join(f"CAST({column} AS TEXT)" for column in columns.values())
+        sets = ", ".join(f"({column})" for column in columns.values())
+        statement = (
+            f"SELECT CASE {facet} ELSE 'total' END, COALESCE({value}), COUNT(*) "
+            f"FROM ({sql}) m GROUP BY GROUPING SETS ({sets}, ())"
+        )
+    else:
+        statement = f"SELECT 'total', NULL, COUNT(*) FROM ({sql}) m"
+    params = list(params)
+    if country_columns:
+        # Each row's codes; a code in both of a contact's lists, once (UNION).
+        listed, more = inner.values("id", *country_columns).query.sql_with_params()
+        codes = " UNION ".join(
+            f"SELECT value FROM jsonb_array_elements_text(m.{quote(column)})"
+            for column in country_columns
+        )
+        statement += (
+            f" UNION ALL SELECT 'country', e.value, COUNT(*) FROM ({listed}) m "
+            f"CROSS JOIN LATERAL ({codes}) e GROUP BY e.value"
+        )
+        params += more
+    return statement, params
 
 
-def _unnest(column: str) -> str:
-    """The values of a JSON list column of `m`, as rows of `e.value`."""
-    quoted = connection.ops.quote_name(column)
-    if connection.vendor == "postgresql":
-        return f"jsonb_array_elements_text(m.{quoted}) AS e(value)"
-    return f"json_each(m.{quoted}) AS e"
+def _unions(inner: QuerySet, grouped: dict, country_columns) -> tuple[str, list]:
+    """SQLite: the rows as a common table expression, a GROUP BY over it for each facet."""
+    quote = connection.ops.quote_name
+    sql, params = inner.values("id", *grouped.values(), *country_columns).query.sql_with_params()
+    parts = ["SELECT 'total', NULL, COUNT(*) FROM m"]
+    parts += [
+        f"SELECT '{name}', CAST({quote(column)} AS TEXT), COUNT(*) FROM m GROUP BY {quote(column)}"
+        for name, column in grouped.items()
+    ]
+    if country_columns:
+        pairs = " UNION ALL ".join(
+            f"SELECT m.id AS row_id, e.value AS code FROM m, json_each(m.{quote(column)}) AS e"
+            for column in country_columns
+        )
+        parts.append(
+            f"SELECT 'country', code, COUNT(DISTINCT row_id) FROM ({pairs}) x GROUP BY code"
+        )
+    return f"WITH m AS ({sql}) " + " UNION ALL ".join(parts), list(params)
 
 
 def completeness_label(step) -> str:
