@@ -474,35 +474,14 @@ def _freshness_case(now) -> Case:
     )
 
 
-def _completeness_step() -> Case:
-    """Each row's highest completeness step reached (COMPLETENESS_STEPS), as a column: the
-    facet counts each step and adds up those above it."""
-    return Case(
-        *(When(completeness__gte=step, then=Value(str(step))) for step in COMPLETENESS_STEPS),
-        default=Value(None),
-        output_field=CharField(),
-    )
-
-
-# The column each facet but the country groups the rows by (the annotations: `_annotated`).
+# The column each facet listing the values of one column groups the rows by.
 GROUPED_COLUMNS = {
     "category": "category",
     "kind": "kind",
     "lifecycle_status": "lifecycle_status",
     "workflow_state": "workflow_state",
     "organization": "organization_id",
-    "freshness": "_freshness",
-    "completeness_min": "_completeness_step",
 }
-
-
-def _annotated(rows: QuerySet, names, now) -> QuerySet:
-    rows = rows.order_by()
-    if "freshness" in names:
-        rows = rows.annotate(_freshness=_freshness_case(now))
-    if "completeness_min" in names:
-        rows = rows.annotate(_completeness_step=_completeness_step())
-    return rows
 
 
 def shared_counts(
@@ -510,86 +489,101 @@ def shared_counts(
 ) -> tuple[dict, int]:
     """({facet: {value: count}}, total) of these facets over `rows`, in one statement.
 
-    PostgreSQL reads the filtered rows twice, whatever the number of facets: once grouped by
-    every facet's column at a time (GROUPING SETS, the empty set giving the total), once with
-    each row's countries unnested; each time reading only the columns it needs. (SQLite has
-    no grouping sets: there the rows are a common table expression and each facet a GROUP BY
-    over it, joined with UNION ALL.) Rows of (facet, value, count) come back.
+    PostgreSQL reads the filtered rows twice, whatever the number of facets, and only the
+    columns it needs: once grouped by each facet's column in turn (GROUPING SETS; the empty
+    set gives the total, and with it the freshness and completeness counts, as filtered
+    counts), once with each row's countries unnested. SQLite has no grouping sets: there the
+    rows are a common table expression and each facet a GROUP BY over it, joined with UNION
+    ALL. Rows of (facet, value, count, the filtered counts) come back.
     """
     now = now or timezone.now()
+    quote = connection.ops.quote_name
     grouped = {name: GROUPED_COLUMNS[name] for name in names if name in GROUPED_COLUMNS}
     country_columns = COUNTRY_COLUMNS[model] if "country" in names else ()
-    inner = _annotated(rows, names, now)
+    inner = rows.order_by()
+    # (facet, value, condition): the counts that come with the total.
+    filtered_counts = []
+    if "freshness" in names:
+        inner = inner.annotate(_freshness=_freshness_case(now))
+        filtered_counts += [
+            ("freshness", value, f"{quote('_freshness')} = '{value}'") for value in Freshness.values
+        ]
+    if "completeness_min" in names:
+        filtered_counts += [
+            ("completeness_min", str(step), f"{quote('completeness')} >= {step}")
+            for step in COMPLETENESS_STEPS
+        ]
+    read = [*grouped.values(), *(["_freshness"] if "freshness" in names else [])]
+    if "completeness_min" in names:
+        read.append("completeness")
+    counted = "COUNT(*)" + "".join(
+        f", COUNT(*) FILTER (WHERE {condition})" for _, _, condition in filtered_counts
+    )
+    padding = ", NULL" * len(filtered_counts)
     if connection.vendor == "postgresql":
-        statement, params = _grouping_sets(inner, grouped, country_columns)
+        statement, params = _grouping_sets(inner, read, grouped, counted, padding, country_columns)
     else:
-        statement, params = _unions(inner, grouped, country_columns)
+        statement, params = _unions(inner, read, grouped, counted, padding, country_columns)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         found = cursor.fetchall()
     counts: dict[str, dict] = {name: {} for name in names}
     total = 0
-    for facet_name, value, count in found:
+    for facet_name, value, count, *more in found:
         if facet_name == "total":
             total = count
+            for (name, option, _), number in zip(filtered_counts, more, strict=True):
+                counts[name][option] = number
         elif value is None:
             continue
         elif facet_name == "organization":
             counts[facet_name][int(value)] = count
         else:
             counts[facet_name][str(value)] = count
-    if "completeness_min" in names:
-        reached = counts["completeness_min"]  # rows per highest step reached
-        counts["completeness_min"] = {
-            str(step): sum(
-                reached.get(str(above), 0) for above in COMPLETENESS_STEPS if above >= step
-            )
-            for step in COMPLETENESS_STEPS
-        }
     return counts, total
 
 
-def _grouping_sets(inner: QuerySet, grouped: dict, country_columns) -> tuple[str, list]:
-    """PostgreSQL: the counts of the `grouped` facets and the total in one pass over the rows
-    (GROUPING SETS, the empty set giving the total), the countries in a second."""
+def _grouping_sets(inner, read, grouped, counted, padding, country_columns):
+    """PostgreSQL: one pass grouping by each column in turn and by nothing; one for countries."""
     quote = connection.ops.quote_name
     columns = {name: quote(column) for name, column in grouped.items()}
-    sql, params = inner.values("id", *grouped.values()).query.sql_with_params()
+    sql, params = inner.values(*read or ["id"]).query.sql_with_params()
     if columns:
         facet = " ".join(
             f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in columns.items()
         )
         value = ", ".join(f"CAST({column} AS TEXT)" for column in columns.values())
-        sets = ", ".join(f"({column})" for column in columns.values())
+        sets = "".join(f"({column}), " for column in columns.values())
         statement = (
-            f"SELECT CASE {facet} ELSE 'total' END, COALESCE({value}), COUNT(*) "
-            f"FROM ({sql}) m GROUP BY GROUPING SETS ({sets}, ())"
+            f"SELECT CASE {facet} ELSE 'total' END, COALESCE({value}), {counted} "
+            f"FROM ({sql}) m GROUP BY GROUPING SETS ({sets}())"
         )
     else:
-        statement = f"SELECT 'total', NULL, COUNT(*) FROM ({sql}) m"
+        statement = f"SELECT 'total', NULL, {counted} FROM ({sql}) m"
     params = list(params)
     if country_columns:
         # Each row's codes; a code in both of a contact's lists, once (UNION).
-        listed, more = inner.values("id", *country_columns).query.sql_with_params()
+        listed, more = inner.values(*country_columns).query.sql_with_params()
         codes = " UNION ".join(
             f"SELECT value FROM jsonb_array_elements_text(m.{quote(column)})"
             for column in country_columns
         )
         statement += (
-            f" UNION ALL SELECT 'country', e.value, COUNT(*) FROM ({listed}) m "
+            f" UNION ALL SELECT 'country', e.value, COUNT(*){padding} FROM ({listed}) m "
             f"CROSS JOIN LATERAL ({codes}) e GROUP BY e.value"
         )
         params += more
     return statement, params
 
 
-def _unions(inner: QuerySet, grouped: dict, country_columns) -> tuple[str, list]:
+def _unions(inner, read, grouped, counted, padding, country_columns):
     """SQLite: the rows as a common table expression, a GROUP BY over it for each facet."""
     quote = connection.ops.quote_name
-    sql, params = inner.values("id", *grouped.values(), *country_columns).query.sql_with_params()
-    parts = ["SELECT 'total', NULL, COUNT(*) FROM m"]
+    sql, params = inner.values("id", *read, *country_columns).query.sql_with_params()
+    parts = [f"SELECT 'total', NULL, {counted} FROM m"]
     parts += [
-        f"SELECT '{name}', CAST({quote(column)} AS TEXT), COUNT(*) FROM m GROUP BY {quote(column)}"
+        f"SELECT '{name}', CAST({quote(column)} AS TEXT), COUNT(*){padding} FROM m "
+        f"GROUP BY {quote(column)}"
         for name, column in grouped.items()
     ]
     if country_columns:
@@ -598,7 +592,8 @@ def _unions(inner: QuerySet, grouped: dict, country_columns) -> tuple[str, list]
             for column in country_columns
         )
         parts.append(
-            f"SELECT 'country', code, COUNT(DISTINCT row_id) FROM ({pairs}) x GROUP BY code"
+            f"SELECT 'country', code, COUNT(DISTINCT row_id){padding} FROM ({pairs}) x "
+            "GROUP BY code"
         )
     return f"WITH m AS ({sql}) " + " UNION ALL ".join(parts), list(params)
 
