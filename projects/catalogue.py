@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Subquery, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +36,9 @@ from registry.tenancy import Actor, visible
 
 from . import labels, publicity
 from .boundary import record_visibility_key
-from .choices import Freshness
+from .choices import Freshness, WorkflowState
 from .filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
-from .freshness import freshness_condition, freshness_counts
+from .freshness import FreshnessCutoffs, freshness_condition, freshness_counts
 from .models import Contact, Project, Record, Zone
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ MOST_COUNTED_SHOWN = 15
 # filters nobody asks for again.
 COUNTS_TIMEOUT = 300
 # Part of every key: change it when the cached counts change shape.
-COUNTS_FORMAT = "catalogue-counts:1"
+COUNTS_FORMAT = "catalogue-counts:2"
 
 
 @dataclass
@@ -313,7 +313,12 @@ def facets_and_total(
     """
     now = now or timezone.now()
     counts, total = cached_counts(
-        actor, model, params, now, lambda: raw_counts(actor, model, rows, params, request, now)
+        actor,
+        model,
+        rows,
+        params,
+        now,
+        lambda: raw_counts(actor, model, rows, params, request, now),
     )
     names = FACETS[model]
     organizations = _organization_names(
@@ -353,9 +358,14 @@ def counts_key(actor: Actor, model: type[Record], params: QueryDict, now) -> str
     Counts stored under a key are the right ones for whoever asks with it, and never cross the
     tenant boundary, because the key holds everything they depend on:
 
-    * the change-counter stamp of the actor's lists (`publicity.list_stamp`): it moves in the
-      transaction of any change to what those lists show, and when a record crosses a
-      freshness threshold (the freshness facet moves with the clock);
+    * what the actor's lists show: the change counters they depend on
+      (`publicity.counters_seen`, the stamp of the lists' ETags less the clock), which move in
+      the transaction of any change to it. With a freshness filter, the rows themselves change
+      when a record crosses a freshness threshold: then the key takes the whole stamp
+      (`publicity.list_stamp`), which moves with each crossing too. Without one, only the
+      freshness facet moves with the clock, and `cached_counts` brings it up to date, so that
+      an entry lives on while records turn stale one by one (at 1M records, about one a
+      minute);
     * who the actor is as far as visibility goes (`boundary.record_visibility_key`): what
       they may see, not who they are, so that every visitor shares one entry, and every
       member of one organization another;
@@ -365,33 +375,109 @@ def counts_key(actor: Actor, model: type[Record], params: QueryDict, now) -> str
     Not the language: the entry holds numbers, worded after they are read (`_worded`).
     The stamp is read before the counts are computed, so an entry is never older than its key.
     """
-    stamp, _ = publicity.list_stamp(actor, model, now)
+    if "freshness" in params:
+        stamp, _ = publicity.list_stamp(actor, model, now)
+    else:
+        stamp, _ = publicity.counters_seen(actor)
     identity = json.dumps(
         [model.record_type, record_visibility_key(actor), stamp, sorted(params.items())]
     )
     return f"{COUNTS_FORMAT}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
-def cached_counts(actor: Actor, model: type[Record], params: QueryDict, now, compute):
+def cached_counts(
+    actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, now, compute
+) -> tuple[dict, int]:
     """The counts under `counts_key`, or `compute()`'s, then stored for COUNTS_TIMEOUT seconds.
 
-    The cache is a help, never a need: when it fails (Redis down), the page computes its counts
-    as if nothing had been stored, and says so in the log.
+    An entry holds the moment it was counted and the next confirmations due to cross a
+    freshness threshold (`_next_crossings`): while the clock has not reached them, it is read
+    as it is; once it has, its freshness counts are brought to now (`_fresh_again`) and it is
+    stored again. The cache is a help, never a need: when it fails (Redis down), the page
+    computes its counts as if nothing had been stored, and says so in the log.
     """
     key = counts_key(actor, model, params, now)
+    found = _cache_call(cache.get, key)
+    fresh_moves = "freshness" not in params  # else the key moves with the clock (counts_key)
+    if isinstance(found, tuple) and len(found) == 4 and found[2] <= now:
+        counts, total, counted_at, crossings = found
+        if not fresh_moves or not _crossed(crossings, now):
+            return counts, total
+        counts = {**counts, "freshness": _fresh_again(rows, counts["freshness"], counted_at, now)}
+    else:
+        counts, total = compute()
+    crossings = _next_crossings(actor, model, now) if fresh_moves else None
+    _cache_call(cache.set, key, (counts, total, now, crossings), COUNTS_TIMEOUT)
+    return counts, total
+
+
+def _cache_call(method, *args):
     try:
-        found = cache.get(key)
+        return method(*args)
     except Exception:  # any backend's failure: the page goes on without the cache
-        logger.warning("catalogue counts: cache read failed, counting", exc_info=True)
-        found = None
-    if isinstance(found, tuple) and len(found) == 2:
-        return found
-    counts = compute()
-    try:
-        cache.set(key, counts, COUNTS_TIMEOUT)
-    except Exception:
-        logger.warning("catalogue counts: cache write failed", exc_info=True)
-    return counts
+        logger.warning("catalogue counts: the cache failed, counting", exc_info=True)
+        return None
+
+
+def _next_crossings(actor: Actor, model: type[Record], now) -> tuple:
+    """(the earliest confirmation still current, the earliest still not inactive) of the
+    published records the actor sees: when the stale (inactive) cutoff passes the first, a
+    record may have changed freshness. Two index probes on `<record>_confirmed`."""
+    cutoffs = FreshnessCutoffs.at(now)
+    published = visible(actor, model).filter(workflow_state=WorkflowState.PUBLISHED)
+
+    def earliest_from(moment):
+        return Subquery(
+            published.filter(confirmed_at__gte=moment)
+            .order_by("confirmed_at")
+            .values("confirmed_at")[:1]
+        )
+
+    first = (
+        published.annotate(
+            stale=earliest_from(cutoffs.stale), inactive=earliest_from(cutoffs.inactive)
+        )
+        .values_list("stale", "inactive")
+        .order_by()[:1]
+    )
+    return next(iter(first), (None, None))
+
+
+def _crossed(crossings, now) -> bool:
+    """Has the clock reached one of the confirmations `_next_crossings` gave?"""
+    if crossings is None:
+        return True
+    cutoffs = FreshnessCutoffs.at(now)
+    first_current, first_active = crossings
+    return (first_current is not None and cutoffs.stale > first_current) or (
+        first_active is not None and cutoffs.inactive > first_active
+    )
+
+
+def _fresh_again(rows: QuerySet, counted: dict, then, now) -> dict:
+    """The freshness counts of `rows` at `now`, from those at `then` (no row changed since):
+    those counted then, less the records that crossed a threshold between the two moments, in
+    one index range query on the few confirmations in between (`<record>_confirmed`).
+
+    The thresholds are those of freshness.freshness_condition: current from the stale cutoff
+    on, stale from the inactive cutoff to the stale one, inactive before it. A record that
+    crossed both is moved twice, rightly.
+    """
+    old, new = FreshnessCutoffs.at(then), FreshnessCutoffs.at(now)
+    to_stale = Q(confirmed_at__gte=old.stale, confirmed_at__lt=new.stale)
+    to_inactive = Q(confirmed_at__gte=old.inactive, confirmed_at__lt=new.inactive)
+    moved = (
+        rows.order_by()
+        .filter(to_stale | to_inactive, workflow_state=WorkflowState.PUBLISHED)
+        .aggregate(stale=Count("pk", filter=to_stale), inactive=Count("pk", filter=to_inactive))
+    )
+    current, stale, inactive = Freshness.CURRENT, Freshness.STALE, Freshness.INACTIVE
+    return {
+        **counted,
+        current: counted.get(current, 0) - moved["stale"],
+        stale: counted.get(stale, 0) + moved["stale"] - moved["inactive"],
+        inactive: counted.get(inactive, 0) + moved["inactive"],
+    }
 
 
 # --- The facets' words --------------------------------------------------------------------------

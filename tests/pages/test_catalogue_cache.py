@@ -3,11 +3,15 @@ wrong, never across the tenant boundary, one entry for every language, and a pag
 cache fails. Through the pages; the cache is emptied around each test
 (tests/conftest.py)."""
 
+import datetime
+
 import pytest
 from django.core.cache.backends.base import BaseCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from projects.freshness import STALE_AFTER_MONTHS, months_before
 from projects.models import Project
 from tests.pages.test_catalogue import facet_count, page
 from tests.pages.test_i18n import in_language
@@ -157,3 +161,45 @@ def test_a_reviewer_never_reads_a_platform_admins_counts(client, world, platform
     html, _ = get(client, "/projects/")
     assert facet_count(html, "Draft") is None
     assert facet_count(html, "Uzbekistan") is None
+
+
+def confirm_at(record, moment) -> None:
+    """As if the clock had moved on: the record's confirmation now lies at `moment` (no counter
+    moves, as none does when a record turns stale with time)."""
+    type(record).objects.unscoped("test setup").filter(pk=record.pk).update(confirmed_at=moment)
+
+
+def test_records_turning_stale_move_the_freshness_counts_of_a_cached_entry(
+    client, world, monkeypatch
+):
+    """The clock moves on, no record changes: the entry holds, its freshness counts follow."""
+    start = timezone.now()
+    # The train was confirmed a day less than a year ago, the festival just now.
+    confirm_at(world["train"], months_before(start, STALE_AFTER_MONTHS) + datetime.timedelta(1))
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    html, queries = get(client, "/projects/")
+    assert counted(queries)
+    assert facet_count(html, "Current") == 2 and facet_count(html, "Stale") is None
+    monkeypatch.setattr(timezone, "now", lambda: start + datetime.timedelta(2))
+    html, queries = get(client, "/projects/")
+    assert not counted(queries)  # the entry holds; only its freshness counts moved
+    assert facet_count(html, "Current") == 1 and facet_count(html, "Stale") == 1
+    assert facet_count(html, "Tourism train") == 1
+    html, queries = get(client, "/projects/")
+    assert not counted(queries) and facet_count(html, "Stale") == 1
+    # A year on: the train is inactive, the festival stale.
+    monkeypatch.setattr(timezone, "now", lambda: start + datetime.timedelta(367))
+    html, queries = get(client, "/projects/")
+    assert not counted(queries)
+    assert facet_count(html, "Current") is None
+    assert facet_count(html, "Stale") == 1 and facet_count(html, "Inactive") == 1
+
+
+def test_with_a_freshness_filter_a_record_turning_stale_makes_new_counts(client, world):
+    html, _ = get(client, "/projects/?freshness=current")
+    assert facet_count(html, "Tourism train") == 1
+    confirm_at(world["train"], months_before(timezone.now(), STALE_AFTER_MONTHS + 1))
+    html, queries = get(client, "/projects/?freshness=current")
+    assert counted(queries)  # the rows themselves changed: the list's stamp moved
+    assert facet_count(html, "Tourism train") is None
+    assert facet_count(html, "Stale") == 1  # the chosen facet's alternatives
