@@ -103,8 +103,9 @@ BY_COUNT = ("category", "kind", "country", "organization")
 MOST_COUNTED_SHOWN = 15
 # How long a page's counts stay in the cache, in seconds. Their key moves with every change
 # they show (`counts_key`); the bound is a second safety net, and frees the entries of
-# filters nobody asks for again.
-COUNTS_TIMEOUT = 300
+# filters nobody asks for again. Not much shorter: at 1M records counting again takes seconds,
+# in each worker when the cache is each worker's own memory (no REDIS_URL).
+COUNTS_TIMEOUT = 15 * 60
 # Part of every key: change it when the cached counts change shape.
 COUNTS_FORMAT = "catalogue-counts:2"
 
