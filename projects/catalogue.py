@@ -4,7 +4,7 @@ A catalogue page is the API's list in HTML: the rows come from `registry.tenancy
 narrowed by the same filtersets (projects/filtersets.py), so a page, the API and an export of
 the same query string hold the same records. On top, each facet counts what choosing one of its
 values would give (all the other filters applied): the facets not in use and the total in one
-statement that reads the filtered set once, each chosen facet in one GROUP BY query of its own.
+statement that computes the filtered set once, each chosen facet in one GROUP BY query of its own.
 Those counts are kept in Django's cache (issue 11), under a key that moves whenever they could
 (`counts_key`): a page whose counts are cached reads no more than its own rows.
 The rows are paged by keyset on (sort key, identifier) behind a signed cursor, an index range
@@ -576,12 +576,13 @@ def shared_counts(
 ) -> tuple[dict, int]:
     """({facet: {value: count}}, total) of these facets over `rows`, in one statement.
 
-    PostgreSQL reads the filtered rows twice, whatever the number of facets, and only the
-    columns it needs: once grouped by each facet's column in turn (GROUPING SETS; the empty
-    set gives the total, and with it the freshness and completeness counts, as filtered
-    counts), once with each row's countries unnested. SQLite has no grouping sets: there the
-    rows are a common table expression and each facet a GROUP BY over it, joined with UNION
-    ALL. Rows of (facet, value, count, the filtered counts) come back.
+    The filtered rows (only the columns the facets need) are a common table expression, which
+    PostgreSQL computes once (a full-text search runs once) and reads twice, whatever the
+    number of facets: grouped by each facet's column in turn (GROUPING SETS; the empty set
+    gives the total, and with it the freshness and completeness counts, as filtered counts),
+    and with each row's countries unnested. SQLite has no grouping sets: there each facet is
+    a GROUP BY of its own over the rows, joined with UNION ALL. Rows of (facet, value, count,
+    the filtered counts) come back.
     """
     now = now or timezone.now()
     quote = connection.ops.quote_name
@@ -631,10 +632,12 @@ def shared_counts(
 
 
 def _grouping_sets(inner, read, grouped, counted, padding, country_columns):
-    """PostgreSQL: one pass grouping by each column in turn and by nothing; one for countries."""
+    """PostgreSQL: the filtered rows, computed once (a full-text search runs once) and only
+    the columns needed, read twice: grouped by each facet's column in turn and by nothing,
+    then with their countries unnested."""
     quote = connection.ops.quote_name
     columns = {name: quote(column) for name, column in grouped.items()}
-    sql, params = inner.values(*read or ["id"]).query.sql_with_params()
+    sql, params = inner.values(*read, *country_columns or ["id"]).query.sql_with_params()
     if columns:
         facet = " ".join(
             f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in columns.items()
@@ -643,24 +646,21 @@ def _grouping_sets(inner, read, grouped, counted, padding, country_columns):
         sets = "".join(f"({column}), " for column in columns.values())
         statement = (
             f"SELECT CASE {facet} ELSE 'total' END, COALESCE({value}), {counted} "
-            f"FROM ({sql}) m GROUP BY GROUPING SETS ({sets}())"
+            f"FROM m GROUP BY GROUPING SETS ({sets}())"
         )
     else:
-        statement = f"SELECT 'total', NULL, {counted} FROM ({sql}) m"
-    params = list(params)
+        statement = f"SELECT 'total', NULL, {counted} FROM m"
     if country_columns:
         # Each row's codes; a code in both of a contact's lists, once (UNION).
-        listed, more = inner.values(*country_columns).query.sql_with_params()
         codes = " UNION ".join(
             f"SELECT value FROM jsonb_array_elements_text(m.{quote(column)})"
             for column in country_columns
         )
         statement += (
-            f" UNION ALL SELECT 'country', e.value, COUNT(*){padding} FROM ({listed}) m "
+            f" UNION ALL SELECT 'country', e.value, COUNT(*){padding} FROM m "
             f"CROSS JOIN LATERAL ({codes}) e GROUP BY e.value"
         )
-        params += more
-    return statement, params
+    return f"WITH m AS MATERIALIZED ({sql}) {statement}", list(params)
 
 
 def _unions(inner, read, grouped, counted, padding, country_columns):
