@@ -415,8 +415,8 @@ def cached_counts(
 def _cache_call(method, *args):
     try:
         return method(*args)
-    except Exception:  # any backend's failure: the page goes on without the cache
-        logger.warning("catalogue counts: the cache failed, counting", exc_info=True)
+    except Exception as error:  # any backend's failure: the page goes on without the cache
+        logger.warning("catalogue counts: the cache failed (%r); counting without it", error)
         return None
 
 
