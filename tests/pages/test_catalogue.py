@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import catalogue
+from projects import catalogue, services
 from projects.models import Project
+from registry.tenancy import Actor
 from tests.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory
 from tests.projects.factories import create
@@ -295,3 +296,18 @@ def test_organization_facet_shows_the_most_counted_and_the_chosen(client):
     html = page(client, f"/projects/?organization={least.slug}")
     assert facet_count(html, least.display_name) == 1  # chosen: shown, with its count
     assert len(titles(html)) == 1
+
+
+def test_a_hidden_revision_does_not_move_a_record_in_the_recently_updated_order(
+    client, world, editor_a
+):
+    """The catalogue sorts by the time the public sees, as the API does (issue 10): editing a
+    published record opens a hidden revision, which moves it for nobody."""
+    before = titles(page(client, "/projects/"))
+    assert before == ["Almaty apple festival", "Xi&#x27;an-Almaty cultural tourism train"]
+    services.update_record(Actor.for_user(editor_a), world["train"], {"tags": ["hidden"]})
+    world["train"].refresh_from_db()
+    assert world["train"].updated_at > world["train"].public_updated_at
+    assert titles(page(client, "/projects/")) == before
+    client.force_login(editor_a)
+    assert titles(page(client, "/projects/?ordering=-updated_at"))[-1] == before[-1]
