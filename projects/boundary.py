@@ -44,6 +44,25 @@ def _records(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(seen)
 
 
+def record_visibility_key(actor: Actor) -> str:
+    """Who the actor is as far as the record lists go, as a string: actors with the same key
+    see the same records, and so the same list of any filter (a cache of figures computed
+    over a list keys them by it, with `publicity.list_stamp`, e.g. projects.catalogue).
+
+    What the list rules read of an actor, and nothing else: being a platform admin (every
+    row); being a reviewer (rows that reached the platform); the ids of the actor's
+    organizations (their rows, whatever the role: `_records`, and the filters that take an
+    organization or a zone, `_organizations` and `_links`, and `updated_since`). The role
+    within an organization (viewer, editor, admin) changes what one may do, not what one
+    sees, so it is not part of the key: the members of an organization share it. A rule that
+    comes to read anything else of the actor (a role, the user) must add it here.
+    """
+    if actor.is_platform_admin:
+        return "platform_admin"
+    orgs = ",".join(str(org_id) for org_id in sorted(actor.org_ids))
+    return f"{'reviewer' if actor.is_reviewer else 'member'}:{orgs}"
+
+
 def _records_with_history(actor: Actor, model: type[Record]) -> QuerySet:
     """Records whose history (revisions, audit log) the actor may read: members and reviewers."""
     qs = model.objects.unscoped("narrowed just below to the history rule")

@@ -4,19 +4,25 @@ A catalogue page is the API's list in HTML: the rows come from `registry.tenancy
 narrowed by the same filtersets (projects/filtersets.py), so a page, the API and an export of
 the same query string hold the same records. On top, each facet counts what choosing one of its
 values would give (all the other filters applied): the facets not in use and the total in one
-statement that reads the filtered set once, each chosen facet in one GROUP BY query of its own.
-The rows are paged by keyset on (sort key, id) behind a signed cursor. The number of queries
-does not grow with the table, nor with how far the reader pages.
+statement that computes the filtered set once, each chosen facet in one GROUP BY query of its own.
+Those counts are kept in Django's cache (issue 11), under a key that moves whenever they could
+(`counts_key`): a page whose counts are cached reads no more than its own rows.
+The rows are paged by keyset on (sort key, identifier) behind a signed cursor, an index range
+scan for every sort. The number of queries does not grow with the table, nor with how far the
+reader pages.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Subquery, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,11 +34,14 @@ from registry.api import cursors
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
-from . import labels
-from .choices import Freshness
+from . import labels, publicity
+from .boundary import record_visibility_key
+from .choices import Freshness, WorkflowState
 from .filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
-from .freshness import freshness_condition, freshness_counts
+from .freshness import FreshnessCutoffs, freshness_condition, freshness_counts
 from .models import Contact, Project, Record, Zone
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 FILTERSETS = {Project: ProjectFilterSet, Zone: ZoneFilterSet, Contact: ContactFilterSet}
@@ -45,6 +54,12 @@ SORTS = {
     "-identifier": _("Identifier, Z to A"),
 }
 DEFAULT_SORT = "-updated_at"
+# The column behind each sort, as in the API (RecordViewSet.ordering_columns): updated_at is the
+# time the public sees (issue 10), so a hidden revision never moves a record in anyone's order.
+SORT_COLUMNS = {"updated_at": "public_updated_at"}
+# The tie-breaker of every sort: unique, and the second column of the sort indexes
+# (Record.Meta.indexes: identifier, (public_updated_at, identifier), (created_at, identifier)).
+TIE = "identifier"
 # The facets of each record type, in the order the sidebar shows them.
 COMMON_FACETS = ("organization", "freshness", "completeness_min", "workflow_state")
 FACETS = {
@@ -80,6 +95,19 @@ COUNTRY_COLUMNS = {
 }
 # Not filters: the page position and the sort, which the page applies itself.
 NOT_FILTERS = ("cursor", "ordering")
+# The facets that list their values by count, most first (the others keep their vocabulary's
+# order), and how many of those values they show (and the one chosen, if not among them): a
+# sidebar of hundreds of organizations is of no use to a reader, and costs a page more to
+# render than everything else on it. The organization directory links to each one's records.
+BY_COUNT = ("category", "kind", "country", "organization")
+MOST_COUNTED_SHOWN = 15
+# How long a page's counts stay in the cache, in seconds. Their key moves with every change
+# they show (`counts_key`); the bound is a second safety net, and frees the entries of
+# filters nobody asks for again. Not much shorter: at 1M records counting again takes seconds,
+# in each worker when the cache is each worker's own memory (no REDIS_URL).
+COUNTS_TIMEOUT = 15 * 60
+# Part of every key: change it when the cached counts change shape.
+COUNTS_FORMAT = "catalogue-counts:2"
 
 
 @dataclass
@@ -147,9 +175,10 @@ def build(actor: Actor, model: type[Record], request) -> Catalogue:
     """The catalogue page for the request's query string."""
     params = filter_params(request.GET, model)
     sort = request.GET.get("ordering") if request.GET.get("ordering") in SORTS else DEFAULT_SORT
+    now = timezone.now()  # one instant for the counts' freshness and their key
     try:
         rows = filtered(actor, model, params, request)
-        facets, total = facets_and_total(actor, model, rows, params, request)
+        facets, total = facets_and_total(actor, model, rows, params, request, now)
     except ValidationError as error:
         return Catalogue(sort=sort, errors=_messages(error.detail))
     purpose = f"catalogue:{model.record_type}:{sort}"
@@ -195,15 +224,18 @@ class KeysetPage:
 def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int | None = None):
     """Up to `size` rows after `position` (or, for a position marked "b", before it).
 
-    Ordered by the sort key with the id as tie-breaker, so the order is total and a row is
-    never skipped nor repeated between pages; one query, whatever the page's depth. A page
-    going back reads the rows before the position in the opposite order, and turns them round.
+    Ordered by the sort's column with the identifier as tie-breaker, so the order is total and
+    a row is never skipped nor repeated between pages; one query, whatever the page's depth,
+    walking the sort's index (TIE). A page going back reads the rows before the position in
+    the opposite order, and turns them round.
     """
     size = size or PAGE_SIZE
-    key = sort.lstrip("-")
+    key = SORT_COLUMNS.get(sort.lstrip("-"), sort.lstrip("-"))
     backwards = position is not None and position.get("b", False)
     descending = sort.startswith("-") != backwards
-    ordered = queryset.order_by(f"-{key}" if descending else key, "-pk" if descending else "pk")
+    direction = "-" if descending else ""
+    order = [f"{direction}{key}"] + ([f"{direction}{TIE}"] if key != TIE else [])
+    ordered = queryset.order_by(*order)
     if position is not None:
         ordered = ordered.filter(_after(key, descending, position))
     rows = list(ordered[: size + 1])
@@ -223,14 +255,22 @@ def keyset_page(queryset: QuerySet, sort: str, position: dict | None, size: int 
 
 
 def _position(row, key: str) -> dict:
-    return {"v": _encode(getattr(row, key)), "i": row.pk}
+    return {"v": _encode(getattr(row, key)), "i": getattr(row, TIE)}
 
 
 def _after(key: str, descending: bool, position: dict) -> Q:
-    """Rows beyond `position` in an order by (key, pk), descending or not."""
+    """Rows beyond `position` in an order by (key, identifier), descending or not.
+
+    Written as `key <= v AND (key < v OR identifier < i)` (descending), so that the first
+    condition bounds the index range scan and the second only sorts out the rows tied on v.
+    """
     beyond = "lt" if descending else "gt"
     value = position["v"]
-    return Q(**{f"{key}__{beyond}": value}) | Q(**{key: value, f"pk__{beyond}": position["i"]})
+    if key == TIE:
+        return Q(**{f"{key}__{beyond}": value})
+    return Q(**{f"{key}__{beyond}e": value}) & (
+        Q(**{f"{key}__{beyond}": value}) | Q(**{f"{TIE}__{beyond}": position["i"]})
+    )
 
 
 def _encode(value) -> str:
@@ -246,8 +286,8 @@ def read_cursor(token: str | None, purpose: str) -> dict | None:
         payload = cursors.unsign(token, purpose, field="cursor", message="")
     except ValidationError:
         return None
-    value, pk, backwards = payload.get("v"), payload.get("i"), payload.get("b", False)
-    if not isinstance(value, str) or not isinstance(pk, int) or isinstance(pk, bool):
+    value, tie, backwards = payload.get("v"), payload.get("i"), payload.get("b", False)
+    if not isinstance(value, str) or not isinstance(tie, str):
         return None
     if not isinstance(backwards, bool):
         return None
@@ -256,29 +296,192 @@ def read_cursor(token: str | None, purpose: str) -> dict | None:
             value = datetime.datetime.fromisoformat(value)
         except ValueError:
             return None
-    return {"v": value, "i": pk, "b": backwards}
+    return {"v": value, "i": tie, "b": backwards}
 
 
 # --- Facets -------------------------------------------------------------------------------------
 
 
-def facets_and_total(actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, request):
+def facets_and_total(
+    actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, request, now=None
+):
     """([Facet], the number of rows) for the catalogue page.
 
     Each facet counts what choosing one of its values would give: the records with every
     filter applied except the facet's own, so the reader sees the alternatives to what they
-    chose. The facets whose filter is not in use all count over `rows` itself, so they and the
-    total come from one statement (`shared_counts`) that reads the filtered set once; a chosen
-    facet needs its own query. However large the table, a page costs one scan of the filtered
-    set, plus one per chosen facet.
+    chose. The counts are numbers per value (`raw_counts`), kept in the cache (`cached_counts`)
+    and worded in the reader's language after: one entry serves every language.
+    """
+    now = now or timezone.now()
+    counts, total = cached_counts(
+        actor,
+        model,
+        rows,
+        params,
+        now,
+        lambda: raw_counts(actor, model, rows, params, request, now),
+    )
+    names = FACETS[model]
+    organizations = _organization_names(
+        _most_counted(counts.get("organization", {})), params.get("organization")
+    )
+    facets = [
+        _facet(model, name, _worded(model, name, counts[name], organizations), params.get(name))
+        for name in names
+    ]
+    return [item for item in facets if item.options], total
+
+
+def raw_counts(
+    actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, request, now
+) -> tuple[dict, int]:
+    """({facet: {value: count}}, total) over the filtered rows.
+
+    The facets whose filter is not in use all count over `rows` itself, so they and the total
+    come from one statement (`shared_counts`) that reads the filtered set once; a chosen facet
+    needs its own query. However large the table, this costs one scan of the filtered set,
+    plus one per chosen facet: the cache keeps it from being paid on every request.
     """
     names = FACETS[model]
-    counts, total = shared_counts(rows, model, [name for name in names if name not in params])
+    counts, total = shared_counts(rows, model, [name for name in names if name not in params], now)
     for name in names:
         if name in params:
-            counts[name] = COUNTERS[name](_without(actor, model, params, name, request), model)
-    facets = [_facet(model, name, counts[name], params.get(name)) for name in names]
-    return [item for item in facets if item.options], total
+            counts[name] = COUNTERS[name](_without(actor, model, params, name, request), model, now)
+    return counts, total
+
+
+# --- The counts' cache ------------------------------------------------------------------------
+
+
+def counts_key(actor: Actor, model: type[Record], params: QueryDict, now) -> str:
+    """The cache key of the counts of this actor's list of `model` filtered by `params`.
+
+    Counts stored under a key are the right ones for whoever asks with it, and never cross the
+    tenant boundary, because the key holds everything they depend on:
+
+    * what the actor's lists show: the change counters they depend on
+      (`publicity.counters_seen`, the stamp of the lists' ETags less the clock), which move in
+      the transaction of any change to it. With a freshness filter, the rows themselves change
+      when a record crosses a freshness threshold: then the key takes the whole stamp
+      (`publicity.list_stamp`), which moves with each crossing too. Without one, only the
+      freshness facet moves with the clock, and `cached_counts` brings it up to date, so that
+      an entry lives on while records turn stale one by one (at 1M records, about one a
+      minute);
+    * who the actor is as far as visibility goes (`boundary.record_visibility_key`): what
+      they may see, not who they are, so that every visitor shares one entry, and every
+      member of one organization another;
+    * the record type and the filters, sorted (not the page position nor the sort: the counts
+      are those of the whole filtered list).
+
+    Not the language: the entry holds numbers, worded after they are read (`_worded`).
+    The stamp is read before the counts are computed, so an entry is never older than its key.
+    """
+    if "freshness" in params:
+        stamp, _ = publicity.list_stamp(actor, model, now)
+    else:
+        stamp, _ = publicity.counters_seen(actor)
+    identity = json.dumps(
+        [model.record_type, record_visibility_key(actor), stamp, sorted(params.items())]
+    )
+    return f"{COUNTS_FORMAT}:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
+def cached_counts(
+    actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, now, compute
+) -> tuple[dict, int]:
+    """The counts under `counts_key`, or `compute()`'s, then stored for COUNTS_TIMEOUT seconds.
+
+    An entry holds the moment it was counted and the next confirmations due to cross a
+    freshness threshold (`_next_crossings`): while the clock has not reached them, it is read
+    as it is; once it has, its freshness counts are brought to now (`_fresh_again`) and it is
+    stored again. The cache is a help, never a need: when it fails (Redis down), the page
+    computes its counts as if nothing had been stored, and says so in the log.
+    """
+    key = counts_key(actor, model, params, now)
+    found = _cache_call(cache.get, key)
+    fresh_moves = "freshness" not in params  # else the key moves with the clock (counts_key)
+    if isinstance(found, tuple) and len(found) == 4 and found[2] <= now:
+        counts, total, counted_at, crossings = found
+        if not fresh_moves or not _crossed(crossings, now):
+            return counts, total
+        counts = {**counts, "freshness": _fresh_again(rows, counts["freshness"], counted_at, now)}
+    else:
+        counts, total = compute()
+    crossings = _next_crossings(actor, model, now) if fresh_moves else None
+    _cache_call(cache.set, key, (counts, total, now, crossings), COUNTS_TIMEOUT)
+    return counts, total
+
+
+def _cache_call(method, *args):
+    try:
+        return method(*args)
+    except Exception as error:  # any backend's failure: the page goes on without the cache
+        logger.warning("catalogue counts: the cache failed (%r); counting without it", error)
+        return None
+
+
+def _next_crossings(actor: Actor, model: type[Record], now) -> tuple:
+    """(the earliest confirmation still current, the earliest still not inactive) of the
+    published records the actor sees: when the stale (inactive) cutoff passes the first, a
+    record may have changed freshness. Two index probes on `<record>_confirmed`."""
+    cutoffs = FreshnessCutoffs.at(now)
+    published = visible(actor, model).filter(workflow_state=WorkflowState.PUBLISHED)
+
+    def earliest_from(moment):
+        return Subquery(
+            published.filter(confirmed_at__gte=moment)
+            .order_by("confirmed_at")
+            .values("confirmed_at")[:1]
+        )
+
+    first = (
+        published.annotate(
+            stale=earliest_from(cutoffs.stale), inactive=earliest_from(cutoffs.inactive)
+        )
+        .values_list("stale", "inactive")
+        .order_by()[:1]
+    )
+    return next(iter(first), (None, None))
+
+
+def _crossed(crossings, now) -> bool:
+    """Has the clock reached one of the confirmations `_next_crossings` gave?"""
+    if crossings is None:
+        return True
+    cutoffs = FreshnessCutoffs.at(now)
+    first_current, first_active = crossings
+    return (first_current is not None and cutoffs.stale > first_current) or (
+        first_active is not None and cutoffs.inactive > first_active
+    )
+
+
+def _fresh_again(rows: QuerySet, counted: dict, then, now) -> dict:
+    """The freshness counts of `rows` at `now`, from those at `then` (no row changed since):
+    those counted then, less the records that crossed a threshold between the two moments, in
+    one index range query on the few confirmations in between (`<record>_confirmed`).
+
+    The thresholds are those of freshness.freshness_condition: current from the stale cutoff
+    on, stale from the inactive cutoff to the stale one, inactive before it. A record that
+    crossed both is moved twice, rightly.
+    """
+    old, new = FreshnessCutoffs.at(then), FreshnessCutoffs.at(now)
+    to_stale = Q(confirmed_at__gte=old.stale, confirmed_at__lt=new.stale)
+    to_inactive = Q(confirmed_at__gte=old.inactive, confirmed_at__lt=new.inactive)
+    moved = (
+        rows.order_by()
+        .filter(to_stale | to_inactive, workflow_state=WorkflowState.PUBLISHED)
+        .aggregate(stale=Count("pk", filter=to_stale), inactive=Count("pk", filter=to_inactive))
+    )
+    current, stale, inactive = Freshness.CURRENT, Freshness.STALE, Freshness.INACTIVE
+    return {
+        **counted,
+        current: counted.get(current, 0) - moved["stale"],
+        stale: counted.get(stale, 0) + moved["stale"] - moved["inactive"],
+        inactive: counted.get(inactive, 0) + moved["inactive"],
+    }
+
+
+# --- The facets' words --------------------------------------------------------------------------
 
 
 def _without(actor: Actor, model: type[Record], params: QueryDict, name: str, request) -> QuerySet:
@@ -296,14 +499,61 @@ def _facet(model, name: str, counts: dict, selected: str | None) -> Facet:
         for value, (text, count) in counts.items()
         if count or value == selected
     ]
-    if name not in ("freshness", "workflow_state", "lifecycle_status", "completeness_min"):
+    if name in BY_COUNT:
         options.sort(key=lambda option: (-option.count, option.label))
+        shown = options[:MOST_COUNTED_SHOWN]
+        shown += [option for option in options[MOST_COUNTED_SHOWN:] if option.selected]
+        options = shown
     return Facet(name=name, title=str(FACET_TITLES[name]), options=options)
 
 
-def _freshness_case() -> Case:
+def _most_counted(counted: dict) -> dict:
+    """The values a facet listed by count may show: the MOST_COUNTED_SHOWN counted most, and
+    those tied with the last of them (the label breaks the tie)."""
+    if len(counted) <= MOST_COUNTED_SHOWN:
+        return counted
+    least = sorted(counted.values(), reverse=True)[MOST_COUNTED_SHOWN - 1]
+    return {value: count for value, count in counted.items() if count >= least}
+
+
+def _organization_names(counted: dict[int, int], chosen: str | None) -> dict[int, tuple[str, str]]:
+    """{organization id: (slug, name in the reader's language)} of these organizations, and of
+    the one chosen (by slug) if any.
+
+    Read at each request (one query by primary key), not cached: a renamed organization shows
+    its new name at once, though its records' counts did not move.
+    """
+    if not counted:
+        return {}
+    wanted = Q(pk__in=list(counted)) | Q(slug=chosen) if chosen else Q(pk__in=list(counted))
+    found = Organization.objects.filter(wanted).order_by().values_list("pk", "slug", "name")
+    return {pk: (slug, pick(name) or slug) for pk, slug, name in found}
+
+
+def _worded(model, name: str, counted: dict, organizations: dict) -> dict:
+    """{value: (the reader's word for it, count)} from {value: count}, in the facet's order."""
+    if name == "organization":
+        return {
+            organizations[pk][0]: (organizations[pk][1], count)
+            for pk, count in counted.items()
+            if pk in organizations
+        }
+    if name == "completeness_min":
+        return {
+            str(step): (completeness_label(step), counted.get(str(step), 0))
+            for step in COMPLETENESS_STEPS
+        }
+    if name == "country":
+        return {code: (country_name(code), count) for code, count in counted.items()}
+    return {
+        value: (text, counted[value])
+        for value, text in labels.choices(labels.vocabulary_of(model, name))
+        if value in counted
+    }
+
+
+def _freshness_case(now) -> Case:
     """Each row's freshness as a column, from the one rule (freshness.freshness_condition)."""
-    now = timezone.now()
     return Case(
         *(When(freshness_condition(value, now), then=Value(value)) for value in Freshness.values),
         default=Value(None),
@@ -311,123 +561,134 @@ def _freshness_case() -> Case:
     )
 
 
-def shared_counts(rows: QuerySet, model: type[Record], names: list[str]) -> tuple[dict, int]:
-    """({facet: {value: (label, count)}}, total) of these facets over `rows`, in one statement.
-
-    The filtered rows are a common table expression (PostgreSQL materializes it, as it is read
-    more than once, so a full-text search runs once), and each facet is a GROUP BY over it,
-    joined with UNION ALL: (facet, value, organization name, count) rows.
-    """
-    quote = connection.ops.quote_name
-    fixed = [name for name in names if name in FIXED_COLUMNS]
-    country_columns = COUNTRY_COLUMNS[model] if "country" in names else ()
-    inner = rows.order_by().annotate(_freshness=_freshness_case())
-    inner_sql, params = inner.values(
-        "id",
-        "organization_id",
-        "completeness",
-        *{FIXED_COLUMNS[name] for name in fixed},
-        *country_columns,
-    ).query.sql_with_params()
-    parts = ["SELECT 'total', NULL, NULL, COUNT(*) FROM m"]
-    parts += [
-        f"SELECT '{name}', {quote(FIXED_COLUMNS[name])}, NULL, COUNT(*) FROM m "
-        f"GROUP BY {quote(FIXED_COLUMNS[name])}"
-        for name in fixed
-    ]
-    if "organization" in names:
-        table = quote(Organization._meta.db_table)
-        parts.append(
-            f"SELECT 'organization', o.{quote('slug')}, CAST(o.{quote('name')} AS TEXT), COUNT(*) "
-            f"FROM m JOIN {table} o ON o.{quote('id')} = m.{quote('organization_id')} "
-            f"GROUP BY o.{quote('slug')}, CAST(o.{quote('name')} AS TEXT)"
-        )
-    if "completeness_min" in names:
-        column = quote("completeness")
-        parts += [
-            f"SELECT 'completeness_min', '{step}', NULL, COUNT(*) FROM m WHERE {column} >= {step}"
-            for step in COMPLETENESS_STEPS
-        ]
-    if country_columns:
-        pairs = " UNION ALL ".join(
-            f"SELECT m.{quote('id')} AS row_id, e.value AS code FROM m, {_unnest(column)}"
-            for column in country_columns
-        )
-        parts.append(
-            f"SELECT 'country', code, NULL, COUNT(DISTINCT row_id) FROM ({pairs}) x GROUP BY code"
-        )
-    statement = f"WITH m AS ({inner_sql}) " + " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        found = cursor.fetchall()
-    return _read_counts(model, names, found)
-
-
-FIXED_COLUMNS = {
+# The column each facet listing the values of one column groups the rows by.
+GROUPED_COLUMNS = {
     "category": "category",
     "kind": "kind",
     "lifecycle_status": "lifecycle_status",
     "workflow_state": "workflow_state",
-    "freshness": "_freshness",
+    "organization": "organization_id",
 }
 
 
-def _unnest(column: str) -> str:
-    """The values of a JSON list column of `m`, as rows of `e.value`."""
-    quoted = connection.ops.quote_name(column)
+def shared_counts(
+    rows: QuerySet, model: type[Record], names: list[str], now=None
+) -> tuple[dict, int]:
+    """({facet: {value: count}}, total) of these facets over `rows`, in one statement.
+
+    The filtered rows (only the columns the facets need) are a common table expression, which
+    PostgreSQL computes once (a full-text search runs once) and reads twice, whatever the
+    number of facets: grouped by each facet's column in turn (GROUPING SETS; the empty set
+    gives the total, and with it the freshness and completeness counts, as filtered counts),
+    and with each row's countries unnested. SQLite has no grouping sets: there each facet is
+    a GROUP BY of its own over the rows, joined with UNION ALL. Rows of (facet, value, count,
+    the filtered counts) come back.
+    """
+    now = now or timezone.now()
+    quote = connection.ops.quote_name
+    grouped = {name: GROUPED_COLUMNS[name] for name in names if name in GROUPED_COLUMNS}
+    country_columns = COUNTRY_COLUMNS[model] if "country" in names else ()
+    inner = rows.order_by()
+    # (facet, value, condition): the counts that come with the total.
+    filtered_counts = []
+    if "freshness" in names:
+        inner = inner.annotate(_freshness=_freshness_case(now))
+        filtered_counts += [
+            ("freshness", value, f"{quote('_freshness')} = '{value}'") for value in Freshness.values
+        ]
+    if "completeness_min" in names:
+        filtered_counts += [
+            ("completeness_min", str(step), f"{quote('completeness')} >= {step}")
+            for step in COMPLETENESS_STEPS
+        ]
+    read = [*grouped.values(), *(["_freshness"] if "freshness" in names else [])]
+    if "completeness_min" in names:
+        read.append("completeness")
+    counted = "COUNT(*)" + "".join(
+        f", COUNT(*) FILTER (WHERE {condition})" for _, _, condition in filtered_counts
+    )
+    padding = ", NULL" * len(filtered_counts)
     if connection.vendor == "postgresql":
-        return f"jsonb_array_elements_text(m.{quoted}) AS e(value)"
-    return f"json_each(m.{quoted}) AS e"
-
-
-def _read_counts(model, names: list[str], found) -> tuple[dict, int]:
-    raw: dict[str, dict] = {name: {} for name in names}
+        statement, params = _grouping_sets(inner, read, grouped, counted, padding, country_columns)
+    else:
+        statement, params = _unions(inner, read, grouped, counted, padding, country_columns)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    counts: dict[str, dict] = {name: {} for name in names}
     total = 0
-    for facet_name, value, organization_name, count in found:
+    for facet_name, value, count, *more in found:
         if facet_name == "total":
             total = count
-        elif value is not None:
-            raw[facet_name][str(value)] = (organization_name, count)
-    counts = {}
-    for name in names:
-        if name == "organization":
-            counts[name] = {
-                slug: (pick(json.loads(text)) or slug, count)
-                for slug, (text, count) in raw[name].items()
-            }
-        elif name == "completeness_min":
-            counts[name] = _completeness_options(
-                {step: raw[name].get(str(step), (None, 0))[1] for step in COMPLETENESS_STEPS}
-            )
-        elif name == "country":
-            counts[name] = {
-                code: (country_name(code), count) for code, (_, count) in raw[name].items()
-            }
+            for (name, option, _), number in zip(filtered_counts, more, strict=True):
+                counts[name][option] = number
+        elif value is None:
+            continue
+        elif facet_name == "organization":
+            counts[facet_name][int(value)] = count
         else:
-            vocabulary = labels.vocabulary_of(model, name)
-            counts[name] = {
-                value: (text, raw[name][value][1])
-                for value, text in labels.choices(vocabulary)
-                if value in raw[name]
-            }
+            counts[facet_name][str(value)] = count
     return counts, total
 
 
-def _completeness_options(found: dict[int, int]) -> dict:
-    return {str(step): (completeness_label(step), found[step]) for step in COMPLETENESS_STEPS}
+def _grouping_sets(inner, read, grouped, counted, padding, country_columns):
+    """PostgreSQL: the filtered rows, computed once (a full-text search runs once) and only
+    the columns needed, read twice: grouped by each facet's column in turn and by nothing,
+    then with their countries unnested."""
+    quote = connection.ops.quote_name
+    columns = {name: quote(column) for name, column in grouped.items()}
+    sql, params = inner.values(*read, *country_columns or ["id"]).query.sql_with_params()
+    if columns:
+        facet = " ".join(
+            f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in columns.items()
+        )
+        value = ", ".join(f"CAST({column} AS TEXT)" for column in columns.values())
+        sets = "".join(f"({column}), " for column in columns.values())
+        statement = (
+            f"SELECT CASE {facet} ELSE 'total' END, COALESCE({value}), {counted} "
+            f"FROM m GROUP BY GROUPING SETS ({sets}())"
+        )
+    else:
+        statement = f"SELECT 'total', NULL, {counted} FROM m"
+    if country_columns:
+        # Each row's codes; a code in both of a contact's lists, once (UNION).
+        codes = " UNION ".join(
+            f"SELECT value FROM jsonb_array_elements_text(m.{quote(column)})"
+            for column in country_columns
+        )
+        statement += (
+            f" UNION ALL SELECT 'country', e.value, COUNT(*){padding} FROM m "
+            f"CROSS JOIN LATERAL ({codes}) e GROUP BY e.value"
+        )
+    return f"WITH m AS MATERIALIZED ({sql}) {statement}", list(params)
+
+
+def _unions(inner, read, grouped, counted, padding, country_columns):
+    """SQLite: the rows as a common table expression, a GROUP BY over it for each facet."""
+    quote = connection.ops.quote_name
+    sql, params = inner.values("id", *read, *country_columns).query.sql_with_params()
+    parts = [f"SELECT 'total', NULL, {counted} FROM m"]
+    parts += [
+        f"SELECT '{name}', CAST({quote(column)} AS TEXT), COUNT(*){padding} FROM m "
+        f"GROUP BY {quote(column)}"
+        for name, column in grouped.items()
+    ]
+    if country_columns:
+        pairs = " UNION ALL ".join(
+            f"SELECT m.id AS row_id, e.value AS code FROM m, json_each(m.{quote(column)}) AS e"
+            for column in country_columns
+        )
+        parts.append(
+            f"SELECT 'country', code, COUNT(DISTINCT row_id){padding} FROM ({pairs}) x "
+            "GROUP BY code"
+        )
+    return f"WITH m AS ({sql}) " + " UNION ALL ".join(parts), list(params)
 
 
 def completeness_label(step) -> str:
     return str(
         _("Complete") if str(step) == "100" else _("%(percent)s%% or more") % {"percent": step}
     )
-
-
-def _completeness_counts(rows: QuerySet, model) -> dict:
-    found = rows.aggregate(
-        **{f"_{step}": Count("pk", filter=Q(completeness__gte=step)) for step in COMPLETENESS_STEPS}
-    )
-    return _completeness_options({step: found[f"_{step}"] for step in COMPLETENESS_STEPS})
 
 
 def _label_for(model, name: str, value: str) -> str:
@@ -444,43 +705,35 @@ def country_name(code: str) -> str:
     return str(iso_countries.name(code)) or code
 
 
-def _choice_counts(field_name: str):
-    """Counts per value of a choice column, in the vocabulary's order."""
+# The counts of one chosen facet over the rows with every other filter: {value: count}.
 
-    def count(rows: QuerySet, model) -> dict:
+
+def _choice_counts(field_name: str):
+    def count(rows: QuerySet, model, now) -> dict:
         grouped = rows.values(field_name).annotate(n=Count("pk"))
-        found = {row[field_name]: row["n"] for row in grouped}
-        vocabulary = labels.vocabulary_of(model, field_name)
-        return {
-            value: (text, found[value])
-            for value, text in labels.choices(vocabulary)
-            if value in found
-        }
+        return {row[field_name]: row["n"] for row in grouped}
 
     return count
 
 
-def _freshness_counts(rows: QuerySet, model) -> dict:
-    found = rows.aggregate(**freshness_counts())
-    return {value: (text, found[value]) for value, text in labels.choices(labels.Freshness)}
+def _freshness_counts(rows: QuerySet, model, now) -> dict:
+    return rows.aggregate(**freshness_counts(now))
 
 
-def _organization_counts(rows: QuerySet, model) -> dict:
-    grouped = rows.values("organization__slug", "organization__name").annotate(n=Count("pk"))
-    return {
-        row["organization__slug"]: (
-            pick(row["organization__name"]) or row["organization__slug"],
-            row["n"],
-        )
-        for row in grouped
-    }
+def _organization_counts(rows: QuerySet, model, now) -> dict:
+    grouped = rows.values("organization_id").annotate(n=Count("pk"))
+    return {row["organization_id"]: row["n"] for row in grouped}
 
 
-def _country_counts(rows: QuerySet, model) -> dict:
-    return {
-        code: (country_name(code), count)
-        for code, count in json_list_counts(rows, COUNTRY_COLUMNS[model]).items()
-    }
+def _country_counts(rows: QuerySet, model, now) -> dict:
+    return json_list_counts(rows, COUNTRY_COLUMNS[model])
+
+
+def _completeness_counts(rows: QuerySet, model, now) -> dict:
+    found = rows.aggregate(
+        **{f"_{step}": Count("pk", filter=Q(completeness__gte=step)) for step in COMPLETENESS_STEPS}
+    )
+    return {str(step): found[f"_{step}"] for step in COMPLETENESS_STEPS}
 
 
 def json_list_counts(rows: QuerySet, columns: tuple[str, ...]) -> dict[str, int]:

@@ -112,6 +112,19 @@ def updated_at_for(actor, record: Record, *, sees_revision: bool = False):
 # --- List ETags ------------------------------------------------------------------------------
 
 
+def counters_seen(actor) -> tuple[str, object]:
+    """(the values of the counters `actor`'s lists depend on, as text; the latest change):
+    one small query. The part of `list_stamp` that does not move with the clock."""
+    counters = ChangeCounter.objects.all()
+    if actor.is_reviewer or actor.is_platform_admin:
+        summary = counters.aggregate(total=Sum("value"), latest=Max("changed_at"))
+        return f"all:{summary['total'] or 0}", summary["latest"]
+    scopes = [PUBLIC, *(org_scope(org_id) for org_id in sorted(actor.org_ids))]
+    rows = sorted(counters.filter(scope__in=scopes).values_list("scope", "value", "changed_at"))
+    counted = ",".join(f"{scope}={value}" for scope, value, _ in rows)
+    return counted, max((changed for _, _, changed in rows), default=None)
+
+
 def list_stamp(actor, model: type[Record], now=None) -> tuple[str, object]:
     """(digest, last modified) of what moves `actor`'s lists of `model`: two small queries.
 
@@ -120,16 +133,7 @@ def list_stamp(actor, model: type[Record], now=None) -> tuple[str, object]:
     that has passed each freshness threshold (two index probes on the partial index
     `<record>_confirmed`): when one more record turns stale or inactive, the stamp changes.
     """
-    counters = ChangeCounter.objects.all()
-    if actor.is_reviewer or actor.is_platform_admin:
-        summary = counters.aggregate(total=Sum("value"), latest=Max("changed_at"))
-        counted = f"all:{summary['total'] or 0}"
-        latest = summary["latest"]
-    else:
-        scopes = [PUBLIC, *(org_scope(org_id) for org_id in sorted(actor.org_ids))]
-        rows = sorted(counters.filter(scope__in=scopes).values_list("scope", "value", "changed_at"))
-        counted = ",".join(f"{scope}={value}" for scope, value, _ in rows)
-        latest = max((changed for _, _, changed in rows), default=None)
+    counted, latest = counters_seen(actor)
     cutoffs = FreshnessCutoffs.at(now)
     published = model.objects.unscoped(
         "published rows only, the same for every viewer: which have turned stale or inactive"

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from accounts.models import PlatformRole
@@ -10,6 +11,16 @@ from tests.factories import OrganizationFactory, UserFactory, member
 def fast_password_hashing(settings):
     """Tests create many users; the deliberately slow production hasher adds nothing to them."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache. The database is rolled back after a test, so the
+    change counters behind cached catalogue counts (projects.catalogue) start again from the
+    same values with other rows: a figure cached by one test must not be read by the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

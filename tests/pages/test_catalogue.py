@@ -4,11 +4,13 @@ counts, search, sorting, keyset pages, export links, and the tenant boundary on 
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import catalogue
+from projects import catalogue, services
 from projects.models import Project
+from registry.tenancy import Actor
 from tests.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory
 from tests.projects.factories import create
@@ -221,11 +223,17 @@ def bulk_world(n: int) -> None:
     rows.contacts(n)
 
 
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
+def count_queries(client, url: str) -> tuple[int, int]:
+    """The queries of a request whose counts are not cached yet (cold), then of the same
+    request again (warm: its counts come from the cache)."""
+    cache.clear()
+    found = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        found.append(len(captured))
+    return found[0], found[1]
 
 
 @pytest.mark.parametrize(
@@ -242,7 +250,10 @@ def test_query_count_does_not_grow_with_the_table(client, url):
     small = count_queries(client, url)
     bulk_world(100)
     large = count_queries(client, url)
-    assert small == large, f"{url}: {small} queries for 5 rows per type, {large} for 105"
+    assert small == large, (
+        f"{url}: {small} queries (cold, warm) for 5 rows per type, {large} for 105"
+    )
+    assert small[1] < small[0], "the second request counts nothing again"
 
 
 def test_completeness_facet_counts_and_filters(client, world):
@@ -271,3 +282,32 @@ def test_a_chosen_facet_counts_its_alternatives_within_the_boundary(client, worl
     html = page(client, "/projects/?category=tourism_train")
     assert facet_count(html, "Uzbekistan") is None  # Xi'an's draft train is in UZ
     assert facet_count(html, "Tourism train") == 1
+
+
+def test_organization_facet_shows_the_most_counted_and_the_chosen(client):
+    user = UserFactory()
+    organizations = [OrganizationFactory() for _ in range(catalogue.MOST_COUNTED_SHOWN + 2)]
+    for n, organization in enumerate(organizations):
+        Rows(organization, organizations[0], user).projects(n + 1)
+    html = page(client, "/projects/")
+    shown = [org for org in organizations if f'?organization={org.slug}"' in html]
+    assert shown == organizations[2:]  # the two with fewest projects are left out
+    least = organizations[0]
+    html = page(client, f"/projects/?organization={least.slug}")
+    assert facet_count(html, least.display_name) == 1  # chosen: shown, with its count
+    assert len(titles(html)) == 1
+
+
+def test_a_hidden_revision_does_not_move_a_record_in_the_recently_updated_order(
+    client, world, editor_a
+):
+    """The catalogue sorts by the time the public sees, as the API does (issue 10): editing a
+    published record opens a hidden revision, which moves it for nobody."""
+    before = titles(page(client, "/projects/"))
+    assert before == ["Almaty apple festival", "Xi&#x27;an-Almaty cultural tourism train"]
+    services.update_record(Actor.for_user(editor_a), world["train"], {"tags": ["hidden"]})
+    world["train"].refresh_from_db()
+    assert world["train"].updated_at > world["train"].public_updated_at
+    assert titles(page(client, "/projects/")) == before
+    client.force_login(editor_a)
+    assert titles(page(client, "/projects/?ordering=-updated_at"))[-1] == before[-1]
