@@ -23,6 +23,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator
 from itertools import islice
 
+import orjson
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
@@ -41,7 +42,7 @@ from registry.api.renderers import location_features, zone_features
 from registry.tenancy import Actor, visible
 
 from . import columns
-from .writers import stream_csv_chunks, stream_geojson, stream_json, stream_table, text_cells
+from .writers import stream_csv_chunks, stream_geojson, stream_json, stream_table
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "geojson")
 # GeoJSON needs a geometry: a zone's polygon, a project's locations. Contacts have neither.
@@ -222,8 +223,8 @@ def reference_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[
 
 
 class JsonText(Func):
-    """The text under one key of a JSON object column, NULL when the key is absent: what
-    `value.get(key)` gives for text values (`title ->> 'en'`)."""
+    """The text under one key of a JSON object column, empty when the key is absent: what
+    `value.get(key, "")` gives for text values (`coalesce(title ->> 'en', '')`)."""
 
     output_field = TextField()
 
@@ -233,13 +234,22 @@ class JsonText(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"({sql} ->> %s)", (*params, self.key)
+        return f"coalesce({sql} ->> %s, '')", (*params, self.key)
 
 
 def json_text(column: str) -> Cast:
     """A JSON column as its text, parsed here (json.loads, as the model field would) only
     where the export needs the value."""
     return Cast(column, TextField())
+
+
+def date_text(column: str) -> Func:
+    """A date as `isoformat` writes it (YYYY-MM-DD), empty when there is none."""
+    return Func(
+        F(column),
+        template="coalesce(to_char(%(expressions)s, 'YYYY-MM-DD'), '')",
+        output_field=TextField(),
+    )
 
 
 def text_array(*columns: str) -> Func:
@@ -418,8 +428,8 @@ def items(actor: Actor, queryset: QuerySet, *, participants: bool = True) -> Ite
 def _csv_plan(actor: Actor, model: type[Record], languages: tuple[str, ...]):
     """(the selected expressions, the steps that make a row's content cells from its tuple).
 
-    A step is (start, stop, None): the tuple's values as they are (text, or None: empty), or
-    (index, None, convert): one value converted. Consecutive spans are merged, so that a row of
+    A step is (start, stop, None): the tuple's values as they are (text), or (index, None,
+    convert): one value converted. Consecutive spans are merged, so that a row of
     mostly text is a few slices.
     """
     selected: list = []
@@ -432,6 +442,8 @@ def _csv_plan(actor: Actor, model: type[Record], languages: tuple[str, ...]):
             selected.extend(JsonText(name, key) for key in keys)
         elif name not in LINK_FIELDS and kind == columns.TEXT:
             selected.append(name)
+        elif kind == columns.DATE:
+            selected.append(date_text(name))
         else:
             selected.append(_selected_field(actor, model, name))
             steps.append((start, None, _cell_of(model, name)))
@@ -450,7 +462,7 @@ def _cell_of(model: type[Record], name: str) -> Callable:
     kind = columns.FIELD_KINDS[name]
     if name in LINK_FIELDS:
         return _links_cell(name)
-    if kind in (columns.DATE, columns.DECIMAL):
+    if kind == columns.DECIMAL:
         field = model._meta.get_field(name)
         return lambda value: "" if value is None else column_json(field, value)
     if kind == columns.LIST:
@@ -472,7 +484,7 @@ def _list_cell(text: str | None) -> str:
     be escaped, the items joined by `;`."""
     if text is None or text == "[]":
         return ""
-    values = json.loads(text)
+    values = orjson.loads(text)  # text only: as json.loads reads it
     if _plain(text):
         return ";".join(values)
     return columns.join_items([value] for value in values)
@@ -527,8 +539,8 @@ def _first(pair):
 
 
 def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
-    """The export's CSV rows, a chunk at a time, each cell final text (`writers.text_cells`):
-    the cells `item_cells(..., typed=False)` and `csv_text` give for `record_item`."""
+    """The export's CSV rows, a chunk at a time, each cell text (`writers.stream_csv_chunks`
+    escapes formulas): the cells `item_cells(..., typed=False)` gives for `record_item`."""
     selected, steps = _csv_plan(actor, queryset.model, languages)
     version_for, updated_at_for = publicity.version_for, publicity.updated_at_for
     for chunk in chunks(queryset, selected):
@@ -542,15 +554,15 @@ def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
                 str(version_for(actor, state)),
                 _moment_of_text(state.created_at),
                 _moment_of_text(updated_at_for(actor, state)),
-                _moment_of_text(state.published_at),
-                _moment_of_text(state.confirmed_at),
+                _moment_of_text(state.published_at) or "",
+                _moment_of_text(state.confirmed_at) or "",
             ]
             for first, stop, convert in steps:
                 if convert is None:
                     cells += row[first:stop]
                 else:
                     cells.append(convert(row[first]))
-            cells_of_chunk.append(text_cells(cells))
+            cells_of_chunk.append(cells)
         yield cells_of_chunk
 
 
