@@ -27,8 +27,8 @@ import orjson
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import F, Func, OuterRef, Prefetch, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import F, Func, OuterRef, Prefetch, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -297,26 +297,20 @@ def _link_value(name: str, linked: list | None):
     return sorted(linked or ())
 
 
-def moment_text(column: str) -> Cast:
-    """A timestamp as PostgreSQL's text (`_moment_of_text` reads it): psycopg's loader of
-    time-zone-aware timestamps, as Django configures it, is Python code, slow for millions."""
-    return Cast(column, TextField())
-
-
-def _moment_of_text(text: str | None) -> str | None:
-    """`_moment` of a timestamp read as text: '2025-05-01 10:00:00.5+00' (PostgreSQL's form in
-    UTC, the connection's time zone) -> '2025-05-01T10:00:00.500000Z', as `isoformat` writes it
-    (microseconds in full, or none). Any other form is parsed and given to `_moment`."""
-    if text is None:
-        return None
-    if len(text) >= 22 and text[10] == " " and text[-3:] == "+00" and text[13] == ":":
-        clock = text[11:-3]
-        if len(clock) == 8:
-            return f"{text[:10]}T{clock}Z"
-        if clock[8] == "." and len(clock) <= 15:
-            return f"{text[:10]}T{clock[:9]}{clock[9:]:0<6}Z"
-    moment = datetime.datetime.fromisoformat(text)
-    return _moment(moment.astimezone(connection.timezone))
+def moment_text(column: str) -> Func:
+    """A timestamp as `_moment` writes it for the UTC datetime Django reads (ISO 8601 with
+    microseconds in full or none, `Z`), NULL when there is none; made by the database:
+    psycopg's loader of time-zone-aware timestamps, as Django configures it, is Python code,
+    slow for millions."""
+    return Func(
+        F(column),
+        template=(
+            "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+            "CASE WHEN date_trunc('second', %(expressions)s) = %(expressions)s THEN 'Z' "
+            "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US\"Z\"') END)"
+        ),
+        output_field=TextField(),
+    )
 
 
 # The columns every export reads first, in this order, after the primary key.
@@ -335,7 +329,7 @@ META_SELECTED = (
     "completeness",
 )
 # What `projects.publicity` and `projects.freshness` read of a record, from its tuple (row[3:12]);
-# the times as text (`moment_text`).
+# the times as the export writes them (`moment_text`).
 RowState = namedtuple(
     "RowState",
     "workflow_state organization_id version public_version created_at updated_at "
@@ -406,10 +400,10 @@ def items(actor: Actor, queryset: QuerySet, *, participants: bool = True) -> Ite
                 "organization": row[2],
                 "workflow_state": state.workflow_state,
                 "version": publicity.version_for(actor, state),
-                "created_at": _moment_of_text(state.created_at),
-                "updated_at": _moment_of_text(publicity.updated_at_for(actor, state)),
-                "published_at": _moment_of_text(state.published_at),
-                "confirmed_at": _moment_of_text(state.confirmed_at),
+                "created_at": state.created_at,
+                "updated_at": publicity.updated_at_for(actor, state),
+                "published_at": state.published_at,
+                "confirmed_at": state.confirmed_at,
                 "freshness": freshness(
                     state._replace(confirmed_at=row[confirmed]), cutoffs=cutoffs
                 ),
@@ -444,6 +438,9 @@ def _csv_plan(actor: Actor, model: type[Record], languages: tuple[str, ...]):
             selected.append(name)
         elif kind == columns.DATE:
             selected.append(date_text(name))
+        elif kind == columns.DECIMAL:
+            # numeric(p, s) as text has its s decimals, as `column_json` writes the Decimal.
+            selected.append(Coalesce(Cast(name, TextField()), Value(""), output_field=TextField()))
         else:
             selected.append(_selected_field(actor, model, name))
             steps.append((start, None, _cell_of(model, name)))
@@ -462,9 +459,6 @@ def _cell_of(model: type[Record], name: str) -> Callable:
     kind = columns.FIELD_KINDS[name]
     if name in LINK_FIELDS:
         return _links_cell(name)
-    if kind == columns.DECIMAL:
-        field = model._meta.get_field(name)
-        return lambda value: "" if value is None else column_json(field, value)
     if kind == columns.LIST:
         return _list_cell
     if kind in columns.ITEM_PARTS:
@@ -552,10 +546,10 @@ def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
                 row[2],
                 state.workflow_state,
                 str(version_for(actor, state)),
-                _moment_of_text(state.created_at),
-                _moment_of_text(updated_at_for(actor, state)),
-                _moment_of_text(state.published_at) or "",
-                _moment_of_text(state.confirmed_at) or "",
+                state.created_at,
+                updated_at_for(actor, state),
+                state.published_at or "",
+                state.confirmed_at or "",
             ]
             for first, stop, convert in steps:
                 if convert is None:
@@ -569,10 +563,11 @@ def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
 def export_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[bytes]:
     """The bytes of an export of `queryset` (already scoped and filtered) in `format`.
 
-    On a database other than PostgreSQL (SQLite in development), record by record."""
+    On a database other than PostgreSQL (SQLite in development), or one whose connection is not
+    in UTC (`moment_text`), record by record."""
     model = queryset.model
     check_format(model, format)
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.timezone_name != "UTC":
         return reference_stream(actor, queryset, format)
     if format == "json":
         return stream_json(items(actor, queryset))
