@@ -21,6 +21,7 @@ import datetime
 import json
 from collections import namedtuple
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 import orjson
@@ -344,6 +345,11 @@ def chunks(queryset: QuerySet, selected: list) -> Iterator[list[tuple]]:
     """The rows of `queryset` as tuples (pk, *META_SELECTED, *selected), CHUNK_SIZE at a time,
     through one server-side cursor, inside a transaction (see `records`).
 
+    While the caller writes a chunk, the next one is read: the database works out the rows (and
+    their links) on its own core meanwhile. The transaction and cursor stay this thread's: the
+    reading thread only fetches from the cursor, one chunk at a time, and has finished by the
+    time the transaction ends (also when the caller stops early).
+
     Without JIT compilation: its compiling would take longer than the cursor's work, the
     per-row link subqueries making the query look expensive to the planner.
     """
@@ -351,8 +357,14 @@ def chunks(queryset: QuerySet, selected: list) -> Iterator[list[tuple]]:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         rows = queryset.values_list("pk", *META_SELECTED, *selected).iterator(chunk_size=CHUNK_SIZE)
-        while chunk := list(islice(rows, CHUNK_SIZE)):
-            yield chunk
+        chunk = list(islice(rows, CHUNK_SIZE))  # here: the cursor opens on this connection
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read-ahead") as reader:
+            while chunk:
+                following = reader.submit(lambda: list(islice(rows, CHUNK_SIZE)))
+                try:
+                    yield chunk
+                finally:
+                    chunk = following.result()
 
 
 def _selected_field(actor: Actor, model: type[Record], name: str):
