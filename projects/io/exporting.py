@@ -501,15 +501,21 @@ def _objects_cell(name: str, parts: tuple[str, ...]) -> Callable:
     joins it: when nothing is to be escaped, each object's parts joined by `|`, the objects by
     `;` (a number's text, `columns.part_text`, has nothing to escape)."""
     part_text = columns.part_text
+    locations = parts == ("name", "lat", "lon")
+
+    def item_text(item: dict) -> str:
+        if locations:
+            place, lat, lon = item.get("name"), item.get("lat"), item.get("lon")
+            if type(place) is str and type(lat) is float and type(lon) is float:
+                return f"{place}|{lat!r}|{lon!r}"  # part_text of each
+        return "|".join([part_text(item.get(part)) for part in parts])
 
     def cell(text: str | None) -> str:
         if text is None or text == "[]":
             return ""
         values = json.loads(text)
         if _plain(text):
-            return ";".join(
-                ["|".join([part_text(item.get(part)) for part in parts]) for item in values]
-            )
+            return ";".join([item_text(item) for item in values])
         return columns.field_cells(name, values, (), typed=False)[0]
 
     return cell

@@ -96,7 +96,17 @@ def varied(org_a, org_b, editor_a, editor_b):
     )
     participants.add_participant(Actor.for_user(editor_a), a_project, org_a, "lead")
     participants.add_participant(Actor.for_user(editor_a), a_project, org_b, "funder")
-    create(Project, org_a, editor_a, ref="DRAFT", title={"en": "-5 draft", "uz": "Loyiha"})
+    create(
+        Project,
+        org_a,
+        editor_a,
+        ref="DRAFT",
+        title={"en": "-5 draft", "uz": "Loyiha"},
+        locations=[
+            {"name": "Grid", "lat": 43, "lon": 0.00001},
+            {"name": "Pole", "lat": -89.5, "lon": 0},
+        ],
+    )
     create(
         Contact,
         org_b,
