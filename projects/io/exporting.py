@@ -23,6 +23,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
+from operator import itemgetter
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
@@ -550,30 +551,39 @@ def _first(pair):
     return pair[0]
 
 
+# Where the cells of META_COLUMNS come from in a row's tuple (version and updated_at are the
+# real ones until `csv_chunks` puts the viewer's in).
+_META_CELLS = (1, 2, 3, 5, 7, 8, 10, 11)
+
+
 def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
     """The export's CSV rows, a chunk at a time, each cell text (`writers.stream_csv_chunks`
-    escapes formulas): the cells `item_cells(..., typed=False)` gives for `record_item`."""
+    escapes formulas): the cells `item_cells(..., typed=False)` gives for `record_item`.
+
+    A row's values are picked in cell order at once (`itemgetter`), then the few that are not
+    text as they are converted in place.
+    """
     selected, steps = _csv_plan(actor, queryset.model, languages)
+    indices, conversions = list(_META_CELLS), []
+    for first, stop, convert in steps:
+        if convert is None:
+            indices.extend(range(first, stop))
+        else:
+            conversions.append((len(indices), convert))
+            indices.append(first)
+    cells_of = itemgetter(*indices)
     version_for, updated_at_for = publicity.version_for, publicity.updated_at_for
     for chunk in chunks(queryset, selected):
         cells_of_chunk = []
         for row in chunk:
             state = RowState._make(row[_STATE])
-            cells = [
-                row[1],
-                row[2],
-                state.workflow_state,
-                str(version_for(actor, state)),
-                state.created_at,
-                updated_at_for(actor, state),
-                state.published_at or "",
-                state.confirmed_at or "",
-            ]
-            for first, stop, convert in steps:
-                if convert is None:
-                    cells += row[first:stop]
-                else:
-                    cells.append(convert(row[first]))
+            cells = list(cells_of(row))
+            cells[3] = str(version_for(actor, state))
+            cells[5] = updated_at_for(actor, state)
+            cells[6] = cells[6] or ""  # published_at
+            cells[7] = cells[7] or ""  # confirmed_at
+            for position, convert in conversions:
+                cells[position] = convert(cells[position])
             cells_of_chunk.append(cells)
         yield cells_of_chunk
 
