@@ -5,6 +5,7 @@ every format, type and viewer, and a number of queries that does not grow with t
 import csv
 import datetime
 import io
+import zipfile
 
 import pytest
 from django.db import connection
@@ -142,7 +143,14 @@ def test_the_fast_path_writes_the_bytes_of_the_record_by_record_definition(
     fast = _export(user, record_type, format)
     monkeypatch.setattr(exporting, "export_stream", exporting.reference_stream)
     defined = _export(user, record_type, format)
+    if format == "xlsx":  # a workbook's parts carry the time they were written: compare them
+        fast, defined = _xlsx_parts(fast), _xlsx_parts(defined)
     assert fast == defined
+
+
+def _xlsx_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def test_links_and_versions_are_the_viewers_own(varied, editor_a, editor_b):
