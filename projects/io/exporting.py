@@ -22,6 +22,7 @@ import json
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from itertools import islice
 from operator import itemgetter
 
@@ -572,11 +573,12 @@ def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
             conversions.append((len(indices), convert))
             indices.append(first)
     cells_of = itemgetter(*indices)
+    new_state = partial(tuple.__new__, RowState)  # RowState._make without its Python frame
     version_for, updated_at_for = publicity.version_for, publicity.updated_at_for
     for chunk in chunks(queryset, selected):
         cells_of_chunk = []
         for row in chunk:
-            state = RowState._make(row[_STATE])
+            state = new_state(row[_STATE])
             cells = list(cells_of(row))
             cells[3] = str(version_for(actor, state))
             cells[5] = updated_at_for(actor, state)
