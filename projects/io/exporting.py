@@ -52,7 +52,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "json", "geojson")
 GEOJSON_FEATURES = {Project: location_features, Zone: zone_features}
 FILTERSETS = {Project: ProjectFilterSet, Zone: ZoneFilterSet, Contact: ContactFilterSet}
 # Rows fetched per round trip of the server-side cursor (and per query of linked records).
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 1000
 
 
 class FormatNotOffered(Exception):
