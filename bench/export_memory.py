@@ -108,13 +108,13 @@ def measure(format: str) -> dict:
     from projects.io import exporting
 
     cursor_done = {}
-    original = exporting.records
+    original = exporting.chunks
 
-    def timed_records(actor, queryset):
-        yield from original(actor, queryset)
+    def timed_chunks(queryset, selected):
+        yield from original(queryset, selected)
         cursor_done["at"] = time.perf_counter()
 
-    exporting.records = timed_records
+    exporting.chunks = timed_chunks
     client = Client()
     start = time.perf_counter()
     response = client.get(f"/api/v1/projects/export.{format}", {"organization": SLUG}, secure=True)

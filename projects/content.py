@@ -128,6 +128,12 @@ def _to_json(field, value):
     return value
 
 
+def column_json(field, value):
+    """A column's value read without its record (an export's plain tuples), as `field_json`
+    gives it for a record."""
+    return _to_json(field, value)
+
+
 def field_json(record: Record, name: str):
     """One column field of the record as JSON-ready data, as `content_of` gives it."""
     return _to_json(type(record)._meta.get_field(name), getattr(record, name))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -228,10 +229,14 @@ def split_items(text: str, *, parts: bool = True) -> list[list[str]]:
 # --- Content -> cells (export) ---------------------------------------------------------------
 
 
-def _part_text(value) -> str:
+def part_text(value) -> str:
     """An item part as text; numbers (lat, lon) as JSON writes them, so they read back equal."""
     if value is None:
         return ""
+    if type(value) is str:
+        return value
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)  # what json.dumps writes for a finite float
     if isinstance(value, int | float) and not isinstance(value, bool):
         return json.dumps(value)
     return str(value)
@@ -266,7 +271,7 @@ def field_cells(name: str, value, languages: Iterable[str], *, typed: bool) -> l
         return [join_items([item] for item in (value or []))]
     if kind in ITEM_PARTS:
         parts = ITEM_PARTS[kind]
-        return [join_items([_part_text(item.get(part)) for part in parts] for item in value or [])]
+        return [join_items([part_text(item.get(part)) for part in parts] for item in value or [])]
     if kind == GEOMETRY:
         return ["" if value is None else json.dumps(value, ensure_ascii=False)]
     return ["" if value is None else value]

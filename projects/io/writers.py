@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -42,6 +43,57 @@ def csv_text(value) -> str:
     if isinstance(value, int | Decimal):
         return str(value)
     return escape_formula(str(value))
+
+
+# The first characters of a value that `escape_formula` may change (quotes, then a trigger).
+_FORMULA_START = frozenset("'=+-@\t\r")
+# A comma followed by one of them: in a row's joined cells, a cell that may start a formula
+# (one regular expression scans the line faster than a search for each pair).
+_FORMULA_AFTER_COMMA = re.compile("," + "[" + re.escape("".join(sorted(_FORMULA_START))) + "]")
+
+
+def text_cells(cells: list) -> list:
+    """Cells that are already text as `csv_text` writes them: only a value that may start a
+    formula passes `escape_formula`, the others are left as they are."""
+    return [escape_formula(cell) if cell and cell[0] in _FORMULA_START else cell for cell in cells]
+
+
+def _quoted(cell: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL, lines ending CR LF): quoted when it holds
+    a comma, a quote, CR or LF, its quotes doubled."""
+    if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def csv_line(cells: list[str]) -> str:
+    """One row of text cells (never None; more than one) as csv.writer writes `csv_text` of
+    each: formulas escaped (`text_cells`), cells quoted where needed, CR LF at the end.
+
+    Found in a few scans of the cells joined by commas: a cell that may start a formula follows
+    a `,` (or starts the line); when the line holds one comma per separator and no quote, CR or
+    LF, it is the row as csv.writer writes it; else only the cells with a comma (or, rarely, a
+    quote, CR or LF) are quoted.
+    """
+    line = ",".join(cells)
+    if line[:1] in _FORMULA_START or _FORMULA_AFTER_COMMA.search(line):
+        cells = text_cells(cells)
+        line = ",".join(cells)
+    if '"' in line or "\n" in line or "\r" in line:
+        return ",".join([_quoted(cell) for cell in cells]) + "\r\n"
+    if line.count(",") == len(cells) - 1:
+        return line + "\r\n"
+    return ",".join(['"' + cell + '"' if "," in cell else cell for cell in cells]) + "\r\n"
+
+
+def stream_csv_chunks(header: list[str], chunks: Iterable[list[list[str]]]) -> Iterator[bytes]:
+    """CSV from chunks of rows of text cells (`csv_line`), one piece of bytes per chunk: the
+    same bytes as `stream_csv` (csv.writer over `csv_text` of each cell)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([csv_text(title) for title in header])
+    yield buffer.getvalue().encode()
+    for chunk in chunks:
+        yield "".join([csv_line(cells) for cells in chunk]).encode()
 
 
 def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
