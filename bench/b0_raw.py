@@ -61,13 +61,13 @@ COLUMNS = f"""
     p.actual_start, p.planned_end, p.actual_end, p.locations, p.budget_amount::text,
     p.budget_currency, p.website, p.documents, p.expected_outcomes"""
 
-# The same search condition as projects.filtersets.text_search: the identifier, the words of the
-# text (the stored column search_vector) or the title's text (search_title, upper-cased), as in
+# The same search condition as projects.filtersets.text_search: the identifier, the title's text
+# (the stored column search_title, upper-cased) or the words of the text (search_vector), as in
 # projects/migrations/0007_search_columns.py.
 SEARCH = """(
     UPPER(p.identifier::text) LIKE UPPER(%(like)s)
-    OR p.search_vector @@ websearch_to_tsquery('simple'::regconfig, %(q)s)
-    OR p.search_title LIKE UPPER(%(like)s))"""
+    OR p.search_title LIKE UPPER(%(like)s)
+    OR p.search_vector @@ websearch_to_tsquery('simple'::regconfig, %(q)s))"""
 
 PARTICIPANTS = """
     SELECT pa.project_id, pa.id, o.slug, pa.role, pa.status, pa.created_at, pa.responded_at

@@ -142,8 +142,10 @@ def text_search(queryset, value: str):
         query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
         vector = StoredColumn(SEARCH_COLUMNS["vector"], SearchVectorField())
         title = StoredColumn(SEARCH_COLUMNS["title"], TextField())
+        # In this order: PostgreSQL checks an OR's branches in turn, and the title is in the row
+        # while a long text's vector may have to be fetched from TOAST.
         return queryset.filter(
-            condition | Q(SearchVectorExact(vector, query)) | Q(UpperContains(title, value))
+            condition | Q(UpperContains(title, value)) | Q(SearchVectorExact(vector, query))
         )
     for name in SEARCH_FIELDS[model]:
         condition |= Q(IContains(search_text(name), value))
