@@ -61,13 +61,13 @@ COLUMNS = f"""
     p.actual_start, p.planned_end, p.actual_end, p.locations, p.budget_amount::text,
     p.budget_currency, p.website, p.documents, p.expected_outcomes"""
 
-# The same search condition as projects.filtersets.text_search (full text or substring).
+# The same search condition as projects.filtersets.text_search: the identifier, the title's text
+# (the stored column search_title, upper-cased) or the words of the text (search_vector), as in
+# projects/migrations/0007_search_columns.py.
 SEARCH = """(
-    to_tsvector('simple'::regconfig, COALESCE((p.title)::text, '') || ' ' ||
-        COALESCE((p.summary)::text, '') || ' ' || COALESCE((p.description)::text, ''))
-        @@ websearch_to_tsquery('simple'::regconfig, %(q)s)
-    OR UPPER(p.identifier::text) LIKE UPPER(%(like)s)
-    OR UPPER((p.title)::text) LIKE UPPER(%(like)s))"""
+    UPPER(p.identifier::text) LIKE UPPER(%(like)s)
+    OR p.search_title LIKE UPPER(%(like)s)
+    OR p.search_vector @@ websearch_to_tsquery('simple'::regconfig, %(q)s))"""
 
 PARTICIPANTS = """
     SELECT pa.project_id, pa.id, o.slug, pa.role, pa.status, pa.created_at, pa.responded_at

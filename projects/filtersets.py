@@ -5,20 +5,22 @@ cannot see, a category that is not one) is a 400 naming the filter, never a quie
 Countries and tags are JSON lists: PostgreSQL asks `@>`, SQLite (no JSON containment) looks for
 the quoted value in the stored JSON text. Full-text `q` searches the text values of the
 multilingual fields (never their language keys or JSON punctuation): PostgreSQL's text search and
-trigram-indexed substring matching over `registry_search_text(field)` (indexes in
-registry/migrations), a substring match over the same values on SQLite.
+trigram-indexed substring matching over stored columns computed from `registry_search_text(field)`
+(projects/migrations/0007_search_columns.py), a substring match over the same values on SQLite.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import Func, Q, TextField
+from django.db.models import Expression, Func, Q, TextField
+from django.db.models.expressions import Col
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains, IContains
 from django_countries import countries as iso_countries
@@ -44,12 +46,15 @@ COUNTRY_CHOICES = [(code, name) for code, name in iso_countries]
 MAX_QUERY_LENGTH = 200
 # The orderings the cursor pagination supports (stable, never NULL).
 ORDERING_FIELDS = ("identifier", "updated_at", "created_at")
-# The multilingual text each record type is searched by (mirrored by the GIN indexes).
+# The multilingual text each record type is searched by (the first: its title or name). On
+# PostgreSQL, the stored columns of projects/migrations/0007_search_columns.py hold it (keep the
+# two in step): `vector` the words of all of them, `title` the first one's text, upper-cased.
 SEARCH_FIELDS = {
     Project: ("title", "summary", "description"),
     Zone: ("name", "description"),
     Contact: ("name",),
 }
+SEARCH_COLUMNS = {"vector": "search_vector", "title": "search_title"}
 SEARCH_CONFIG = "simple"
 
 
@@ -65,9 +70,9 @@ class SearchText(Func):
     """The string values inside a JSON field, joined by spaces: what `q` searches.
 
     PostgreSQL: the immutable function registry_search_text(jsonb) of
-    registry/migrations/0002_search_text_values.py, on which the GIN indexes are built (the
-    query must use the same expression for the planner to use them). SQLite: the same values
-    from json_tree, decoded (so non-ASCII text is compared as text, not as escape sequences).
+    registry/migrations/0002_search_text_values.py, from which the stored search columns are
+    computed (the query asks those columns, not this). SQLite: the same values from json_tree,
+    decoded (so non-ASCII text is compared as text, not as escape sequences).
     """
 
     function = "registry_search_text"
@@ -89,18 +94,58 @@ def search_text(field: str) -> SearchText:
     return SearchText(field)
 
 
-def search_vector(model):
-    """The expression the PostgreSQL GIN full-text index is built on (keep the two in step)."""
-    return SearchVector(*(search_text(name) for name in SEARCH_FIELDS[model]), config=SEARCH_CONFIG)
+class StoredColumn(Expression):
+    """A column of the record's own table that the model does not name.
+
+    The stored search columns (SEARCH_COLUMNS) are maintained by PostgreSQL alone, so that
+    Django never writes them; a query refers to them through this, resolved to the table's
+    alias like any field (so it stays right in a subquery or a join).
+    """
+
+    def __init__(self, column: str, output_field):
+        super().__init__(output_field=output_field)
+        self.column = column
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        field = copy.copy(self.output_field)
+        field.set_attributes_from_name(self.column)
+        field.model = query.model
+        return Col(query.get_initial_alias(), field)
+
+
+class UpperContains(Contains):
+    """`lhs LIKE UPPER('%value%')` for an lhs already upper-cased in the database (the stored
+    title): what `icontains` asks, without an UPPER() around the column that would hide it from
+    its trigram index. The value is escaped as icontains escapes it and upper-cased by the
+    database as before, so the matches are the same."""
+
+    lookup_name = "upper_contains"
+
+    def get_rhs_op(self, connection, rhs):
+        return f"LIKE UPPER({rhs})"
 
 
 def text_search(queryset, value: str):
+    """The records `q` finds: the value within the identifier (any case), the words of the value
+    (websearch syntax) among the words of the multilingual text, or the value within the title
+    / name text (any case).
+
+    PostgreSQL asks the stored columns of projects/migrations/0007_search_columns.py, computed
+    from registry_search_text(field) on each write and GIN-indexed, so that a row is checked
+    without recomputing its text (cheap when the list walks its ordering index and stops after
+    one page) and a rare value is found through the indexes. SQLite searches the same text
+    values (SearchText) with a substring match.
+    """
     model = queryset.model
     condition = Q(identifier__icontains=value)
     if connection.vendor == "postgresql":
         query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
-        return queryset.annotate(_search=search_vector(model)).filter(
-            condition | Q(_search=query) | Q(IContains(search_text(SEARCH_FIELDS[model][0]), value))
+        vector = StoredColumn(SEARCH_COLUMNS["vector"], SearchVectorField())
+        title = StoredColumn(SEARCH_COLUMNS["title"], TextField())
+        # In this order: PostgreSQL checks an OR's branches in turn, and the title is in the row
+        # while a long text's vector may have to be fetched from TOAST.
+        return queryset.filter(
+            condition | Q(UpperContains(title, value)) | Q(SearchVectorExact(vector, query))
         )
     for name in SEARCH_FIELDS[model]:
         condition |= Q(IContains(search_text(name), value))
