@@ -353,6 +353,45 @@ def download(server: Server, path: str) -> dict:
     return {"status": int(status), "seconds": float(seconds), "bytes": int(size)}
 
 
+def _cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total
+
+
+def wait_until_idle(url: str, servers: dict, limit: float = 120.0) -> float:
+    """Wait until no worker of any app burns CPU and the database runs no statement, at most
+    `limit` seconds; return how long it took.
+
+    When wrk's window ends it drops the requests still in flight, but the sync workers finish
+    them: at 1M an abandoned B1 deep page or search runs 15 to 30 s, on the same 2 cores as the
+    next measurement (of another app). Each measurement starts once they are done.
+    """
+    import psycopg
+
+    started = time.monotonic()
+    pids = [pid for server in servers.values() for pid in server.worker_pids()]
+    with psycopg.connect(url, autocommit=True) as conn:
+        quiet_polls = 0
+        before = _cpu_ticks(pids)
+        while time.monotonic() - started < limit and quiet_polls < 2:
+            time.sleep(0.2)
+            after = _cpu_ticks(pids)
+            active = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                "AND pid <> pg_backend_pid() AND datname = current_database()"
+            ).fetchone()[0]
+            quiet = active == 0 and after - before <= 2
+            quiet_polls = quiet_polls + 1 if quiet else 0
+            before = after
+    return time.monotonic() - started
+
+
 def raw_copy_seconds(url: str) -> float:
     """PostgreSQL COPY ... TO STDOUT read by a client in this process, without HTTP."""
     import psycopg
@@ -495,6 +534,9 @@ def measure_size(size: str, args, tool: str) -> dict:
                 shift = (round_index + case_index) % max(len(apps), 1)
                 for app in apps[shift:] + apps[:shift]:
                     key = f"{app} {case.name}"
+                    waited = wait_until_idle(url, servers)
+                    if waited > 2:
+                        log(f"  waited {waited:.0f} s for abandoned requests before {key}")
                     if case.name == "export":
                         result, peak, before = peak_rss_during(
                             servers[app], lambda a=app, c=case: download(servers[a], c.paths[a])

@@ -178,7 +178,8 @@ def test_queries_do_not_grow_with_the_rows_or_the_chunks(
     record_type, format, org_a, editor_a, monkeypatch
 ):
     """Linked records come in the rows' own query: a chunk of the server-side cursor costs a
-    fetch, not a query, however many chunks there are."""
+    fetch, not a query, however many chunks there are (PostgreSQL; SQLite's record-by-record
+    path costs a constant per chunk)."""
     monkeypatch.setattr(exporting, "CHUNK_SIZE", 2)
     model = MODELS[record_type]
     zone = create(Zone, org_a, editor_a, ref="Z")
@@ -195,5 +196,11 @@ def test_queries_do_not_grow_with_the_rows_or_the_chunks(
     for n in range(12):
         create(model, org_a, editor_a, ref=f"MANY-{n}", **links)
     many, data = count_queries()
-    assert many == few
+    if connection.vendor == "postgresql":
+        assert many == few
+    else:
+        # SQLite exports record by record (reference_stream): its links are prefetched once
+        # per chunk (at most three kinds), never once per row.
+        extra_chunks = 12 // exporting.CHUNK_SIZE
+        assert many - few <= 3 * extra_chunks
     assert data.count(zone.identifier.encode()) >= 15 or format == "xlsx"
