@@ -201,18 +201,21 @@ def languages_in_use(queryset: QuerySet) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _item_stream(model: type[Record], format: str, items: Iterator[dict]) -> Iterator[bytes]:
+    """JSON or GeoJSON of export items, whichever path made them."""
+    if format == "json":
+        return stream_json(items)
+    to_features = GEOJSON_FEATURES[model]
+    return stream_geojson(feature for item in items for feature in to_features(item))
+
+
 def reference_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[bytes]:
     """An export record by record (model instances, `record_item`, `item_cells`, `csv_text`):
     the definition of the bytes `export_stream` gives."""
     model = queryset.model
     check_format(model, format)
-    if format == "json":
-        return stream_json(reference_items(actor, queryset))
-    if format == "geojson":
-        to_features = GEOJSON_FEATURES[model]
-        return stream_geojson(
-            feature for item in reference_items(actor, queryset) for feature in to_features(item)
-        )
+    if format in ("json", "geojson"):
+        return _item_stream(model, format, reference_items(actor, queryset))
     languages = columns.all_languages(languages_in_use(queryset))
     typed = format == "xlsx"
     rows = (
@@ -599,13 +602,8 @@ def export_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[byt
     check_format(model, format)
     if connection.vendor != "postgresql" or connection.timezone_name != "UTC":
         return reference_stream(actor, queryset, format)
-    if format == "json":
-        return stream_json(items(actor, queryset))
-    if format == "geojson":
-        to_features = GEOJSON_FEATURES[model]
-        return stream_geojson(
-            feature for item in items(actor, queryset) for feature in to_features(item)
-        )
+    if format in ("json", "geojson"):
+        return _item_stream(model, format, items(actor, queryset))
     languages = columns.all_languages(languages_in_use(queryset))
     header = columns.export_columns(model, languages)
     if format == "csv":
