@@ -13,9 +13,9 @@ from registry.admin_site import ScopedAdmin
 from registry.errors import DomainError
 from registry.tenancy import actor_for_request
 
-from . import workflow
-from .content import model_columns
-from .models import AuditEntry, Contact, Project, Revision, Zone
+from projects import workflow
+from projects.content import model_columns
+from projects.models import AuditEntry, Contact, Project, Revision, Zone
 
 WORKFLOW_COLUMNS = (
     "identifier",

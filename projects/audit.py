@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from .models import AuditEntry
+from projects.models import AuditEntry
 
 # The actions that change what the public sees: the entries that make up the `changes/` feed.
 PUBLIC_EVENT_ACTIONS = ("approve", "archive")

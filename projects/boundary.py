@@ -16,23 +16,10 @@ from accounts.boundary import owners_by_prefix
 from registry import tenancy
 from registry.tenancy import Actor, NotVisible, Policy, require, visible
 
-from . import publicity
-from .choices import PLATFORM_REVISION_STATES, PLATFORM_STATES, PUBLIC_STATES
-from .errors import StaleVersion
-from .models import (
-    RECORD_MODELS,
-    AuditEntry,
-    Contact,
-    ContactProject,
-    ContactZone,
-    Participation,
-    Project,
-    ProjectRelation,
-    ProjectZone,
-    Record,
-    Revision,
-    Zone,
-)
+from projects import publicity
+from projects.choices import PLATFORM_REVISION_STATES, PLATFORM_STATES, PUBLIC_STATES
+from projects.errors import StaleVersion
+from projects.models import RECORD_MODELS, AuditEntry, Contact, ContactProject, ContactZone, Participation, Project, ProjectRelation, ProjectZone, Record, Revision, Zone
 
 
 def _records(actor: Actor, qs: QuerySet) -> QuerySet:

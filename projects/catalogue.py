@@ -34,12 +34,12 @@ from registry.api import cursors
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
-from . import labels, publicity
-from .boundary import record_visibility_key
-from .choices import Freshness, WorkflowState
-from .filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
-from .freshness import FreshnessCutoffs, freshness_condition, freshness_counts
-from .models import Contact, Project, Record, Zone
+from projects import labels, publicity
+from projects.boundary import record_visibility_key
+from projects.choices import Freshness, WorkflowState
+from projects.filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
+from projects.freshness import FreshnessCutoffs, freshness_condition, freshness_counts
+from projects.models import Contact, Project, Record, Zone
 
 logger = logging.getLogger(__name__)
 

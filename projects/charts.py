@@ -18,10 +18,10 @@ from accounts.models import Organization
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
-from . import catalogue, labels
-from .choices import Freshness, WorkflowState
-from .freshness import freshness_counts
-from .models import Contact, Project, Zone
+from projects import catalogue, labels
+from projects.choices import Freshness, WorkflowState
+from projects.freshness import freshness_counts
+from projects.models import Contact, Project, Zone
 
 RECORD_MODELS = (Project, Zone, Contact)
 TYPE_NAMES = {"projects": _("Projects"), "zones": _("Zones"), "contacts": _("Contacts")}

@@ -14,18 +14,11 @@ from django.db import models
 
 from registry.tenancy import Actor, NotVisible
 
-from . import validation
-from .boundary import access_record
-from .choices import RelationKind, ZoneKind
-from .content import (
-    FIELDS,
-    LINK_FIELDS,
-    REQUIRED_TO_PUBLISH,
-    SERVER_FIELDS,
-    assign_fields,
-    content_of,
-)
-from .models import Contact, Project, Record, Zone
+from projects import validation
+from projects.boundary import access_record
+from projects.choices import RelationKind, ZoneKind
+from projects.content import FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH, SERVER_FIELDS, assign_fields, content_of
+from projects.models import Contact, Project, Record, Zone
 
 
 class FieldErrors:

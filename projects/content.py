@@ -12,17 +12,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from . import visibility_copies
-from .models import (
-    Contact,
-    ContactProject,
-    ContactZone,
-    Project,
-    ProjectRelation,
-    ProjectZone,
-    Record,
-    Zone,
-)
+from projects import visibility_copies
+from projects.models import Contact, ContactProject, ContactZone, Project, ProjectRelation, ProjectZone, Record, Zone
 
 # Every field a caller may write, per record type (SPEC 4), in display order.
 FIELDS: dict[type[Record], tuple[str, ...]] = {

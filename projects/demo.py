@@ -18,8 +18,8 @@ from registry.errors import DomainError
 from registry.models import system_access
 from registry.tenancy import Actor
 
-from . import participants, revisions, services, workflow
-from .models import RECORD_MODELS, Contact, Project, Zone
+from projects import participants, revisions, services, workflow
+from projects.models import RECORD_MODELS, Contact, Project, Zone
 
 # The Khorgos International Border Cooperation Center straddles the CN-KZ border at about
 # 44.21N 80.41E; GeoJSON puts longitude first.

@@ -30,17 +30,9 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Organization
 from registry.tenancy import actor_for_request, visible
 
-from .choices import (
-    ContactKind,
-    Freshness,
-    ProjectCategory,
-    ProjectLifecycle,
-    WorkflowState,
-    ZoneKind,
-    ZoneLifecycle,
-)
-from .freshness import freshness_condition
-from .models import Contact, ContactZone, Project, ProjectZone, Zone
+from projects.choices import ContactKind, Freshness, ProjectCategory, ProjectLifecycle, WorkflowState, ZoneKind, ZoneLifecycle
+from projects.freshness import freshness_condition
+from projects.models import Contact, ContactZone, Project, ProjectZone, Zone
 
 COUNTRY_CHOICES = [(code, name) for code, name in iso_countries]
 MAX_QUERY_LENGTH = 200

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import Freshness, WorkflowState
-from .models import Record
+from projects.choices import Freshness, WorkflowState
+from projects.models import Record
 
 # The thresholds, in calendar months since `confirmed_at` (publishing or `reconfirm` sets it).
 STALE_AFTER_MONTHS = 12

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Organization
 
-from . import validation
-from .models import RECORD_MODELS, Contact, Project, Record, Zone
+from projects import validation
+from projects.models import RECORD_MODELS, Contact, Project, Record, Zone
 
 # Generated refs: a letter per type and a short sequence, e.g. CN-XIAN-P-0001.
 REF_LETTERS = {Project: "P", Zone: "Z", Contact: "C"}

@@ -13,19 +13,8 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrganizationKind, Sector, SisterCityStatus
 
-from .choices import (
-    ContactKind,
-    Freshness,
-    ParticipantRole,
-    ParticipationStatus,
-    ProjectCategory,
-    ProjectLifecycle,
-    RelationKind,
-    WorkflowState,
-    ZoneKind,
-    ZoneLifecycle,
-)
-from .models import Contact, Project, Zone
+from projects.choices import ContactKind, Freshness, ParticipantRole, ParticipationStatus, ProjectCategory, ProjectLifecycle, RelationKind, WorkflowState, ZoneKind, ZoneLifecycle
+from projects.models import Contact, Project, Zone
 
 # One table per vocabulary: the same value ("other", "closed") reads differently by context.
 LABELS = {

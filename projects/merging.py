@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from accounts.merging import keep_on_merge, organizations_merged, register_resolver
 
-from . import audit, publicity
-from .choices import ParticipationStatus
-from .models import AuditEntry, Participation
+from projects import audit, publicity
+from projects.choices import ParticipationStatus
+from projects.models import AuditEntry, Participation
 
 
 def _settle_participations(actor, merged, survivor) -> list[str]:

@@ -16,22 +16,8 @@ from django.db.models import Q
 from registry.models import TenantOwned
 from registry.multilingual import pick, validate_multilingual
 
-from . import validation
-from .choices import (
-    OPEN_REVISION_STATES,
-    PUBLIC_STATES,
-    SYSTEM_COMMENT_ACTIONS,
-    ContactKind,
-    ParticipantRole,
-    ParticipationStatus,
-    ProjectCategory,
-    ProjectLifecycle,
-    RelationKind,
-    RevisionState,
-    WorkflowState,
-    ZoneKind,
-    ZoneLifecycle,
-)
+from projects import validation
+from projects.choices import OPEN_REVISION_STATES, PUBLIC_STATES, SYSTEM_COMMENT_ACTIONS, ContactKind, ParticipantRole, ParticipationStatus, ProjectCategory, ProjectLifecycle, RelationKind, RevisionState, WorkflowState, ZoneKind, ZoneLifecycle
 
 
 # Copies that the database's row-level security policies read (issue 10): a policy decides a row

@@ -14,11 +14,11 @@ from django.utils import timezone
 from accounts.models import Organization
 from registry.tenancy import Actor, NotVisible, require, visible
 
-from . import audit, notifications, refusals, visibility_copies
-from .boundary import access_record_for_change
-from .choices import ParticipantRole, ParticipationStatus
-from .errors import InvalidTransition
-from .models import Participation, Project
+from projects import audit, notifications, refusals, visibility_copies
+from projects.boundary import access_record_for_change
+from projects.choices import ParticipantRole, ParticipationStatus
+from projects.errors import InvalidTransition
+from projects.models import Participation, Project
 
 
 def add_participant(

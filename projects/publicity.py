@@ -28,19 +28,9 @@ from django.db.models import Max, Subquery, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .choices import PUBLIC_STATES, WorkflowState
-from .freshness import FreshnessCutoffs
-from .models import (
-    RECORD_MODELS,
-    ChangeCounter,
-    ContactProject,
-    ContactZone,
-    Participation,
-    ProjectRelation,
-    ProjectZone,
-    Record,
-    Revision,
-)
+from projects.choices import PUBLIC_STATES, WorkflowState
+from projects.freshness import FreshnessCutoffs
+from projects.models import RECORD_MODELS, ChangeCounter, ContactProject, ContactZone, Participation, ProjectRelation, ProjectZone, Record, Revision
 
 PUBLIC = "public"
 

@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from registry import rls
 from registry.tenancy import Actor, NotAllowed, NotVisible
 
-from . import audit
-from .boundary import access_record
-from .choices import PUBLIC_STATES
-from .models import Record
+from projects import audit
+from projects.boundary import access_record
+from projects.choices import PUBLIC_STATES
+from projects.models import Record
 
 REFUSED = "refused"
 NOT_VISIBLE_REASON = "the record is not visible to this caller"

@@ -20,16 +20,10 @@ from django.db.models import Q
 
 from accounts.models import Organization
 
-from . import audit, notifications
-from .choices import WorkflowState
-from .freshness import (
-    Freshness,
-    FreshnessCutoffs,
-    freshness,
-    freshness_condition,
-    stale_soon_condition,
-)
-from .models import RECORD_MODELS, AuditEntry, Record
+from projects import audit, notifications
+from projects.choices import WorkflowState
+from projects.freshness import Freshness, FreshnessCutoffs, freshness, freshness_condition, stale_soon_condition
+from projects.models import RECORD_MODELS, AuditEntry, Record
 
 logger = logging.getLogger(__name__)
 

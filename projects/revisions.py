@@ -15,20 +15,12 @@ from django.db import models
 from registry import rls
 from registry.tenancy import Actor, visible
 
-from . import audit
-from .checks import validated
-from .choices import OPEN_REVISION_STATES, RevisionState, WorkflowState
-from .content import (
-    FIELDS,
-    LINK_FIELDS,
-    assign_fields,
-    changed_fields,
-    content_of,
-    refresh_completeness,
-    write_links,
-)
-from .errors import RecordLocked
-from .models import Record, Revision
+from projects import audit
+from projects.checks import validated
+from projects.choices import OPEN_REVISION_STATES, RevisionState, WorkflowState
+from projects.content import FIELDS, LINK_FIELDS, assign_fields, changed_fields, content_of, refresh_completeness, write_links
+from projects.errors import RecordLocked
+from projects.models import Record, Revision
 
 # Revision states in which the proposed content may still be edited.
 EDITABLE_REVISION_STATES = (RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED)

@@ -21,22 +21,13 @@ from django.db import transaction
 from accounts.models import Organization
 from registry.tenancy import Actor, require
 
-from . import audit, identifiers, publicity, refusals, revisions
-from .boundary import access_record_for_change
-from .checks import FieldErrors, validated
-from .choices import EDITABLE_STATES, RevisionState, WorkflowState
-from .content import (
-    FIELDS,
-    LINK_FIELDS,
-    assign_fields,
-    changed_fields,
-    content_of,
-    records_linking_to,
-    refresh_completeness,
-    write_links,
-)
-from .errors import RecordLocked
-from .models import Record
+from projects import audit, identifiers, publicity, refusals, revisions
+from projects.boundary import access_record_for_change
+from projects.checks import FieldErrors, validated
+from projects.choices import EDITABLE_STATES, RevisionState, WorkflowState
+from projects.content import FIELDS, LINK_FIELDS, assign_fields, changed_fields, content_of, records_linking_to, refresh_completeness, write_links
+from projects.errors import RecordLocked
+from projects.models import Record
 
 
 def create_record(

@@ -23,22 +23,12 @@ from accounts.views import active_organization
 from registry.multilingual import pick
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
 
-from . import catalogue, charts, labels
-from .boundary import access_record
-from .choices import WorkflowState
-from .content import completeness
-from .freshness import freshness
-from .models import (
-    Contact,
-    ContactProject,
-    ContactZone,
-    Participation,
-    Project,
-    ProjectRelation,
-    ProjectZone,
-    Record,
-    Zone,
-)
+from projects import catalogue, charts, labels
+from projects.boundary import access_record
+from projects.choices import WorkflowState
+from projects.content import completeness
+from projects.freshness import freshness
+from projects.models import Contact, ContactProject, ContactZone, Participation, Project, ProjectRelation, ProjectZone, Record, Zone
 
 NEWEST_ON_HOME = 6
 # Records listed on an organization's page per type; the rest are one link away (the catalogue

@@ -23,15 +23,7 @@ from django.db.models import Model
 
 from registry import rls
 
-from .models import (
-    ContactProject,
-    ContactZone,
-    Participation,
-    Project,
-    ProjectRelation,
-    ProjectZone,
-    Record,
-)
+from projects.models import ContactProject, ContactZone, Participation, Project, ProjectRelation, ProjectZone, Record
 
 # Each link table: (source field, target field). The copies are `{source}_state`,
 # `{target}_organization` and `{target}_state`.

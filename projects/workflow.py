@@ -37,13 +37,13 @@ from registry.tenancy import (
     visible,
 )
 
-from . import audit, notifications, publicity, refusals, revisions, visibility_copies
-from .boundary import access_record, check_version
-from .checks import check_publishable
-from .choices import RevisionState, WorkflowState
-from .content import content_of
-from .errors import InvalidTransition
-from .models import RECORD_MODELS, AuditEntry, Record, Revision
+from projects import audit, notifications, publicity, refusals, revisions, visibility_copies
+from projects.boundary import access_record, check_version
+from projects.checks import check_publishable
+from projects.choices import RevisionState, WorkflowState
+from projects.content import content_of
+from projects.errors import InvalidTransition
+from projects.models import RECORD_MODELS, AuditEntry, Record, Revision
 
 S = WorkflowState
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from bench.b1_naive import views
 
 urlpatterns = [
     path(

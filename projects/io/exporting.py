@@ -44,8 +44,8 @@ from projects.validation import ZONE_POLICY_KEYS
 from registry.api.renderers import location_features, zone_features
 from registry.tenancy import Actor, visible
 
-from . import columns
-from .writers import stream_csv_chunks, stream_geojson, stream_json, stream_table
+from projects.io import columns
+from projects.io.writers import stream_csv_chunks, stream_geojson, stream_json, stream_table
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "geojson")
 # GeoJSON needs a geometry: a zone's polygon, a project's locations. Contacts have neither.

@@ -32,8 +32,8 @@ from projects.models import Project, Record, Zone
 from registry.errors import DomainError
 from registry.tenancy import Actor, NotVisible, require
 
-from . import columns
-from .readers import CellsBeyondHeader, ImportRefused, open_table
+from projects.io import columns
+from projects.io.readers import CellsBeyondHeader, ImportRefused, open_table
 
 # Rows between two progress reports.
 PROGRESS_EVERY = 250

@@ -3,7 +3,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from projects.io import views
 
 
 class RecordTypeConverter:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from registry.cells import escape_formula
 
-from .xlsx import stream_xlsx
+from projects.io.xlsx import stream_xlsx
 
 ROWS_PER_CHUNK = 200
 
