@@ -6,8 +6,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/registry
 SQLITE_URL := sqlite:///$(CURDIR)/test-db.sqlite3
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-postgres test-sqlite lint openapi clean serve install-bench bench-data \
-	bench
+.PHONY: install run test test-postgres test-sqlite lint openapi messages clean serve install-bench \
+	bench-data bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: install
 ## Write the served OpenAPI document to docs/openapi-v1.json (tests compare the two)
 openapi: install
 	$(BIN)/python manage.py spectacular --format openapi-json --file docs/openapi-v1.json
+
+## Refresh the translation catalogues (locale/) from the code and templates, then compile them.
+## File names only, no line numbers: moving code changes few lines of the catalogues.
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l ru --ignore=.venv --ignore=bench \
+	  --ignore=tests --add-location=file -v 0
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
 ## Production: collectstatic, then gunicorn (deploy/gunicorn.conf.py) with DEBUG=0.
 ## Needs SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS (README "Run it in production").

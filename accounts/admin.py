@@ -1,6 +1,6 @@
 """The admin for organizations and people: platform admins only, rows through the boundary.
 
-Where accounts.services owns a change (memberships, platform roles, organization rules), the
+Where accounts.domain.services owns a change (memberships, platform roles, organization rules), the
 admin calls it, so a platform admin cannot do here what the services would refuse. Sister-city
 links change only by the two cities' consent, and API keys only by their owners: both are
 read-only here.
@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts import merging, services
+from accounts.domain import merging, services
 from accounts.models import (
     ApiKey,
     Membership,
@@ -126,7 +126,7 @@ class OrganizationAdmin(ScopedAdmin):
         return merged, survivor
 
     def merge_view(self, request):
-        """GET: what would move; POST: merge `merged` into `survivor` (accounts.merging)."""
+        """GET: what would move; POST: merge `merged` into `survivor` (accounts.domain.merging)."""
         merged, survivor = self._pair(request, request.POST or request.GET)
         if request.method == "POST":
             try:

@@ -71,7 +71,7 @@ class Organization(models.Model):
     website = models.URLField(blank=True)
     requires_signoff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
-    # Set when this organization was merged into another (accounts.merging): it stays,
+    # Set when this organization was merged into another (accounts.domain.merging): it stays,
     # deactivated, so that the audit log keeps naming it and its identifier prefix stays taken
     # and keeps resolving, to the survivor, the records that moved with their identifiers.
     merged_into = models.ForeignKey(
@@ -255,9 +255,9 @@ class SecurityEvent(models.Model):
     log: database triggers refuse UPDATE and DELETE (accounts/migrations/0003).
 
     Not tenant-owned: these happen before anyone is known to act for an organization (a failed
-    sign-in may name no real user at all). Written only by `accounts.security.record_event`;
+    sign-in may name no real user at all). Written only by `accounts.domain.security.record_event`;
     read by platform admins in the admin. Refusals of actions on records go to the record's own
-    audit log instead (projects.refusals).
+    audit log instead (projects.domain.refusals).
     """
 
     # The application's database role may only read and add rows (setup_database_roles).

@@ -13,7 +13,7 @@ Same page: keyset on `identifier` (our default order), `page_size` + 1 rows fetc
 cursor signed as registry.api.cursors signs it (same SECRET_KEY), so one cursor works on both
 apps. Same JSON: the fields in the serializer's order, datetimes as DRF writes
 them (ISO 8601, `Z`), the budget as a string with 2 decimals, freshness computed in SQL with
-the same calendar-month thresholds as projects.content. The runner checks the equality.
+the same calendar-month thresholds as projects.domain.content. The runner checks the equality.
 
 Differences, on purpose: no ETag / Last-Modified / Vary headers, no throttling, no content
 negotiation, anonymous callers only (`missing_fields` and `pending_revision` are always null,
@@ -61,7 +61,8 @@ COLUMNS = f"""
     p.actual_start, p.planned_end, p.actual_end, p.locations, p.budget_amount::text,
     p.budget_currency, p.website, p.documents, p.expected_outcomes"""
 
-# The same search condition as projects.filtersets.text_search: the identifier, the title's text
+# The same search condition as projects.reads.filtersets.text_search: the identifier, the title's
+# text
 # (the stored column search_title, upper-cased) or the words of the text (search_vector), as in
 # projects/migrations/0007_search_columns.py.
 SEARCH = """(

@@ -14,7 +14,8 @@ the `changes/` feed has its events.
 Rows are valid for the application: identifiers are `{prefix}-{ref}` with organization prefixes
 that never extend one another (all are COUNTRY-CITYn), multilingual text in en / zh / ru, ISO
 country codes of the six countries, choices from projects/models.py, `completeness` computed with
-the application's own definition (projects.content), versions >= 1, publication and confirmation
+the application's own definition (projects.domain.content), versions >= 1, publication and
+confirmation
 times spread over three years so every freshness occurs. tests/test_bench_generator.py checks
 them with the models' own validation and through the API.
 
@@ -372,7 +373,7 @@ class Generator:
     def projects(self, links: dict):
         from bench.places import CATEGORY_NOUNS, CITIES, CURRENCIES, LANGUAGES, TAGS
         from projects.choices import ProjectCategory, ProjectLifecycle
-        from projects.content import OPTIONAL_FIELDS
+        from projects.domain.content import OPTIONAL_FIELDS
         from projects.models import Project
 
         rng = self.rng
@@ -521,7 +522,7 @@ class Generator:
                 links["participation"].append(
                     (org[0], project_id, partner[0], rng.choice(roles), status, partner[0], created)
                 )
-            # Row-level security copy (projects.visibility_copies.refresh_shared_with).
+            # Row-level security copy (projects.domain.rls_copies.refresh_shared_with).
             row["shared_with"] = sorted((str(o) for o in taking_part - {org[0]}), key=int)
             if not draft:
                 self.published_projects.append((project_id, org[0]))
@@ -597,7 +598,7 @@ class Generator:
         return (self.project_org if kind == "project" else self.zone_org)[record_id]
 
     def link_rows(self, rows, source: str, target: str):
-        """Link rows with the row-level security copies of projects.visibility_copies."""
+        """Link rows with the row-level security copies of projects.domain.rls_copies."""
         for index, (org_id, source_id, target_id) in enumerate(rows, start=1):
             yield {
                 "id": index,
@@ -719,7 +720,7 @@ class Generator:
         }
 
     def change_counters(self, cursor) -> None:
-        """The list ETags' counters (projects.publicity): public and each organization's."""
+        """The list ETags' counters (projects.domain.publicity): public and each organization's."""
         from projects.models import ChangeCounter
 
         scopes = ["public", *(f"org:{org[0]}" for org in self.orgs)]

@@ -4,7 +4,7 @@
         .venv/bin/python bench/import_memory.py [--rows 2000,10000] [--format csv]
 
 For each row count, a fresh Python process writes a file of that many projects, then runs a dry
-run of the import service over it (every row through projects.services.create_record, in one
+run of the import service over it (every row through projects.domain.services.create_record, in one
 transaction rolled back at the end) and reports its time and the process's peak resident memory
 (ru_maxrss, Django included). Rows are read one at a time; what the importer keeps per row is the
 identifier (for duplicates) and at most 1,000 errors, so the peaks should stay close together.
@@ -53,7 +53,7 @@ def csv_file(rows: int) -> bytes:
 
 
 def measure(rows: int) -> dict:
-    from accounts import services
+    from accounts.domain import services
     from accounts.models import Membership, Organization, User
     from projects.io.importing import import_file
     from projects.models import Project

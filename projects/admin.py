@@ -9,13 +9,12 @@ messages, one per record.
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from projects.domain import workflow
+from projects.domain.content import model_columns
+from projects.models import AuditEntry, Contact, Project, Revision, Zone
 from registry.admin_site import ScopedAdmin
 from registry.errors import DomainError
 from registry.tenancy import actor_for_request
-
-from projects import workflow
-from projects.content import model_columns
-from projects.models import AuditEntry, Contact, Project, Revision, Zone
 
 WORKFLOW_COLUMNS = (
     "identifier",

@@ -8,11 +8,7 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         # Registers the records' rules with the tenant boundary.
         # What projects adds to an organization merge (accounts never imports projects).
-        from projects import (
-            boundary,  # noqa: F401
-            merging,
-            publicity,
-        )
+        from projects.domain import merging, publicity
 
         merging.connect()
         # List ETags and public metadata follow every change (projects/publicity.py).

@@ -13,11 +13,24 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from projects import validation
+from projects.choices import (
+    OPEN_REVISION_STATES,
+    PUBLIC_STATES,
+    SYSTEM_COMMENT_ACTIONS,
+    ContactKind,
+    ParticipantRole,
+    ParticipationStatus,
+    ProjectCategory,
+    ProjectLifecycle,
+    RelationKind,
+    RevisionState,
+    WorkflowState,
+    ZoneKind,
+    ZoneLifecycle,
+)
 from registry.models import TenantOwned
 from registry.multilingual import pick, validate_multilingual
-
-from projects import validation
-from projects.choices import OPEN_REVISION_STATES, PUBLIC_STATES, SYSTEM_COMMENT_ACTIONS, ContactKind, ParticipantRole, ParticipationStatus, ProjectCategory, ProjectLifecycle, RelationKind, RevisionState, WorkflowState, ZoneKind, ZoneLifecycle
 
 
 # Copies that the database's row-level security policies read (issue 10): a policy decides a row
@@ -46,7 +59,7 @@ class PublicCopy:
     `public_version` / `public_updated_at` are what anyone outside the owner organization sees
     of a published or archived record (issue 10). They follow `version` / `updated_at` on
     creation, while the record is not public, and when the workflow changes the published
-    content (it sets `record.publishing`, projects.publicity); private activity on a public
+    content (it sets `record.publishing`, projects.domain.publicity); private activity on a public
     record (a hidden revision opened, edited, submitted or withdrawn) leaves them as they were.
     `updated_at` is declared first, so its auto_now value is set when this field copies it.
     """
@@ -94,7 +107,7 @@ class Record(TenantOwned):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Share (0-100) of the optional fields filled in the live content, kept by the services
-    # (projects.content.refresh_completeness) so that lists can filter on it in SQL.
+    # (projects.domain.content.refresh_completeness) so that lists can filter on it in SQL.
     completeness = models.PositiveSmallIntegerField(default=0, editable=False)
     # What viewers outside the owner organization see as `version` and `updated_at` (issue 10):
     # they move only when the published content does (PublicCopy).
@@ -154,7 +167,7 @@ def record_meta(label: str):
     breaks ties) and for the organization's own views.
 
     Identifiers are globally unique because organization prefixes never extend one another
-    (accounts.services enforces it), so (organization, identifier) unique is enough.
+    (accounts.domain.services enforces it), so (organization, identifier) unique is enough.
     """
 
     class Meta(TenantOwned.Meta):

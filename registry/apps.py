@@ -30,7 +30,7 @@ class RegistryConfig(AppConfig):
         pre_migrate.connect(_migrate_in_system_context, sender=self)
         post_migrate.connect(_end_system_context, sender=self)
         # The `__any` lookup (one array parameter for a list of ids) on the id-like fields.
-        from registry import rows
+        from registry import fast_rows as rows
 
         rows.register_lookups()
 

@@ -99,6 +99,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "registry.context_processors.actor",
             ],
+            # The apps' tag libraries are part of their pages (accounts/pages/templatetags/,
+            # projects/pages/templatetags/), below no other face, so they are named here
+            # rather than found in an app-level templatetags/ folder.
+            "libraries": {
+                "accounts_tags": "accounts.pages.templatetags.accounts_tags",
+                "record_tags": "projects.pages.templatetags.record_tags",
+                "registry_pages": "projects.pages.templatetags.registry_pages",
+            },
         },
     },
 ]
@@ -255,7 +263,7 @@ AXES_CLIENT_IP_CALLABLE = "registry.client.client_address"
 # Its own admin pages are off: platform admins read sign-in events in accounts.SecurityEvent.
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False  # its own log lines; the registry logs SecurityEvent rows instead
-AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.pages.views.locked_out"
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
 
 # Content-Security-Policy (django-csp): scripts and styles only from the site's own files, no

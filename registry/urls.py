@@ -9,7 +9,9 @@ handler400 = "registry.views.bad_request"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.pages.urls")),
+    # The pages of my (active) organization: members, API keys, sister-city links.
+    path("organization/", include("accounts.pages.organization_urls")),
     # Each app owns its API routes; registry's come last, as they end with the JSON 404.
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("projects.api.urls")),
@@ -23,5 +25,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # The site's pages; each app owns its routes.
-    path("", include("projects.urls")),
+    path("", include("projects.pages.urls")),
 ]

@@ -52,7 +52,7 @@ PAGES: dict[str, tuple[str, object]] = {
     "password_change": ("member", None),
     "password_change_done": ("member", None),
     "records-import": ("member", lambda d: ["projects"]),
-    # Signed-in record pages (issue 8, projects/work_urls.py).
+    # Signed-in record pages (issue 8, projects/pages/urls.py).
     "dashboard": ("member", None),
     "project-create": ("member", None),
     "zone-create": ("member", None),
@@ -93,10 +93,10 @@ ROLES = ("anonymous", "viewer", "editor", "org_admin", "reviewer", "platform_adm
 
 def page_dataset(scale: int = 0) -> PageDataset:
     """The dataset; `scale` extra published projects (for the query-count comparison)."""
-    from accounts import keys
-    from accounts import services as accounts_services
+    from accounts.domain import keys
+    from accounts.domain import services as accounts_services
     from accounts.models import PlatformRole
-    from projects import participants, services
+    from projects.domain import participants, services
     from projects.models import Contact, Project, Zone
     from registry.tenancy import Actor
     from tests.factories import OrganizationFactory, member
@@ -189,7 +189,7 @@ def add_published(d: PageDataset, count: int) -> None:
     does every dashboard list (a fifth stay drafts, a fifth wait for review, the rest are
     published); half the projects name Almaty as a partner (confirmed when published, else
     waiting for its answer)."""
-    from projects import participants
+    from projects.domain import participants
     from projects.models import Contact, Project, Zone
     from registry.tenancy import Actor
     from tests.projects.factories import act, create
@@ -229,8 +229,8 @@ def _strings(value):
 
 def _record_texts(d: PageDataset) -> set[str]:
     """Every text the dataset put in the database (what pages show as data, not labels)."""
-    from projects.content import content_of
-    from projects.revisions import proposed_content
+    from projects.domain.content import content_of
+    from projects.domain.revisions import proposed_content
 
     texts = {"Twinned since 2015", "Partner sync"}
     for org in d.orgs.values():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import ApiKey, Membership, Organization, SisterCityLink, User
 from registry.models import UnscopedQuery
 from registry.tenancy import Actor

@@ -19,8 +19,8 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 
+from accounts.domain.services import check_identifier_prefix
 from accounts.models import Membership, Organization, User
-from accounts.services import check_identifier_prefix
 from bench.generate import Plan, generate
 from projects.models import (
     AuditEntry,
@@ -83,9 +83,9 @@ def test_every_generated_row_is_valid_for_the_models(generated):
 @postgres_only
 def test_generated_rows_carry_the_copies_the_application_keeps(generated):
     """The generator bypasses the ORM, so it must write what the services would: the row-level
-    security copies (projects.visibility_copies), the public version and time (issue 10) and
-    the list ETags' change counters (projects.publicity)."""
-    from projects import visibility_copies
+    security copies (projects.domain.rls_copies), the public version and time (issue 10) and
+    the list ETags' change counters (projects.domain.publicity)."""
+    from projects.domain import rls_copies as visibility_copies
     from projects.models import ChangeCounter
 
     with system_access("test: compare the generated copies with the services' own"):

@@ -19,6 +19,7 @@ FACE_GLOBS = [
     "*/admin.py",
     "*/api/*.py",
     "*/templatetags/*.py",
+    "*/pages/templatetags/*.py",
     "*/management/commands/*.py",
     "registry/admin_site.py",
     "registry/context_processors.py",

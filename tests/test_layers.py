@@ -1,8 +1,10 @@
-"""The import-linter contracts in pyproject.toml cover every module of the three apps.
+"""The folders show the layers, and import-linter keeps them (pyproject.toml, `make lint`).
 
-`make lint` runs `lint-imports`, which proves the service layer never imports a face. That
-contract lists modules by name, so a new module would slip past it unnoticed: this test fails
-until each module is named as service layer, as a face, or as neither (with a reason).
+The contracts name folders, not modules: inside each app the faces (`api/`, `pages/`,
+`management/`, `admin`) sit above `io/`, `reads/`, `domain/`, `models` and the vocabulary
+(`choices`, `validation`). They are `exhaustive`, so a module that lands beside the folders
+breaks `lint-imports` until a layer names it. These tests keep the contracts that way and the
+apps' top levels small enough to read at a glance (issue 16).
 """
 
 import pkgutil
@@ -14,48 +16,57 @@ import projects
 import registry
 
 ROOT = Path(__file__).resolve().parents[1]
-# Modules that are neither: Django's wiring, and code that only ever runs as a face's helper.
-NEITHER = {
-    "registry.settings": "configuration",
-    "registry.wsgi": "server entry point",
-    "registry.asgi": "server entry point",
-    "registry.apps": "Django's app config",
-    "accounts.apps": "Django's app config",
-    "projects.apps": "Django's app config",
-    "projects.io": "the package of data in and out; its modules are classified one by one",
-}
+APPS = (registry, accounts, projects)
+TOP_LEVEL_LIMIT = 8
 
 
-def contract(name_start: str) -> dict:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    return next(c for c in config["contracts"] if c["name"].startswith(name_start))
+def contracts() -> list[dict]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
 
 
-def app_modules():
-    for package in (registry, accounts, projects):
+def top_level_modules(package) -> list[str]:
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.ispkg and info.name != "__init__"
+    )
+
+
+def all_modules():
+    for package in APPS:
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            if ".migrations" not in info.name and ".tests" not in info.name:
+            if ".migrations" not in info.name:
                 yield info.name
 
 
-def test_every_module_is_service_layer_or_face():
-    faces_contract = contract("The service layer never imports a face")
-    services = set(faces_contract["source_modules"])
-    faces = tuple(faces_contract["forbidden_modules"])
-    unclassified = sorted(
-        name
-        for name in app_modules()
-        if name not in services
-        and name not in NEITHER
-        and not any(name == face or name.startswith(face + ".") for face in faces)
-    )
-    assert not unclassified, (
-        "name these modules in pyproject.toml's import-linter contract, as service layer "
-        f"(source_modules) or face (forbidden_modules): {unclassified}"
-    )
+def test_every_app_is_covered_by_an_exhaustive_folder_contract():
+    covered = {
+        container
+        for contract in contracts()
+        if contract["type"] == "layers" and contract.get("exhaustive")
+        for container in contract.get("containers", [])
+    }
+    assert covered == {"registry", "accounts", "projects"}
 
 
-def test_the_service_layer_lists_only_existing_modules():
-    existing = set(app_modules())
-    services = set(contract("The service layer never imports a face")["source_modules"])
-    assert services <= existing, services - existing
+def test_the_apps_keep_their_top_levels_small():
+    for package in (accounts, projects):
+        modules = top_level_modules(package)
+        assert len(modules) <= TOP_LEVEL_LIMIT, (package.__name__, modules)
+
+
+def test_no_module_hides_its_meaning_behind_a_prefix():
+    assert not [name for name in all_modules() if name.rsplit(".", 1)[-1].startswith("work_")]
+
+
+def test_faces_never_import_each_other():
+    """The faces of an app share one layer entry, marked independent with `|`."""
+    inside = next(c for c in contracts() if c.get("containers") == ["accounts", "projects"])
+    faces = inside["layers"][0]
+    assert "|" in faces and ":" not in faces
+    assert {part.strip(" ()") for part in faces.split("|")} == {
+        "api",
+        "pages",
+        "management",
+        "admin",
+    }

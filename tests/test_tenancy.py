@@ -2,10 +2,10 @@
 
 import pytest
 
-from accounts.boundary import access_organization
+from accounts.domain.boundary import access_organization
 from accounts.models import Organization
-from projects.boundary import access_record
 from projects.choices import WorkflowState
+from projects.domain.boundary import access_record
 from projects.models import Contact, Project, Zone
 from registry.tenancy import NotAllowed, NotVisible, require, visible
 from tests.factories import member

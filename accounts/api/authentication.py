@@ -7,13 +7,13 @@ fall back to anonymous.
 
 Guessing keys is bounded: every refused key counts against the client's address, and an address
 with LOCKOUT_FAILURES refusals within LOCKOUT_MINUTES gets 429 (with Retry-After) for any Bearer
-request until the lockout ends (accounts.security keeps the counts and logs the events).
+request until the lockout ends (accounts.domain.security keeps the counts and logs the events).
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from accounts import keys, security
+from accounts.domain import keys, security
 
 BEARER = "bearer"
 LOCKED_OUT = (

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from accounts.domain.services import ORGANIZATION_FIELDS
 from accounts.models import ApiKey, ApiKeyScope, Organization, SisterCityLink
-from accounts.services import ORGANIZATION_FIELDS
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -11,10 +11,10 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
-from accounts import keys, services
 from accounts.api import serializers as s
 from accounts.api.base import caller_organization
-from accounts.boundary import access_organization
+from accounts.domain import keys, services
+from accounts.domain.boundary import access_organization
 from accounts.models import (
     ApiKey,
     Organization,

@@ -13,12 +13,12 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from accounts.models import Organization, SisterCityLink
-from projects import workflow
 from projects.api import serializers as s
-from projects.audit import PUBLIC_EVENT_ACTIONS
-from projects.boundary import visible_record_events
 from projects.choices import Freshness
-from projects.freshness import freshness_counts
+from projects.domain import workflow
+from projects.domain.audit import PUBLIC_EVENT_ACTIONS
+from projects.domain.boundary import visible_record_events
+from projects.domain.freshness import freshness_counts
 from projects.models import RECORD_MODELS, Contact, Project, Zone
 from registry.api import cursors
 from registry.api.base import RegistryViewMixin

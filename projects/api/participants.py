@@ -7,10 +7,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.boundary import access_organization
-from projects import participants
+from accounts.domain.boundary import access_organization
 from projects.api import serializers as s
-from projects.boundary import access_record
+from projects.domain import participants
+from projects.domain.boundary import access_record
 from projects.models import Participation, Project
 from registry.api.base import RegistryViewMixin, json_object
 from registry.tenancy import NotVisible, visible

@@ -25,17 +25,19 @@ from projects.choices import (
     RelationKind,
     WorkflowState,
 )
-from projects.content import FIELDS, LINK_FIELDS, missing_fields
-from projects.freshness import FreshnessCutoffs, freshness
+from projects.domain.content import FIELDS, LINK_FIELDS, missing_fields
+from projects.domain.freshness import FreshnessCutoffs, freshness
+from projects.domain.publicity import shows_private
 from projects.models import AuditEntry, Contact, Participation, Project, Zone
-from projects.publicity import shows_private
 from projects.validation import (
     COUNTRY_CODES,
     ISO_4217,
     MAX_LIST_ITEMS,
     REF_PATTERN,
+    ZONE_POLICY_KEYS,
     validate_optional_multilingual,
 )
+from registry.api.schema import MULTILINGUAL_TEXT_REF, text_by_key
 from registry.multilingual import ISO_639_1, validate_multilingual
 from registry.tenancy import Actor, actor_for_request, allowed
 
@@ -55,10 +57,37 @@ COMMON_FIELDS = (
 )
 
 
+@extend_schema_field({"$ref": MULTILINGUAL_TEXT_REF})
 class Multilingual(serializers.DictField):
     """Text keyed by ISO 639-1 code, for example {"en": "...", "zh": "..."}."""
 
     child = serializers.CharField()
+
+
+# What Django's URLValidator accepts, as far as a pattern can say it: http or https, a host name
+# with a top-level domain, an optional path. Without it the schema's `format: uri` promised any
+# URI (`mailto:`, `urn:`), which the server refuses.
+WEB_ADDRESS_PATTERN = (
+    r"^https?://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"\.[a-z]{2,63}(?:/[!-~]{0,100})?$"
+)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "uri", "pattern": WEB_ADDRESS_PATTERN},
+            {"type": "string", "maxLength": 0},
+        ]
+    }
+)
+class WebAddressField(serializers.URLField):
+    """A web address (http or https), or empty."""
+
+
+@extend_schema_field(text_by_key(ZONE_POLICY_KEYS))
+class Policies(serializers.DictField):
+    """A zone's policies: text per item (visa facilitation, cross-border investment, ...)."""
 
 
 class LocationSerializer(serializers.Serializer):
@@ -451,7 +480,7 @@ JSON_SHAPES = {
     "documents": lambda: DocumentSerializer(many=True, required=False),
     "related_projects": lambda: RelatedProjectSerializer(many=True, required=False),
     "geometry": lambda: serializers.JSONField(required=False, allow_null=True),
-    "policies": lambda: serializers.DictField(child=serializers.CharField(), required=False),
+    "policies": lambda: Policies(child=serializers.CharField(), required=False),
 }
 HELP_TEXTS = {"phone": "E.164"}
 # The items of the lists of codes and short texts (projects.validation's rules).
@@ -498,7 +527,7 @@ def _write_field(model: type, name: str, required: bool = False) -> serializers.
         )
     text = {
         models.EmailField: serializers.EmailField,
-        models.URLField: serializers.URLField,
+        models.URLField: WebAddressField,
     }.get(type(column), serializers.CharField)
     extra = {"help_text": HELP_TEXTS[name]} if name in HELP_TEXTS else {}
     return text(required=required, allow_blank=not required, **extra)

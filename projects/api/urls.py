@@ -1,5 +1,5 @@
 """The records' routes under /api/v1/ (SPEC 6). Workflow action routes come from
-projects.workflow.TRANSITIONS, so a new action gets its route without a change here.
+projects.domain.workflow.TRANSITIONS, so a new action gets its route without a change here.
 """
 
 from django.urls import path
@@ -8,7 +8,7 @@ from projects.api.feeds import ChangesView, ReviewQueueView, StatsView
 from projects.api.io import IatiExportView, ImportView, export_view
 from projects.api.participants import ParticipantViewSet
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
-from projects.workflow import TRANSITIONS
+from projects.domain.workflow import TRANSITIONS
 from registry.api import routing  # noqa: F401  (registers the <ident:...> converter)
 
 RECORD_VIEWSETS = {"projects": ProjectViewSet, "zones": ZoneViewSet, "contacts": ContactViewSet}

@@ -1,7 +1,8 @@
 """The record endpoints: /api/v1/{projects,zones,contacts}/ and what hangs off a record.
 
 Every view is thin: the boundary (registry.tenancy) says which rows and whether the caller may
-act, the services (projects.services, projects.workflow) make every change; the view parses,
+act, the services (projects.domain.services, projects.domain.workflow) make every change; the view
+parses,
 calls and renders.
 """
 
@@ -18,18 +19,18 @@ from rest_framework.reverse import reverse
 
 from accounts.api.base import caller_organization
 from accounts.models import Organization
-from projects import publicity, refusals, services, workflow
 from projects.api import serializers as s
-from projects.boundary import access_record
-from projects.filtersets import (
+from projects.domain import publicity, refusals, services, workflow
+from projects.domain.boundary import access_record
+from projects.domain.freshness import freshness
+from projects.domain.revisions import pending_revisions
+from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
+from projects.reads.filtersets import (
     ORDERING_FIELDS,
     ContactFilterSet,
     ProjectFilterSet,
     ZoneFilterSet,
 )
-from projects.freshness import freshness
-from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
-from projects.revisions import pending_revisions
 from registry.api.base import RegistryViewMixin, json_object
 from registry.api.conditional import (
     expected_version,
@@ -47,7 +48,7 @@ from registry.api.renderers import (
     location_features,
     zone_features,
 )
-from registry.rows import fast_values, instance
+from registry.fast_rows import fast_values, instance
 from registry.tenancy import visible
 
 # What a project row shows of its participations (ParticipantSerializer).
@@ -80,7 +81,8 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     lookup_field = "identifier"
     ordering = ("identifier",)
     ordering_fields = ORDERING_FIELDS
-    # ordering=updated_at follows the time the public sees (issue 10; projects.publicity), so a
+    # ordering=updated_at follows the time the public sees (issue 10; projects.domain.publicity),
+    # so a
     # hidden revision never moves a published record in anyone's order.
     ordering_columns = {"updated_at": "public_updated_at"}
     renderer_classes = [RegistryJSONRenderer, CSVRenderer]
@@ -135,7 +137,7 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         etag = stamped_list_etag(request, stamp)
         if not_modified(request, etag):
             return not_modified_response(etag, last_modified)
-        # Rows as plain values, made into instances without Model.__init__ (registry.rows):
+        # Rows as plain values, made into instances without Model.__init__ (registry.fast_rows):
         # the serializer reads them as it reads any record, at a fraction of the cost.
         rows = self.paginate_queryset(fast_values(queryset, *self.row_columns()))
         page = records_from_rows(self.model, rows)
@@ -158,7 +160,7 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         """The record as JSON (or CSV/GeoJSON) with its ETag and Last-Modified."""
         self._revisions = pending_revisions(self.actor, self.model, [record])
         revision = self._revisions.get(record.pk)
-        # Outside the owner, the public version and time (issue 10; projects.publicity).
+        # Outside the owner, the public version and time (issue 10; projects.domain.publicity).
         sees = revision is not None
         version = publicity.version_for(self.actor, record, sees_revision=sees)
         updated_at = publicity.updated_at_for(self.actor, record, sees_revision=sees)
@@ -182,7 +184,7 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
             )
         return with_validators(response, etag, updated_at)
 
-    # --- Writing (through projects.services only) ----------------------------------------
+    # --- Writing (through projects.domain.services only) ----------------------------------------
 
     def content_from(self, body: dict, *, creating: bool) -> dict:
         if creating and "identifier" in body:

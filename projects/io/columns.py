@@ -1,6 +1,7 @@
 """The flat column layout of each record type (docs/import.md) and the conversion both ways.
 
-A record's content is the API's JSON shape (`projects.content.content_of`: SPEC 4 names, dates
+A record's content is the API's JSON shape (`projects.domain.content.content_of`: SPEC 4 names,
+dates
 as ISO strings, amounts as strings, linked records by identifier). A flat row (CSV, XLSX) spells
 it out in cells:
 
@@ -26,10 +27,10 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from projects.content import FIELDS
+from projects.domain.content import FIELDS
 from projects.models import Contact, Project, Record, Zone
 from projects.validation import ZONE_POLICY_KEYS
-from registry.cells import unescape_formula
+from registry.formula_escape import unescape_formula
 
 # SPEC 4's languages, in this order; a file may add any other ISO 639-1 code (`title.fr`).
 LANGUAGES = ("en", "zh", "ru", "kk", "uz", "ky", "tg", "tk")

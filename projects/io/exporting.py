@@ -1,7 +1,7 @@
 """Exports of a filtered list (SPEC 8): the whole result set, streamed in constant memory.
 
 The rows are the caller's (`registry.tenancy.visible`), narrowed by the list's own filters
-(`projects.filtersets`, the same as the API's), and read through a server-side cursor inside a
+(`projects.reads.filtersets`, the same as the API's), and read through a server-side cursor inside a
 transaction, chunk by chunk, so that the first bytes leave before the query has finished and
 memory does not grow with the result set.
 
@@ -35,17 +35,16 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from projects import publicity
-from projects.content import FIELDS, LINK_FIELDS, column_json, field_json
-from projects.filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
-from projects.freshness import FreshnessCutoffs, freshness
+from projects.domain import publicity
+from projects.domain.content import FIELDS, LINK_FIELDS, column_json, field_json
+from projects.domain.freshness import FreshnessCutoffs, freshness
+from projects.io import columns
+from projects.io.writers import stream_csv_chunks, stream_geojson, stream_json, stream_table
 from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
+from projects.reads.filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
 from projects.validation import ZONE_POLICY_KEYS
 from registry.api.renderers import location_features, zone_features
 from registry.tenancy import Actor, visible
-
-from projects.io import columns
-from projects.io.writers import stream_csv_chunks, stream_geojson, stream_json, stream_table
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "geojson")
 # GeoJSON needs a geometry: a zone's polygon, a project's locations. Contacts have neither.
@@ -133,7 +132,8 @@ def _links(record: Record, name: str):
 def record_item(record: Record, now: datetime.datetime, actor: Actor | None = None) -> dict:
     """One exported record: the API's JSON shape (SPEC 6) without the links to other pages.
 
-    Outside the owner, `version` and `updated_at` are the public ones (projects.publicity)."""
+    Outside the owner, `version` and `updated_at` are the public ones
+    (projects.domain.publicity)."""
     actor = actor or Actor.anonymous()
     item = {
         "identifier": record.identifier,
@@ -334,7 +334,8 @@ META_SELECTED = (
     moment_text("confirmed_at"),
     "completeness",
 )
-# What `projects.publicity` and `projects.freshness` read of a record, from its tuple (row[3:12]);
+# What `projects.domain.publicity` and `projects.domain.freshness` read of a record, from its tuple
+# (row[3:12]);
 # the times as the export writes them (`moment_text`).
 RowState = namedtuple(
     "RowState",

@@ -1,6 +1,7 @@
 """Bulk import into the importer's organization (SPEC 8): a dry run, or all rows or none.
 
-Every row goes through `projects.services.create_record` or `update_record`, the same validation
+Every row goes through `projects.domain.services.create_record` or `update_record`, the same
+validation
 as the forms and the API, inside a savepoint of its own (the services' `transaction.atomic`),
 all of them inside one transaction:
 
@@ -24,16 +25,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Membership, MembershipRole, Organization
-from projects import audit, services
-from projects.boundary import access_record
 from projects.choices import EDITABLE_STATES
-from projects.content import LINK_FIELDS
+from projects.domain import audit, services
+from projects.domain.boundary import access_record
+from projects.domain.content import LINK_FIELDS
+from projects.io import columns
+from projects.io.readers import CellsBeyondHeader, ImportRefused, open_table
 from projects.models import Project, Record, Zone
 from registry.errors import DomainError
 from registry.tenancy import Actor, NotVisible, require
-
-from projects.io import columns
-from projects.io.readers import CellsBeyondHeader, ImportRefused, open_table
 
 # Rows between two progress reports.
 PROGRESS_EVERY = 250

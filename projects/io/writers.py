@@ -1,7 +1,7 @@
 """Streaming writers: each turns an iterator of rows (or items, or features) into an iterator of
 bytes, a chunk every few hundred rows, so that nothing but the current chunk is held in memory.
 
-Every CSV and XLSX text cell passes `registry.cells.escape_formula` (the XLSX writer in
+Every CSV and XLSX text cell passes `registry.formula_escape.escape_formula` (the XLSX writer in
 `projects.io.xlsx` applies it itself).
 """
 
@@ -15,9 +15,8 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from registry.cells import escape_formula
-
 from projects.io.xlsx import stream_xlsx
+from registry.formula_escape import escape_formula
 
 ROWS_PER_CHUNK = 200
 

@@ -1,14 +1,14 @@
 """Completeness (SPEC 5 "Freshness and completeness") stored per record, so lists filter in SQL.
 
 The data step scores the rows that exist already. It keeps its own copy of the optional fields as
-they are today (a migration must not change meaning when projects.content changes later); from
-here on the services keep the column up to date (projects.content.refresh_completeness).
+they are today (a migration must not change meaning when projects.domain.content changes later); from
+here on the services keep the column up to date (projects.domain.content.refresh_completeness).
 """
 
 from django.conf import settings
 from django.db import migrations, models
 
-# projects.content.OPTIONAL_FIELDS at the time of this migration.
+# projects.domain.content.OPTIONAL_FIELDS at the time of this migration.
 OPTIONAL_FIELDS = {
     "project": (
         "description",

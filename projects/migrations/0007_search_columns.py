@@ -1,4 +1,4 @@
-"""Stored search columns for the API's and the catalogue's `q` (issue 11, projects.filtersets).
+"""Stored search columns for the API's and the catalogue's `q` (issue 11, projects.reads.filtersets).
 
 `q` used to be answered from expression indexes on `registry_search_text(field)`: the index found
 rare values, but every row the query looked at (the list walks its `identifier` order and checks
@@ -13,7 +13,7 @@ two generated columns of each record table, computed on every insert and update 
 each GIN-indexed under the old index's name (leading with organization_id, as every index of a
 tenant-owned table does). The identifier keeps its trigram index on UPPER(identifier), which is
 cheap to compute. The models do not name these columns: Django never writes them, and
-projects.filtersets reads them by name. SQLite has none of this (it searches json_tree).
+projects.reads.filtersets reads them by name. SQLite has none of this (it searches json_tree).
 
 Migrating rewrites each table once (ADD COLUMN ... STORED); the old indexes are dropped first so
 the rewrite does not rebuild them. The columns' statistics targets are raised (see below) and the

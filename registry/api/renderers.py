@@ -15,7 +15,7 @@ from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from registry.cells import escape_formula
+from registry.formula_escape import escape_formula
 
 # What orjson hands to `default`: datetimes, so that they come out as DRF's encoder writes
 # them (milliseconds, "Z"), and dataclasses.
@@ -61,7 +61,8 @@ def _rows(data) -> list[dict]:
 
 
 def _cell(value) -> str:
-    """A cell's text; one that a spreadsheet would run as a formula is escaped (registry.cells)."""
+    """A cell's text; one that a spreadsheet would run as a formula is escaped
+    (registry.formula_escape)."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -75,7 +76,8 @@ class CSVRenderer(BaseRenderer):
     """One row per record; nested values (multilingual text, lists) as JSON in their cell.
 
     Cells that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR first) get a
-    leading `'` (registry.cells.escape_formula), as in every CSV and XLSX the registry writes.
+    leading `'` (registry.formula_escape.escape_formula), as in every CSV and XLSX the registry
+    writes.
     """
 
     media_type = "text/csv"

@@ -15,6 +15,26 @@ import re
 from drf_spectacular.openapi import AutoSchema
 
 from registry.api.pagination import MAX_PAGE_SIZE
+from registry.multilingual import ISO_639_1
+
+
+def text_by_key(keys) -> dict:
+    """An object whose keys are some of `keys` and whose values are texts that are not blank:
+    multilingual text (keyed by language) and a zone's policies (keyed by item). The server
+    refuses any other key, so the schema says so."""
+    return {
+        "type": "object",
+        "properties": {key: {"type": "string", "pattern": r"\S"} for key in sorted(keys)},
+        "additionalProperties": False,
+    }
+
+
+# Multilingual text (SPEC 4), one component that every multilingual field refers to.
+MULTILINGUAL_TEXT_REF = "#/components/schemas/MultilingualText"
+MULTILINGUAL_TEXT_SCHEMA = {
+    **text_by_key(ISO_639_1),
+    "description": 'Text keyed by ISO 639-1 language code, e.g. {"en": "...", "zh": "..."}',
+}
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -226,6 +246,7 @@ def add_error_responses(result, generator, request, public):
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["FeatureCollection"] = FEATURE_COLLECTION_SCHEMA
+    schemas["MultilingualText"] = MULTILINGUAL_TEXT_SCHEMA
     _close_request_bodies(components)
     error_ref = {"$ref": "#/components/schemas/Error"}
     _add_links(result.get("paths", {}))

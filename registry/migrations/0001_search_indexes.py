@@ -1,6 +1,6 @@
-"""PostgreSQL indexes for the API's full-text `q` filter (projects.filtersets).
+"""PostgreSQL indexes for the API's full-text `q` filter (projects.reads.filtersets).
 
-* a GIN full-text index on the same expression `projects.filtersets.search_vector` builds, and
+* a GIN full-text index on the same expression `projects.reads.filtersets.search_vector` builds, and
 * GIN trigram indexes for the substring match on identifier and title / name.
 
 Each leads with organization_id (btree_gin), as every index of a tenant-owned table does, so the

@@ -3,7 +3,7 @@
 `q=zh` used to match every record with a Chinese title (the key "zh"), and `q={` matched
 everything, because the indexes and the query both searched the field's JSON text. Now both use
 `registry_search_text(jsonb)`: an immutable SQL function joining the field's string values with
-spaces. The indexes are rebuilt on it under the same names; projects.filtersets builds the very
+spaces. The indexes are rebuilt on it under the same names; projects.reads.filtersets builds the very
 same expressions (SearchText), so PostgreSQL still serves `q` from them.
 """
 

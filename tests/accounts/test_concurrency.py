@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import Organization, SisterCityLink
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, member

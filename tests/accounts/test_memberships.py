@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import Membership, PlatformRole, User
 from registry.tenancy import visible
 from tests.factories import OrganizationFactory, UserFactory

@@ -5,10 +5,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from accounts import keys, merging, services
+from accounts.domain import keys, merging, services
 from accounts.models import Membership, Organization, SisterCityLink, SisterCityStatus
-from projects import participants as record_participants
-from projects import services as record_services
+from projects.domain import participants as record_participants
+from projects.domain import services as record_services
 from projects.models import AuditEntry, Participation, Project, Revision, Zone
 from registry.tenancy import Actor, NotAllowed, visible
 from tests.factories import OrganizationFactory, member

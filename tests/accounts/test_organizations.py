@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import Organization
 from tests.factories import OrganizationFactory
 

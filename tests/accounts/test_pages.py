@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
-from accounts import services
+from accounts.domain import services
 from tests.factories import (
     DEFAULT_PASSWORD,
     MembershipFactory,

@@ -4,7 +4,7 @@ test_memberships.py), the services, the admin's forms and the password change pa
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, member
 

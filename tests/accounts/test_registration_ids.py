@@ -9,8 +9,13 @@ would not pass by chance.)
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import services
-from accounts.registration import bin_check_digit, check_bin, check_uscc, uscc_check_character
+from accounts.domain import services
+from accounts.domain.registration import (
+    bin_check_digit,
+    check_bin,
+    check_uscc,
+    uscc_check_character,
+)
 
 REAL_USCC = [
     "91330100716105852F",  # Alibaba (China) Co., Ltd.

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.domain.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organization, SisterCityLink, User
 from registry.tenancy import Actor, visible
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import SisterCityLink, SisterCityStatus
 from registry.tenancy import Actor, NotAllowed, NotVisible, visible
 from tests.factories import OrganizationFactory, member

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from accounts import keys
+from accounts.domain import keys
 from tests.factories import member
 from tests.projects.factories import create, place_in_state
 

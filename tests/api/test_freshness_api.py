@@ -6,8 +6,8 @@ import io
 import pytest
 from django.utils import timezone
 
-from projects.content import OPTIONAL_FIELDS
-from projects.freshness import months_before
+from projects.domain.content import OPTIONAL_FIELDS
+from projects.domain.freshness import months_before
 from projects.models import Contact, Project, Zone
 from tests.api.conftest import published
 from tests.factories import member

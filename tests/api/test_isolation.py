@@ -10,8 +10,8 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
+from projects.domain.workflow import TRANSITIONS
 from projects.models import Contact, Project, Zone
-from projects.workflow import TRANSITIONS
 from tests.api.conftest import issue, published
 from tests.projects.factories import contact_data, create, place_in_state, project_data
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts import keys
+from accounts.domain import keys
 from accounts.models import ApiKey
 from projects.models import Project
 from registry.models import system_access
@@ -334,7 +334,7 @@ def test_a_session_key_has_no_parent(session_client, org_a, editor_a):
 
 
 def test_removing_a_member_revokes_their_keys_for_that_organization(org_a, org_b, editor_a):
-    from accounts import services
+    from accounts.domain import services
     from tests.factories import MembershipFactory
 
     MembershipFactory(organization=org_b, user=editor_a, role="editor")

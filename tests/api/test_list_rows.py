@@ -1,7 +1,7 @@
-"""List pages read rows, not model instances (registry.rows, issue 11): the same JSON anyway.
+"""List pages read rows, not model instances (registry.fast_rows, issue 11): the same JSON anyway.
 
 A list reads its page with `fast_values` (orjson and psycopg's C loaders on PostgreSQL), makes
-records with `registry.rows.instance` and attaches links with one query per kind; the detail
+records with `registry.fast_rows.instance` and attaches links with one query per kind; the detail
 route reads a full model instance through the ORM. Every item of every list, for every kind
 of viewer, must equal the record's detail answer: same fields, same private or public
 metadata, same participants and links, nothing of another organization's drafts.
@@ -16,10 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from projects import participants
+from projects.domain import participants
 from projects.models import Contact, Participation, Project, Zone
 from registry import rls
-from registry.rows import fast_values
+from registry.fast_rows import fast_values
 from registry.tenancy import Actor, visible
 from tests.projects.factories import create
 from tests.rls.world import build_world, publish

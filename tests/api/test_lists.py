@@ -309,7 +309,7 @@ def test_stats_count_what_the_caller_sees(api, session_client, catalogue, org_a,
 def test_full_text_search_uses_the_gin_indexes(db):
     from django.db import connection
 
-    from projects.filtersets import text_search
+    from projects.reads.filtersets import text_search
 
     with connection.cursor() as cursor:
         # An empty test table would be read sequentially; ask what the indexes offer.

@@ -8,7 +8,7 @@ import importlib
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from projects.workflow import TRANSITIONS
+from projects.domain.workflow import TRANSITIONS
 
 RECORD_TYPES = ("projects", "zones", "contacts")
 

@@ -14,8 +14,9 @@ Positive data is held to one tolerance the schema cannot express, `TOLERATED_400
 value of the right shape that no schema can tell valid from invalid (a cursor the server did not
 sign, a slug or identifier of a row that does not exist, an E.164 number that no country uses).
 Any other 400 for schema-valid data (an unknown field, a bound, a format) fails. A 412 for an
-If-Match that is well formed but is not the record's current ETag is right (the schema cannot
-know the current version); schemathesis' defaults allow 409 but not 412.
+If-Match that is well formed but is not the record's current ETag, or a body's `version` that is
+not the record's current one, is right (the schema cannot know the current version);
+schemathesis' defaults allow 409 but not 412.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def positive_data_acceptance(ctx, response, case):
         return checks.positive_data_acceptance(ctx, response, case)
     except checks.Failure:
         sent = {name.lower() for name in (response.request.headers or {})}
-        if response.status_code == 412 and "if-match" in sent:
+        sent_version = isinstance(case.body, dict) and "version" in case.body
+        if response.status_code == 412 and ("if-match" in sent or sent_version):
             return None
         body = _error_body(response)
         if (response.status_code, body.get("code")) in TOLERATED_CODES:

@@ -7,9 +7,9 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Q
 from django.db.models.lookups import IContains
 
-from projects import services
-from projects.filtersets import SEARCH_FIELDS, SearchText
+from projects.domain import services
 from projects.models import Contact, Project, Zone
+from projects.reads.filtersets import SEARCH_FIELDS, SearchText
 from registry.tenancy import Actor
 from tests.api.conftest import published
 from tests.projects.factories import create

@@ -1,6 +1,6 @@
 """Workflow actions, history, participants and the review queue over HTTP.
 
-The role-by-action matrix is derived from `projects.workflow.TRANSITIONS` (the table the code
+The role-by-action matrix is derived from `projects.domain.workflow.TRANSITIONS` (the table the code
 runs on): for each action and each kind of caller, the answer is 200 when the caller holds one
 of the action's roles, 404 when the record does not exist for them (SPEC 3), else 403 (401 when
 signed out).
@@ -10,8 +10,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import PlatformRole
+from projects.domain.workflow import TRANSITIONS
 from projects.models import Contact, Project, Zone
-from projects.workflow import TRANSITIONS
 from tests.api.conftest import published
 from tests.factories import UserFactory, member
 from tests.projects.factories import create, place_in_state

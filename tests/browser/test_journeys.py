@@ -81,7 +81,7 @@ def sign_in(new_context, user, language="en"):
 
 
 def press(page, action: str, comment: str = ""):
-    """Press a workflow button (projects/work/_record_actions.html), with its comment."""
+    """Press a workflow button (projects/records/_record_actions.html), with its comment."""
     form = page.locator(f"#action-{action}")
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
@@ -98,7 +98,7 @@ def state_of(identifier: str) -> str:
 
 
 def dashboard_link(page, section: str, name: str):
-    """The link named `name` in a section of the dashboard (projects/work/dashboard.html)."""
+    """The link named `name` in a section of the dashboard (projects/records/dashboard.html)."""
     page.goto("/dashboard/")
     link = page.locator(f"#{section}").get_by_role("link", name=name, exact=True)
     expect(link).to_be_visible()

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from projects import participants, services
+from projects.domain import participants, services
 from projects.io import exporting
 from registry.tenancy import Actor
 from tests.io.conftest import MODELS, body

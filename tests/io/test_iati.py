@@ -5,7 +5,7 @@ from django.core.management import call_command
 from lxml import etree
 from rest_framework.test import APIClient
 
-from projects import participants
+from projects.domain import participants
 from projects.io import iati
 from registry.tenancy import Actor
 from tests.factories import member

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Organization
-from projects import services
-from projects.content import content_of
+from projects.domain import services
+from projects.domain.content import content_of
 from projects.models import AuditEntry, WorkflowState
 from registry.tenancy import Actor, NotAllowed, visible
 from tests.factories import member

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from accounts import keys
+from accounts.domain import keys
 from registry.tenancy import Actor, visible
 from tests.factories import member
 from tests.io.conftest import MODELS, body, file_of, flat_file, rows_of

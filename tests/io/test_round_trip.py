@@ -8,8 +8,8 @@ amount a float cannot hold, links to other records (one further down the file).
 import pytest
 from rest_framework.test import APIClient
 
-from projects import services
-from projects.content import content_of
+from projects.domain import services
+from projects.domain.content import content_of
 from registry.tenancy import Actor, visible
 from tests.io.conftest import MODELS, body, run_import
 

@@ -3,8 +3,8 @@ links between them, a participation waiting for confirmation and an accepted sis
 
 import pytest
 
-from accounts import services as account_services
-from projects import participants
+from accounts.domain import services as account_services
+from projects.domain import participants
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, member

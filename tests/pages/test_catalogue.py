@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import catalogue, services
+from projects.domain import services
 from projects.models import Project
+from projects.reads import catalogue
 from registry.tenancy import Actor
 from tests.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from projects.freshness import STALE_AFTER_MONTHS, months_before
+from projects.domain.freshness import STALE_AFTER_MONTHS, months_before
 from projects.models import Project
 from tests.pages.test_catalogue import facet_count, page
 from tests.pages.test_i18n import in_language

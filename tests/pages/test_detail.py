@@ -10,7 +10,7 @@ from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from projects.content import write_links
+from projects.domain.content import write_links
 from projects.models import ContactZone, Project
 from tests.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory
@@ -149,11 +149,11 @@ def test_completeness_is_shown_as_a_meter(client, world):
 
 
 def test_record_actions_slot_is_only_for_signed_in_readers():
-    """The signed-in pages (issue 7) fill projects/work/_record_actions.html with buttons."""
+    """The signed-in pages (issue 7) fill projects/records/_record_actions.html with buttons."""
     engine = engines["django"].engine
     source = engine.find_template("projects/pages/_detail_base.html")[0].source
     assert (
-        '{% if user.is_authenticated %}{% include "projects/work/_record_actions.html" %}'
+        '{% if user.is_authenticated %}{% include "projects/records/_record_actions.html" %}'
         "{% endif %}" in source
     )
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from projects import labels
+from projects.domain import labels
 
 pytestmark = pytest.mark.django_db
 

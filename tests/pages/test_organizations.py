@@ -57,7 +57,7 @@ def test_accepted_sister_city_links_are_public_proposed_ones_are_not(
 
 
 def test_confirmed_participations_are_listed(client, world, unconfirmed_partner, admin_b):
-    from projects import participants
+    from projects.domain import participants
     from registry.tenancy import Actor
 
     assert "Takes part in" not in page(client, "/organizations/almaty/")
@@ -67,8 +67,8 @@ def test_confirmed_participations_are_listed(client, world, unconfirmed_partner,
 
 
 def test_see_all_link_when_there_are_more_records(client, org_a, editor_a, monkeypatch):
-    from projects import views
     from projects.models import Project
+    from projects.pages import public as views
     from tests.projects.factories import create
 
     monkeypatch.setattr(views, "RECORDS_ON_ORGANIZATION_PAGE", 2)

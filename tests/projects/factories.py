@@ -1,6 +1,6 @@
 """Builders for registry records in tests: complete content per type, records in any state."""
 
-from projects import services, workflow
+from projects.domain import services, workflow
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor
 
@@ -89,7 +89,7 @@ def place_in_state(record, state, *, submitted_by=None, signed_off_by=None):
         confirmed_at=timezone.now() if published else None,
     )
     # As the workflow's save would: the change counters behind list ETags move.
-    from projects import publicity
+    from projects.domain import publicity
 
     publicity.bump(publicity.org_scope(record.organization_id), *(["public"] if published else []))
     record.refresh_from_db()

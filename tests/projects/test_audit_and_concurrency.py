@@ -8,8 +8,8 @@ from django.db import connection, connections, transaction
 from django.db.utils import IntegrityError, InternalError, OperationalError
 
 from accounts.models import PlatformRole
-from projects import workflow
-from projects.errors import InvalidTransition
+from projects.domain import workflow
+from projects.domain.errors import InvalidTransition
 from projects.models import AuditEntry, Project
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, member
@@ -101,7 +101,7 @@ def test_two_parallel_approvals_one_wins():
 @pytest.mark.django_db(transaction=True)
 def test_public_events_commit_in_the_order_of_their_ids():
     """The changes feed reads events after an id; a later id must never be visible first."""
-    from projects import audit
+    from projects.domain import audit
 
     owner = OrganizationFactory(slug="xian", identifier_prefix="CN-XIAN", country="CN")
     editor = member(owner, "editor")

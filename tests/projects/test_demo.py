@@ -5,8 +5,8 @@ import io
 import pytest
 
 from accounts.models import PlatformRole
-from projects import demo, revisions, workflow
 from projects.choices import WorkflowState
+from projects.domain import demo, revisions, workflow
 from projects.models import RECORD_MODELS, AuditEntry, Participation, Project
 from registry.models import system_access
 from registry.tenancy import Actor, visible

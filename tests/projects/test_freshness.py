@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from projects import reminders, services, workflow
-from projects.content import OPTIONAL_FIELDS, completeness, content_of
-from projects.errors import InvalidTransition
-from projects.freshness import freshness, freshness_condition, months_before
+from projects.domain import reminders, services, workflow
+from projects.domain.content import OPTIONAL_FIELDS, completeness, content_of
+from projects.domain.errors import InvalidTransition
+from projects.domain.freshness import freshness, freshness_condition, months_before
 from projects.models import AuditEntry, Contact, Project, Zone
 from registry.tenancy import Actor, NotAllowed, visible
 from tests.factories import member

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import participants
-from projects.errors import InvalidTransition
+from projects.domain import participants
+from projects.domain.errors import InvalidTransition
 from projects.models import AuditEntry, Participation, Project
 from registry.tenancy import Actor, NotAllowed, NotVisible, visible
 from tests.factories import OrganizationFactory, member

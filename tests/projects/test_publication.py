@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import revisions, services, workflow
-from projects.errors import InvalidTransition, RecordLocked, StaleVersion
+from projects.domain import revisions, services, workflow
+from projects.domain.errors import InvalidTransition, RecordLocked, StaleVersion
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor, visible
 from tests.projects.factories import act, create, project_data
@@ -126,8 +126,8 @@ def test_unchanged_edit_of_published_record_opens_no_revision(org_a, editor_a, r
 def test_completeness_and_freshness(org_a, editor_a, reviewer):
     import datetime
 
-    from projects.content import completeness
-    from projects.freshness import freshness
+    from projects.domain.content import completeness
+    from projects.domain.freshness import freshness
 
     record = create(Project, org_a, editor_a)
     score, missing = completeness(record)

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Membership, PlatformRole
-from projects import revisions, services, workflow
-from projects.errors import InvalidTransition, RecordLocked, StaleVersion
+from projects.domain import revisions, services, workflow
+from projects.domain.errors import InvalidTransition, RecordLocked, StaleVersion
 from projects.models import Project, ProjectZone, Revision, Zone
 from registry.tenancy import Actor, NotAllowed, NotVisible, visible
 from tests.factories import member

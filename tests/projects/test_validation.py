@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects import services
+from projects.domain import services
 from projects.models import AuditEntry, Contact, Project, Zone
 from registry.tenancy import Actor, NotAllowed
 from tests.factories import member
@@ -177,7 +177,7 @@ def test_links_by_identifier(org_a, org_b, editor_a):
         org_a,
         DATA[Contact](zones=[zone.identifier], projects=[project.identifier]),
     )
-    from projects.content import content_of
+    from projects.domain.content import content_of
 
     assert content_of(project)["zones"] == [zone.identifier]
     assert content_of(project)["related_projects"] == [
@@ -233,7 +233,7 @@ ODD_VALUES = [None, 0, 1.5, True, "text", [], ["x"], {}, {"en": 1}, [{"a": 1}], 
 @pytest.mark.parametrize("model", [Project, Zone, Contact])
 def test_no_input_breaks_the_service(model, org_a, editor_a):
     """Any JSON value in any field is either accepted or refused as a field error."""
-    from projects.content import FIELDS
+    from projects.domain.content import FIELDS
 
     actor = Actor.for_user(editor_a)
     for field in FIELDS[model]:

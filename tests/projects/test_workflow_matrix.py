@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Membership, PlatformRole, User
-from projects import workflow
-from projects.errors import InvalidTransition
+from projects.domain import workflow
+from projects.domain.errors import InvalidTransition
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor, NotAllowed, NotVisible
 from tests.factories import OrganizationFactory

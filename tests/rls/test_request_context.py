@@ -11,8 +11,8 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from accounts.domain.services import add_membership
 from accounts.models import Organization
-from accounts.services import add_membership
 from registry import rls
 from registry.middleware import RowLevelSecurityMiddleware
 from tests.factories import OrganizationFactory, member

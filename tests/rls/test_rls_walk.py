@@ -16,8 +16,8 @@ from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
 from accounts.models import SisterCityLink
-from projects import audit
-from projects.boundary import visible_record_events
+from projects.domain import audit
+from projects.domain.boundary import visible_record_events
 from projects.models import AuditEntry, Project
 from registry import rls
 from registry.tenancy import Actor, visible

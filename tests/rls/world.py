@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts import keys
-from accounts import services as accounts_services
+from accounts.domain import keys
+from accounts.domain import services as accounts_services
 from accounts.models import Organization, PlatformRole, User
-from projects import participants, services
+from projects.domain import participants, services
 from projects.models import Contact, Project, Zone
 from registry import rls
 from registry.tenancy import Actor

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from projects import participants, services
+from projects.domain import participants, services
 from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor
 from tests.factories import member

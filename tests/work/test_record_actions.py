@@ -166,7 +166,7 @@ def render_partial(rf, user, record) -> str:
     request = rf.get(f"/{record.record_type}/{record.identifier}/")
     request.user = user or AnonymousUser()
     return render_to_string(
-        "projects/work/_record_actions.html", {"record": record}, request=request
+        "projects/records/_record_actions.html", {"record": record}, request=request
     )
 
 
@@ -184,8 +184,8 @@ def test_the_actions_partial_offers_each_user_their_buttons(rf, org_a, editor_a,
 
 
 def test_every_workflow_action_has_its_words():
-    from projects.work_labels import ACTION_DONE, ACTION_LABELS, EVENT_LABELS
-    from projects.workflow import TRANSITIONS
+    from projects.domain.workflow import TRANSITIONS
+    from projects.pages.form_words import ACTION_DONE, ACTION_LABELS, EVENT_LABELS
 
     assert set(TRANSITIONS) == set(ACTION_LABELS) == set(ACTION_DONE)
     assert set(TRANSITIONS) <= set(EVENT_LABELS)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from accounts import keys
+from accounts.domain import keys
 from accounts.models import Organization
 from registry.rls import SystemCommand
 

@@ -5,7 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from accounts import services
+from accounts.domain import services
 from accounts.models import OrganizationKind, Sector
 from registry.rls import SystemCommand
 

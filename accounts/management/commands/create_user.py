@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from accounts import services
+from accounts.domain import services
 from accounts.management.commands.create_organization import describe_errors
 from accounts.models import MembershipRole, Organization, PlatformRole, User
 from registry.rls import SystemCommand

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from accounts.demo import seed_accounts
-from projects.demo import seed_records
+from accounts.domain.demo import seed_accounts
+from projects.domain.demo import seed_records
 from registry.rls import SystemCommand
 
 

@@ -1,12 +1,12 @@
 """manage.py send_freshness_reminders [--dry-run]: SPEC 5 freshness reminders, e.g. daily from cron.
 
 Mails each organization's admins once about their published records that turn stale within a
-month and those already stale; running it again sends nothing new (projects.reminders).
+month and those already stale; running it again sends nothing new (projects.domain.reminders).
 """
 
 from django.core.management.base import CommandError
 
-from projects import reminders
+from projects.domain import reminders
 from registry.rls import SystemCommand
 
 

@@ -1,0 +1,46 @@
+"""Template tags for the page header: my organizations, the active one and my role in it."""
+
+from django import template
+
+from accounts.domain.boundary import my_organizations
+from accounts.pages.forms import ROLE_NAMES, SCOPE_LABELS
+from accounts.pages.views import active_organization
+from registry.tenancy import actor_for_request
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def organization_context(context) -> dict:
+    """{"memberships": [(organization, role)], "active": organization, "active_role": role}.
+
+    Computed once per request; the header and the home page both use it.
+    """
+    request = context.get("request")
+    if request is None:
+        return {"memberships": [], "active": None, "active_role": None}
+    cached = getattr(request, "_organization_context", None)
+    if cached is not None:
+        return cached
+    actor = actor_for_request(request)
+    organizations = list(my_organizations(actor))
+    active = active_organization(request, organizations)
+    result = {
+        "memberships": [(org, actor.role_in(org.pk)) for org in organizations],
+        "active": active,
+        "active_role": actor.role_in(active.pk) if active is not None else None,
+    }
+    request._organization_context = result
+    return result
+
+
+@register.filter
+def scope_names(scopes) -> str:
+    """An API key's scopes in the reader's language ("read, write" -> "读取, 写入")."""
+    return ", ".join(str(SCOPE_LABELS.get(scope, scope)) for scope in scopes or [])
+
+
+@register.filter
+def role_name(role) -> str:
+    """A membership role ("editor") as the word in the reader's language."""
+    return str(ROLE_NAMES.get(role, role or ""))

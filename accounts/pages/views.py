@@ -1,0 +1,399 @@
+"""Pages of the accounts app. Sign-in, sign-out and password change are Django's own views."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.domain import keys, services
+from accounts.domain.boundary import access_organization, my_organizations
+from accounts.models import (
+    ApiKey,
+    Membership,
+    Organization,
+    OrganizationKind,
+    SisterCityLink,
+    User,
+)
+from accounts.pages.forms import (
+    ROLE_CHOICES,
+    ApiKeyForm,
+    InviteMemberForm,
+    MemberRoleForm,
+    OrganizationSwitchForm,
+    SisterCityProposalForm,
+    add_service_errors,
+)
+from registry.errors import DomainError
+from registry.tenancy import NotVisible, actor_for_request, allowed, require, visible
+
+ACTIVE_ORGANIZATION_SESSION_KEY = "active_organization"
+
+
+def active_organization(request, organizations):
+    """The organization the user works for now: their pick (kept in the session) or the first."""
+    chosen = (
+        request.session.get(ACTIVE_ORGANIZATION_SESSION_KEY)
+        if hasattr(request, "session")
+        else None
+    )
+    by_slug = {organization.slug: organization for organization in organizations}
+    return by_slug.get(chosen) or next(iter(by_slug.values()), None)
+
+
+def _safe_next(request, candidate: str | None) -> str:
+    """Go back where the form was, but never to another site."""
+    return safe_next(request, candidate, "home")
+
+
+def safe_next(request, candidate: str | None, default: str) -> str:
+    """`candidate` if it is an address on this site, else `default`."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def refused_page(request, message: str, *, status: int):
+    """A refusal as a page: 404 says nothing more than "not found"; 403, 409, 412 say why."""
+    return render(
+        request, "accounts/refused.html", {"message": message, "status": status}, status=status
+    )
+
+
+@require_POST
+@login_required
+def switch_organization(request):
+    """Make one of my organizations the active one. Someone else's organization is refused."""
+    form = OrganizationSwitchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your organizations."))
+        return redirect(_safe_next(request, request.POST.get("next")))
+    actor = actor_for_request(request)
+    slug = form.cleaned_data["organization"]
+    organization = my_organizations(actor).filter(slug=slug).first()
+    if organization is None:
+        messages.error(
+            request,
+            _("You are not a member of the organization “%(slug)s”.") % {"slug": slug},
+        )
+    else:
+        request.session[ACTIVE_ORGANIZATION_SESSION_KEY] = organization.slug
+        messages.success(
+            request,
+            _("You now work for %(name)s.") % {"name": organization.display_name},
+        )
+    return redirect(_safe_next(request, form.cleaned_data.get("next")))
+
+
+LOCKOUT_STATUS = 429
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' AXES_LOCKOUT_CALLABLE: the sign-in page again, saying why it refuses.
+
+    429 with Retry-After. The same answer whether the username or the address is locked out,
+    and whether the username exists: it tells an attacker nothing new.
+    """
+    minutes = settings.LOCKOUT_MINUTES
+    message = ngettext(
+        "Too many failed sign-in attempts. For your security, signing in is blocked for "
+        "%(minutes)d minute. Try again later, or ask your organization's admin for help.",
+        "Too many failed sign-in attempts. For your security, signing in is blocked for "
+        "%(minutes)d minutes. Try again later, or ask your organization's admin for help.",
+        minutes,
+    ) % {"minutes": minutes}
+    username = (credentials or {}).get("username") or ""
+    form = AuthenticationForm(request, initial={"username": username})
+    response = render(
+        request,
+        "registration/login.html",
+        {"form": form, "lockout_message": message, "next": request.POST.get("next", "")},
+        status=LOCKOUT_STATUS,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+# --- My organization: members, API keys, sister-city links (issue 8) --------------------------
+
+
+FORBIDDEN = 403
+
+
+def _my_active_organization(request, actor):
+    """The organization the user works for now, or None when they belong to none."""
+    return active_organization(request, list(my_organizations(actor)))
+
+
+def _no_organization(request):
+    return refused_page(
+        request, _("You are not a member of any organization yet."), status=FORBIDDEN
+    )
+
+
+def _members_context(actor, organization, form):
+    rows = (
+        visible(actor, Membership)
+        .filter(organization=organization)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return {
+        "organization": organization,
+        "memberships": rows,
+        "form": form,
+        "role_choices": ROLE_CHOICES,
+    }
+
+
+def _managed_organization(request, actor):
+    """(organization, None) when the user may manage its members, else (None, refusal page)."""
+    organization = _my_active_organization(request, actor)
+    if organization is None:
+        return None, _no_organization(request)
+    if not allowed(actor, "manage_members", organization):
+        message = _("Only the admins of %(name)s manage its members.") % {
+            "name": organization.display_name
+        }
+        return None, refused_page(request, message, status=FORBIDDEN)
+    return organization, None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def members(request):
+    actor = actor_for_request(request)
+    organization, refusal = _managed_organization(request, actor)
+    if refusal is not None:
+        return refusal
+    form = InviteMemberForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invite_member(
+                actor, organization, form.cleaned_data["login"], form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now a member (%(role)s).")
+                % {"user": membership.user.username, "role": membership.get_role_display()},
+            )
+            return redirect("members")
+    status = 400 if form.is_bound and form.errors else 200
+    context = _members_context(actor, organization, form)
+    return render(request, "accounts/members.html", context, status=status)
+
+
+def _member(actor, user_id: int):
+    person = visible(actor, User).filter(pk=user_id).first()
+    if person is None:
+        raise NotVisible()
+    return person
+
+
+def _member_change(request, change) -> HttpResponse:
+    """Run `change(actor, organization)` for the members page, then go back to it."""
+    actor = actor_for_request(request)
+    organization, refusal = _managed_organization(request, actor)
+    if refusal is not None:
+        return refusal
+    try:
+        message = change(actor, organization)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    else:
+        messages.success(request, message)
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def member_role(request, user_id: int):
+    form = MemberRoleForm(request.POST)
+
+    def change(actor, organization):
+        if not form.is_valid():
+            raise ValidationError(_("Choose a role."))
+        person = _member(actor, user_id)
+        services.change_member_role(actor, organization, person, form.cleaned_data["role"])
+        return _("%(user)s is now %(role)s.") % {
+            "user": person.username,
+            "role": dict(ROLE_CHOICES)[form.cleaned_data["role"]],
+        }
+
+    return _member_change(request, change)
+
+
+@login_required
+@require_POST
+def member_remove(request, user_id: int):
+    def change(actor, organization):
+        person = _member(actor, user_id)
+        services.remove_member(actor, organization, person)
+        return _("%(user)s is no longer a member; their API keys here are revoked.") % {
+            "user": person.username
+        }
+
+    return _member_change(request, change)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_keys(request):
+    """My API keys in the active organization (an admin sees every member's); create, revoke.
+
+    A new key is shown once, on the answer to the form; it is not stored and not shown again.
+    """
+    actor = actor_for_request(request)
+    organization = _my_active_organization(request, actor)
+    if organization is None:
+        return _no_organization(request)
+    form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            key, raw_key = keys.issue_key(
+                actor.user,
+                organization,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=keys.expiry_in(form.cleaned_data["expires_in_days"]),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            response = render(
+                request,
+                "accounts/api_key_created.html",
+                {"key": key, "raw_key": raw_key, "organization": organization},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    rows = (
+        visible(actor, ApiKey)
+        .filter(organization=organization)
+        .select_related("user")
+        .order_by("-created_at")
+    )
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {"organization": organization, "keys": rows, "form": form, "now": timezone.now()},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, prefix: str):
+    actor = actor_for_request(request)
+    key = visible(actor, ApiKey).filter(prefix=prefix).first()
+    try:
+        if key is None:
+            raise NotVisible()
+        require(actor, "revoke", key)
+        keys.revoke(key)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    messages.success(request, _("The key %(prefix)s… is revoked.") % {"prefix": prefix})
+    return redirect("api-keys")
+
+
+def _partner_choices(actor, organization) -> list[tuple[str, str]]:
+    candidates = (
+        visible(actor, Organization)
+        .filter(kind=OrganizationKind.LOCAL_GOVERNMENT, is_active=True)
+        .exclude(pk=organization.pk)
+        .order_by("slug")
+    )
+    return [(org.slug, f"{org.display_name} ({org.slug})") for org in candidates]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def sister_cities(request):
+    """Our sister-city links; an admin proposes one, and answers the proposals made to us."""
+    actor = actor_for_request(request)
+    organization = _my_active_organization(request, actor)
+    if organization is None:
+        return _no_organization(request)
+    is_admin = actor.is_at_least("admin", organization.pk)
+    form = SisterCityProposalForm(
+        request.POST if request.method == "POST" else None,
+        partners=_partner_choices(actor, organization),
+    )
+    if request.method == "POST":
+        if not is_admin:
+            message = _("Only the admins of %(name)s propose sister-city links.") % {
+                "name": organization.display_name
+            }
+            return refused_page(request, message, status=FORBIDDEN)
+        if form.is_valid():
+            try:
+                partner = access_organization(actor, form.cleaned_data["partner"])
+                services.propose_link(actor, organization, partner, form.cleaned_data["note"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except DomainError as error:
+                return refused_page(request, error.message, status=error.status)
+            else:
+                messages.success(
+                    request,
+                    _("The link is proposed; %(name)s's admins will answer it.")
+                    % {"name": partner.display_name},
+                )
+                return redirect("sister-cities")
+    links = (
+        visible(actor, SisterCityLink)
+        .filter(Q(organization=organization) | Q(partner=organization))
+        .select_related("organization", "partner")
+        .order_by("-created_at")
+    )
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "accounts/sister_cities.html",
+        {"organization": organization, "links": links, "form": form, "is_admin": is_admin},
+        status=status,
+    )
+
+
+SISTER_CITY_ANSWERS = {
+    "accept": (services.accept_link, gettext_lazy("The link is accepted and now public.")),
+    "decline": (services.decline_link, gettext_lazy("The proposal is declined.")),
+    "end": (services.end_link, gettext_lazy("The sister-city link is ended.")),
+}
+
+
+@login_required
+@require_POST
+def sister_city_answer(request, pk: int, answer: str):
+    if answer not in SISTER_CITY_ANSWERS:
+        raise Http404
+    service, message = SISTER_CITY_ANSWERS[answer]
+    actor = actor_for_request(request)
+    link = visible(actor, SisterCityLink).filter(pk=pk).first()
+    try:
+        if link is None:
+            raise NotVisible()
+        service(actor, link)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    messages.success(request, message)
+    return redirect("sister-cities")

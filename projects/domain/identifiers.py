@@ -1,0 +1,79 @@
+"""Record identifiers (SPEC 4): `{organization.identifier_prefix}-{ref}`, unique and immutable.
+
+A ref is the submitter's or generated (`P-0001`, `Z-0001`, `C-0001` per organization and type).
+Identifiers are unique across the three record types; organization prefixes never extend one
+another (accounts.domain.services), so an identifier names exactly one organization.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Organization
+from projects import validation
+from projects.models import RECORD_MODELS, Contact, Project, Record, Zone
+
+# Generated refs: a letter per type and a short sequence, e.g. CN-XIAN-P-0001.
+REF_LETTERS = {Project: "P", Zone: "Z", Contact: "C"}
+
+
+def identifier_taken(organization: Organization, identifier: str) -> bool:
+    return any(
+        model.objects.unscoped("identifier uniqueness across record types")
+        .filter(organization=organization, identifier__iexact=identifier)
+        .exists()
+        for model in RECORD_MODELS
+    )
+
+
+def generated_ref(model: type[Record], organization: Organization) -> str:
+    """The next short sequence ref of this type in the organization, e.g. P-0007."""
+    letter = REF_LETTERS[model]
+    head = f"{organization.identifier_prefix}-{letter}-"
+    pattern = re.compile(rf"^{re.escape(head)}(\d+)$")
+    taken = model.objects.unscoped("next ref number").filter(
+        organization=organization, identifier__startswith=head
+    )
+    identifiers = taken.values_list("identifier", flat=True)
+    numbers = [int(m.group(1)) for i in identifiers if (m := pattern.match(i))]
+    number = max(numbers, default=0) + 1
+    while identifier_taken(organization, f"{head}{number:04d}"):
+        number += 1
+    return f"{letter}-{number:04d}"
+
+
+def new_identifier(model, organization, ref) -> str:
+    if ref in (None, ""):
+        ref = generated_ref(model, organization)
+    try:
+        validation.validate_ref(ref)
+    except ValidationError as exc:
+        raise ValidationError({"ref": exc.messages}) from None
+    identifier = f"{organization.identifier_prefix}-{ref}"
+    if identifier_taken(organization, identifier):
+        raise _taken(identifier)
+    return identifier
+
+
+def _taken(identifier: str) -> ValidationError:
+    return ValidationError(
+        {"ref": [f"The identifier {identifier} is already in use; choose another ref."]}
+    )
+
+
+def insert_new(record: Record, *, generated: bool, attempts: int = 5) -> None:
+    """Insert a new record; a generated ref taken meanwhile by a parallel create is redrawn."""
+    for _ in range(attempts):
+        try:
+            with transaction.atomic():
+                record.save()
+            return
+        except IntegrityError:
+            # Another request took the same identifier between our check and our insert.
+            if not generated:
+                break
+            record.identifier = new_identifier(type(record), record.organization, None)
+    raise _taken(record.identifier)

@@ -1,0 +1,166 @@
+"""Pending revisions of published records (SPEC 5): open, edit, apply, diff, discard.
+
+Editing a published record puts the proposed content in its open `Revision`; the record's columns
+(the published content) stay as they are until a reviewer approves, when `apply_revision` copies
+the revision in. `revisions_of(record)` is the one query for a record's revisions.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from projects.choices import OPEN_REVISION_STATES, RevisionState, WorkflowState
+from projects.domain import audit
+from projects.domain.checks import validated
+from projects.domain.content import (
+    FIELDS,
+    LINK_FIELDS,
+    assign_fields,
+    changed_fields,
+    content_of,
+    refresh_completeness,
+    write_links,
+)
+from projects.domain.errors import RecordLocked
+from projects.models import Record, Revision
+from registry import rls
+from registry.tenancy import Actor, visible
+
+# Revision states in which the proposed content may still be edited.
+EDITABLE_REVISION_STATES = (RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED)
+
+
+def revisions_of(record: Record):
+    """Every revision of a record the caller has already accessed, in any state."""
+    return Revision.objects.unscoped("the revisions of a record already accessed").filter(
+        organization_id=record.organization_id,
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+    )
+
+
+def open_revision(record: Record, *, for_update: bool = False) -> Revision | None:
+    """The pending revision of a published record, if one is open."""
+    if record.workflow_state != WorkflowState.PUBLISHED:
+        return None
+    qs = revisions_of(record).filter(state__in=OPEN_REVISION_STATES)
+    if for_update:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def pending_revisions(actor: Actor, model: type[Record], records) -> dict[int, Revision]:
+    """The open revisions of these records that the actor may see, by record pk (one query)."""
+    published = [
+        record.pk for record in records if record.workflow_state == WorkflowState.PUBLISHED
+    ]
+    if not published:
+        return {}
+    revisions = visible(actor, Revision).filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__any=published,
+        state__in=OPEN_REVISION_STATES,
+    )
+    return {revision.object_id: revision for revision in revisions}
+
+
+def revise(actor: Actor, record: Record, data: dict) -> Record:
+    """Create or update the pending revision of a published record (locked by the caller);
+    the published columns stay as they are."""
+    revision = open_revision(record, for_update=True)
+    if revision is not None and revision.state not in EDITABLE_REVISION_STATES:
+        raise RecordLocked(
+            f"The pending revision is {revision.get_state_display()}; "
+            + (
+                "an admin of the organization must reopen it first."
+                if revision.state == RevisionState.REJECTED
+                else "withdraw it to edit."
+            )
+        )
+    base = revision.content if revision is not None else content_of(record)
+    candidate = copy.copy(record)
+    assign_fields(candidate, base)
+    links = {name: base[name] for name in LINK_FIELDS if name in base}
+    content = validated(actor, candidate, data, base_links=links)
+    changed = changed_fields(base, content)
+    if not changed:
+        return record
+    if revision is None:
+        revision = _new_revision(actor, record, content)
+    else:
+        revision.content = content
+        revision.save(update_fields=["content", "updated_at"])
+    record.version += 1
+    record.save(update_fields=["version", "updated_at"])
+    audit.record(
+        actor,
+        "revise",
+        record,
+        from_state=revision.state,
+        to_state=revision.state,
+        revision=revision.number,
+        changed_fields=changed,
+    )
+    return record
+
+
+def _new_revision(actor: Actor, record: Record, content: dict) -> Revision:
+    last = revisions_of(record).aggregate(last=models.Max("number"))["last"]
+    return Revision.objects.create(
+        organization_id=record.organization_id,
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        number=(last or 0) + 1,
+        content=content,
+        base_version=record.version,
+        state=RevisionState.DRAFT,
+        created_by=actor.user,
+    )
+
+
+def apply_revision(record: Record, revision: Revision) -> list[str]:
+    """Replace the record's live content with the revision's (on approval)."""
+    before = content_of(record)
+    assign_fields(record, revision.content)
+    record.full_clean()
+    # The reviewer writes the owner's links, to records the owner chose and the reviewer may not
+    # read (its drafts): row-level security lets the system context do it (registry.rls).
+    with rls.system_context("approval writes the links its owner validated"):
+        write_links(record, revision.content)
+    refresh_completeness(record, revision.content)
+    return changed_fields(before, revision.content)
+
+
+def discard_open_revision(record: Record) -> None:
+    """Close the pending revision unapplied (archiving a record discards it).
+
+    A reviewer archives too, and may not read the owner's private (draft) revision: row-level
+    security lets the system context find and close it (registry.rls).
+    """
+    with rls.system_context("archiving discards the owner's open revision"):
+        revision = open_revision(record, for_update=True)
+        if revision is not None:
+            revision.state = RevisionState.DISCARDED
+            revision.save(update_fields=["state", "updated_at"])
+
+
+def proposed_content(record: Record) -> dict | None:
+    """The pending revision's content, or None when the record has no open revision."""
+    revision = open_revision(record)
+    return revision.content if revision is not None else None
+
+
+def diff(record: Record) -> list[dict]:
+    """Field by field, what the pending revision would change in the published content."""
+    proposed = proposed_content(record)
+    if proposed is None:
+        return []
+    published = content_of(record)
+    return [
+        {"field": name, "published": published.get(name), "proposed": proposed.get(name)}
+        for name in FIELDS[type(record)]
+        if published.get(name) != proposed.get(name)
+    ]

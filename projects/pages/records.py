@@ -1,0 +1,458 @@
+"""The signed-in pages of the records (SPEC 7, issue 8): dashboard, create and edit forms, the
+workflow buttons, the review page with its diff, and each record's history.
+
+Every view is thin: the boundary says which records and whether the user may act
+(`projects.domain.boundary`, `registry.tenancy`), the services make every change
+(`projects.domain.services`,
+`projects.domain.workflow`, `projects.domain.participants`), exactly as the API calls them. A
+refusal
+(`DomainError`) becomes a friendly page with its status (403, 404, 409, 412); field errors go
+back onto the form, next to the field.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.domain.boundary import access_organization, my_organizations
+from accounts.models import Organization
+from accounts.pages.views import active_organization, refused_page, safe_next
+from projects.choices import ParticipantRole, WorkflowState
+from projects.domain import participants, services, workflow
+from projects.domain.boundary import access_record
+from projects.domain.content import content_of
+from projects.domain.revisions import diff, pending_revisions
+from projects.models import Participation, Project, Revision
+from projects.pages import dashboard as work_dashboard
+from projects.pages.form_words import (
+    ACTION_DONE,
+    ACTION_LABELS,
+    RECORD_NOUNS,
+    choice_label,
+    detail_url,
+    editable,
+)
+from projects.pages.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet, RecordForm
+from registry.errors import DomainError
+from registry.tenancy import NotVisible, actor_for_request, allowed, visible
+
+
+def _model(record_type: str):
+    try:
+        return RECORD_MODELS_BY_TYPE[record_type]
+    except KeyError:
+        raise Http404 from None
+
+
+def _record(actor, model, identifier):
+    """The record, or NotVisible (404) when the user may not see it."""
+    return access_record(actor, model, identifier)
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dashboard_page(request):
+    actor = actor_for_request(request)
+    organization = active_organization(request, list(my_organizations(actor)))
+    context = {
+        "sections": work_dashboard.waiting_for(actor),
+        "can_create": organization is not None and actor.is_at_least("editor", organization.pk),
+    }
+    return render(request, "projects/records/dashboard.html", context)
+
+
+# --- Create and edit -----------------------------------------------------------------------------
+
+
+def _participant_choices(actor) -> list[tuple[str, str]]:
+    organizations = visible(actor, Organization).filter(is_active=True).order_by("slug")
+    return [(org.slug, f"{org.display_name} ({org.slug})") for org in organizations]
+
+
+def _add_participants(actor, project, chosen: list[tuple[str, str]]) -> None:
+    """Name the participants; another organization's answer comes later (its admins' inbox)."""
+    for slug, role in chosen:
+        try:
+            organization = access_organization(actor, slug)
+        except NotVisible:
+            raise ValidationError(
+                {"__all__": [_("No organization %(slug)s.") % {"slug": slug}]}
+            ) from None
+        participants.add_participant(actor, project, organization, role)
+
+
+def _form_page(request, model, form, *, record=None, organization=None, formset=None, status=200):
+    actor = actor_for_request(request)
+    revision = pending_revisions(actor, model, [record]).get(record.pk) if record else None
+    context = {
+        "form": form,
+        "formset": formset,
+        "model": model,
+        "record_type": model.record_type,
+        "noun": RECORD_NOUNS[model.record_type],
+        "record": record,
+        "organization": organization,
+        "participations": _participations(actor, record),
+        "participant_choices": _participant_choices(actor) if isinstance(record, Project) else [],
+        "participant_roles": [(v, choice_label("role", v)) for v in ParticipantRole.values],
+        "locked_state": record is not None and not editable(record, revision),
+    }
+    return render(request, "projects/records/record_form.html", context, status=status)
+
+
+def _participants_formset(actor, post):
+    """The participant rows of the new project form."""
+    return ParticipantFormSet(
+        post, form_kwargs={"organizations": _participant_choices(actor)}, prefix="participants"
+    )
+
+
+def _participations(actor, record):
+    if not isinstance(record, Project):
+        return []
+    return list(
+        visible(actor, Participation)
+        .filter(project=record)
+        .select_related("participant")
+        .order_by("pk")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def record_create(request, record_type: str):
+    model = _model(record_type)
+    actor = actor_for_request(request)
+    organization = active_organization(request, list(my_organizations(actor)))
+    if organization is None or not allowed(actor, "create", model(organization=organization)):
+        return refused_page(
+            request,
+            _("Creating records needs the editor or admin role in an organization."),
+            status=403,
+        )
+    post = request.POST if request.method == "POST" else None
+    form = RecordForm(model, post, creating=True)
+    formset = _participants_formset(actor, post) if model is Project else None
+    if post is None:
+        return _form_page(request, model, form, organization=organization, formset=formset)
+    data, readable = _read(form, formset)
+    if not readable:
+        # The services check what could be read: every error at once, not one round each.
+        errors = services.field_errors(actor, model, organization, form.readable_part(data))
+        form.add_service_errors(errors)
+        return _form_page(
+            request, model, form, organization=organization, formset=formset, status=400
+        )
+    chosen = [f.chosen for f in formset.forms if f.chosen] if formset is not None else []
+    try:
+        with transaction.atomic():
+            record = services.create_record(
+                actor, model, organization, data, ref=form.cleaned_data.get("ref") or None
+            )
+            _add_participants(actor, record, chosen)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _form_page(
+            request, model, form, organization=organization, formset=formset, status=400
+        )
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    messages.success(
+        request, _("%(identifier)s was created as a draft.") % {"identifier": record.identifier}
+    )
+    return redirect(detail_url(record))
+
+
+def _read(form, formset=None) -> tuple[dict, bool]:
+    """(the record content the form holds, whether all of it could be read)."""
+    valid = form.is_valid() and (formset is None or formset.is_valid())
+    data = form.data_for_service()
+    return data, valid and not form.has_any_error
+
+
+def _editable_content(actor, record) -> dict:
+    """What the form starts from: the pending revision's proposal if the user sees one."""
+    revision = pending_revisions(actor, type(record), [record]).get(record.pk)
+    return revision.content if revision is not None else content_of(record)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def record_edit(request, record_type: str, identifier: str):
+    model = _model(record_type)
+    actor = actor_for_request(request)
+    try:
+        record = _record(actor, model, identifier)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    if not allowed(actor, "change", record):
+        return refused_page(
+            request,
+            _("Only editors and admins of the record's organization may edit it."),
+            status=403,
+        )
+    content = _editable_content(actor, record)
+    if request.method != "POST":
+        form = RecordForm(model, content=content, initial={"version": record.version})
+        return _form_page(request, model, form, record=record, organization=record.organization)
+    form = RecordForm(model, request.POST, content=content)
+    data, readable = _read(form)
+    if not readable:
+        part = form.readable_part(data)
+        errors = services.field_errors(actor, model, record.organization, part, record)
+        form.add_service_errors(errors)
+        return _form_page(
+            request, model, form, record=record, organization=record.organization, status=400
+        )
+    try:
+        services.update_record(
+            actor, record, data, expected_version=form.cleaned_data.get("version")
+        )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _form_page(
+            request, model, form, record=record, organization=record.organization, status=400
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _form_page(
+            request,
+            model,
+            form,
+            record=record,
+            organization=record.organization,
+            status=error.status,
+        )
+    if record.workflow_state == WorkflowState.PUBLISHED:
+        messages.success(
+            request,
+            _(
+                "Your changes are saved in a pending revision. The published content stays "
+                "as it is until a reviewer approves them."
+            ),
+        )
+    else:
+        messages.success(request, _("Your changes are saved."))
+    return redirect(detail_url(record))
+
+
+# --- Participants --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def participant_add(request, identifier: str):
+    actor = actor_for_request(request)
+    form = ParticipantFormSet.form(request.POST, organizations=_participant_choices(actor))
+    try:
+        project = _record(actor, Project, identifier)
+        if not form.is_valid() or form.chosen is None:
+            raise ValidationError(
+                form.non_field_errors() or [_("Choose the organization and its role.")]
+            )
+        _add_participants(actor, project, [form.chosen])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(reverse("project-edit", args=[identifier]))
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    messages.success(
+        request,
+        _("The participant was added. Another organization must confirm its participation."),
+    )
+    return redirect(reverse("project-edit", args=[identifier]))
+
+
+@login_required
+@require_POST
+def participation_answer(request, identifier: str, pk: int, answer: str):
+    """The participant organization's admin confirms or declines taking part."""
+    if answer not in ("confirm", "decline"):
+        raise Http404
+    actor = actor_for_request(request)
+    participation = (
+        visible(actor, Participation).filter(project__identifier=identifier, pk=pk).first()
+    )
+    try:
+        if participation is None:
+            raise NotVisible()
+        participants.respond_participation(actor, participation, accept=answer == "confirm")
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    if answer == "confirm":
+        messages.success(
+            request,
+            _("You confirmed your organization's participation in %(identifier)s.")
+            % {"identifier": identifier},
+        )
+    else:
+        messages.success(
+            request,
+            _("You declined the participation in %(identifier)s.") % {"identifier": identifier},
+        )
+    return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard")))
+
+
+# --- Workflow actions ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def record_action(request, record_type: str, identifier: str, action: str):
+    model = _model(record_type)
+    if action not in workflow.TRANSITIONS:
+        raise Http404
+    actor = actor_for_request(request)
+    form = ActionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        comment = form.cleaned_data["comment"]
+        record = workflow.perform(actor, model, identifier, action, comment=comment)
+    except ValidationError as error:
+        return _action_failed(request, model, identifier, action, error)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    done = ACTION_DONE.get(action, _("%(identifier)s is updated."))
+    messages.success(request, done % {"identifier": identifier})
+    return redirect(safe_next(request, form.cleaned_data.get("next"), detail_url(record)))
+
+
+def _action_failed(request, model, identifier, action, error: ValidationError):
+    """A comment missing or the record incomplete: say what, and where to fix it."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return render(
+        request,
+        "projects/records/action_failed.html",
+        {
+            "action_label": ACTION_LABELS.get(action, action),
+            "identifier": identifier,
+            "errors": sorted(by_field.items()),
+            "edit_url": reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier]),
+            "back_url": safe_next(
+                request, request.POST.get("next"), f"/{model.record_type}/{identifier}/"
+            ),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def discard_revision(request, record_type: str, identifier: str):
+    model = _model(record_type)
+    actor = actor_for_request(request)
+    try:
+        record = services.discard_revision(actor, _record(actor, model, identifier))
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    messages.success(
+        request, _("The pending revision was discarded; the published content is unchanged.")
+    )
+    return redirect(detail_url(record))
+
+
+@login_required
+@require_POST
+def record_delete(request, record_type: str, identifier: str):
+    """Delete a draft, after a confirmation step (the first POST asks, the second deletes)."""
+    model = _model(record_type)
+    actor = actor_for_request(request)
+    try:
+        record = _record(actor, model, identifier)
+        if request.POST.get("confirm") != "yes":
+            if not allowed(actor, "delete", record):
+                services.delete_record(actor, record)  # refuses, and notes the refusal
+            return render(
+                request,
+                "projects/records/confirm_delete.html",
+                {"record": record, "noun": RECORD_NOUNS[record_type], "back": detail_url(record)},
+            )
+        services.delete_record(actor, record)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    messages.success(
+        request, _("The draft %(identifier)s was deleted.") % {"identifier": identifier}
+    )
+    return redirect(reverse("dashboard"))
+
+
+# --- Review and history ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def record_review(request, record_type: str, identifier: str):
+    model = _model(record_type)
+    actor = actor_for_request(request)
+    try:
+        record = _record(actor, model, identifier)
+        if not allowed(actor, "view_history", record):
+            return refused_page(
+                request,
+                _("Only reviewers and members of the record's organization may open its review."),
+                status=403,
+            )
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    revision = pending_revisions(actor, model, [record]).get(record.pk)
+    return render(
+        request,
+        "projects/records/review.html",
+        {
+            "record": record,
+            "record_type": record_type,
+            "noun": RECORD_NOUNS[record_type],
+            "revision": revision,
+            "changes": diff(record) if revision is not None else [],
+            "content": content_of(record) if revision is None else None,
+            "detail_url": detail_url(record),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def record_history(request, record_type: str, identifier: str):
+    model = _model(record_type)
+    actor = actor_for_request(request)
+    try:
+        record = _record(actor, model, identifier)
+        entries = list(workflow.history(actor, record))
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    revisions = _revisions(actor, record)
+    return render(
+        request,
+        "projects/records/history.html",
+        {
+            "record": record,
+            "record_type": record_type,
+            "noun": RECORD_NOUNS[record_type],
+            "entries": entries,
+            "revisions": revisions,
+            "detail_url": detail_url(record),
+        },
+    )
+
+
+def _revisions(actor, record):
+    return list(
+        visible(actor, Revision)
+        .filter(content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk)
+        .select_related("created_by", "submitted_by", "signed_off_by")
+        .order_by("number")
+    )

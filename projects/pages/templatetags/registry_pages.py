@@ -1,0 +1,136 @@
+"""Template tags of the public pages: translated labels, country names, facet links, navigation.
+
+`{% load registry_pages %}`. Nothing here reads the database: the views hand over records that
+were read through the boundary, and these tags only turn values into words and links.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import get_language_info
+from django_countries import countries as iso_countries
+
+from projects.choices import Freshness, ParticipantRole, ParticipationStatus, RelationKind
+from projects.domain import labels
+from projects.domain.freshness import freshness
+
+register = template.Library()
+
+# Vocabularies a template names by a short word: {{ value|label:"role" }}.
+NAMED_VOCABULARIES = {
+    "freshness": Freshness,
+    "role": ParticipantRole,
+    "participation": ParticipationStatus,
+    "relation": RelationKind,
+    "organization_kind": labels.OrganizationKind,
+    "sector": labels.Sector,
+    "link_status": labels.SisterCityStatus,
+}
+LANGUAGE_ALIASES = {"zh": "zh-hans"}
+# The query parameters that are positions in a list, not choices: a new filter starts afresh.
+PAGING_PARAMETERS = ("cursor",)
+# Which header section a page belongs to, from its URL name's first word.
+SECTIONS = {
+    "home": "home",
+    "project": "projects",
+    "zone": "zones",
+    "contact": "contacts",
+    "map": "map",
+    "stats": "stats",
+    "organization": "organizations",
+    "dashboard": "dashboard",
+}
+
+
+@register.filter
+def field_label(record, field: str) -> str:
+    """The reader's word for a record's choice field: {{ record|field_label:"category" }}."""
+    return labels.label(labels.vocabulary_of(type(record), field), getattr(record, field, ""))
+
+
+@register.filter
+def label(value, vocabulary: str) -> str:
+    """The reader's word for a value of a named vocabulary: {{ value|label:"role" }}."""
+    return labels.label(NAMED_VOCABULARIES.get(vocabulary), value)
+
+
+@register.filter
+def state_label(value) -> str:
+    return labels.label(labels.WorkflowState, value)
+
+
+@register.filter
+def country_name(code) -> str:
+    """The country's name in the reader's language (django-countries), else the code."""
+    return str(iso_countries.name(code)) or code if code else ""
+
+
+@register.filter
+def country_names(codes) -> str:
+    return ", ".join(country_name(code) for code in codes or [])
+
+
+@register.filter
+def freshness_of(record) -> str | None:
+    return freshness(record)
+
+
+@register.simple_tag
+def toggle_query(query: QueryDict, name: str, value) -> str:
+    """The query string with `name` set to `value`, or removed when it already is (a facet
+    link that selects, and selects off); the page position is dropped."""
+    params = query.copy()
+    for paging in PAGING_PARAMETERS:
+        params.pop(paging, None)
+    if params.get(name) == str(value):
+        params.pop(name)
+    else:
+        params[name] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def without_query(query: QueryDict, *names: str) -> str:
+    """The query string without these parameters (nor the page position)."""
+    params = query.copy()
+    for name in (*names, *PAGING_PARAMETERS):
+        params.pop(name, None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def current_section(context) -> str:
+    """The header section of the page being shown ('' on pages outside them, or error pages)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None) if request is not None else None
+    name = getattr(match, "url_name", None) or ""
+    return SECTIONS.get(name.split("-")[0].split("_")[0], "")
+
+
+@register.filter
+def policy_topic(key: str) -> str:
+    return str(labels.POLICY_TOPICS.get(key, key))
+
+
+@register.filter
+def document_category(key: str) -> str:
+    return str(labels.DOCUMENT_CATEGORIES.get(key, key))
+
+
+@register.filter
+def field_name(name: str) -> str:
+    """The reader's name of a record field: {{ "budget_amount"|field_name }}."""
+    return labels.field_name(name)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """An ISO 639-1 code's language, in the reader's language when Django knows it."""
+    # Django knows Chinese only by script ('zh-hans'); records use ISO 639-1 'zh'.
+    try:
+        return str(get_language_info(LANGUAGE_ALIASES.get(code, code))["name_translated"])
+    except KeyError:
+        return code
