@@ -3,7 +3,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class OrganizationSwitchForm(forms.Form):
@@ -19,13 +18,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     for name, messages in by_field.items():
         form.add_error(name if name in form.fields else None, messages)
 
-
-# A member's role as a word in the reader's language (the header's badge, the switcher).
-ROLE_NAMES = {
-    "admin": pgettext_lazy("membership role", "admin"),
-    "editor": pgettext_lazy("membership role", "editor"),
-    "viewer": pgettext_lazy("membership role", "viewer"),
-}
 
 ROLE_CHOICES = [
     ("viewer", _("Viewer: reads the organization's records")),

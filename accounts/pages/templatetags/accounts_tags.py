@@ -3,9 +3,9 @@
 from django import template
 
 from accounts.domain.boundary import my_organizations
-from accounts.pages.forms import ROLE_NAMES, SCOPE_LABELS
+from accounts.pages.forms import SCOPE_LABELS
 from accounts.pages.views import active_organization
-from registry.tenancy import actor_for_request
+from registry.tenancy import MembershipRole, actor_for_request
 
 register = template.Library()
 
@@ -42,5 +42,5 @@ def scope_names(scopes) -> str:
 
 @register.filter
 def role_name(role) -> str:
-    """A membership role ("editor") as the word in the reader's language."""
-    return str(ROLE_NAMES.get(role, role or ""))
+    """A membership role ("editor") as the word in the reader's language (its vocabulary)."""
+    return str(MembershipRole(role).label) if role in MembershipRole.values else str(role or "")
