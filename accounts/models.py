@@ -205,8 +205,8 @@ class SisterCityLink(TenantOwned):
 
 
 class ApiKeyScope(models.TextChoices):
-    READ = "read", "read"
-    WRITE = "write", "write"
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
 
 
 class ApiKey(TenantOwned):
@@ -246,11 +246,11 @@ class ApiKey(TenantOwned):
 
 
 class SecurityEventKind(models.TextChoices):
-    LOGIN = "login", "signed in"
-    LOGIN_FAILED = "login_failed", "sign-in failed"
-    LOCKOUT = "lockout", "sign-in locked out"
-    API_KEY_FAILED = "api_key_failed", "API key refused"
-    API_KEY_LOCKOUT = "api_key_lockout", "API keys locked out for an address"
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOCKOUT = "lockout", _("Sign-in locked out")
+    API_KEY_FAILED = "api_key_failed", _("API key refused")
+    API_KEY_LOCKOUT = "api_key_lockout", _("API keys locked out for an address")
 
 
 class SecurityEvent(models.Model):

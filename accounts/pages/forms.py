@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ApiKeyScope
+
 
 class OrganizationSwitchForm(forms.Form):
     """Which of my organizations I work for now (kept in the session)."""
@@ -41,10 +43,6 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
-# The API-key scopes (docs/api.md) by their label, for the form and for the list of keys.
-SCOPE_LABELS = {"read": _("Read"), "write": _("Write")}
-
-
 class ApiKeyForm(forms.Form):
     """A new API key for oneself in the active organization."""
 
@@ -55,7 +53,7 @@ class ApiKeyForm(forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=list(SCOPE_LABELS.items()),
+        choices=ApiKeyScope.choices,
         initial=["read"],
         widget=forms.CheckboxSelectMultiple,
     )

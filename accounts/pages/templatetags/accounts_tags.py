@@ -3,7 +3,7 @@
 from django import template
 
 from accounts.domain.boundary import my_organizations
-from accounts.pages.forms import SCOPE_LABELS
+from accounts.models import ApiKeyScope
 from accounts.pages.views import active_organization
 from registry.tenancy import MembershipRole, actor_for_request
 
@@ -37,7 +37,8 @@ def organization_context(context) -> dict:
 @register.filter
 def scope_names(scopes) -> str:
     """An API key's scopes in the reader's language ("read, write" -> "读取, 写入")."""
-    return ", ".join(str(SCOPE_LABELS.get(scope, scope)) for scope in scopes or [])
+    known = dict(ApiKeyScope.choices)
+    return ", ".join(str(known.get(scope, scope)) for scope in scopes or [])
 
 
 @register.filter
