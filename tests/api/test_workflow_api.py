@@ -293,3 +293,35 @@ def test_every_action_route_of_every_type(model, action, people, org_a):
     assert response.status_code == 200, response.content
     assert response.json()["workflow_state"] == transition.target
     assert response["ETag"].startswith(f'"{record.version + 1}-')
+
+
+def test_a_refusal_speaks_the_requests_language(people, org_a):
+    """The API's refusal is the domain's reason (workflow.action_options gives the same), in
+    English unless the request asks for another language."""
+    users, clients = people
+    record = create(Project, org_a, users["owner_editor"], ref="L-1")
+    url = f"/api/v1/projects/{record.identifier}/submit/"
+    english = clients["owner_viewer"].post(url)
+    assert english.status_code == 403
+    assert english.json()["detail"] == "Only the owner editor may submit this record."
+    chinese = clients["owner_viewer"].post(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.status_code == 403 and chinese.json()["code"] == "not_allowed"
+    assert chinese.json()["detail"] == "只有所属机构的编辑或管理员可以提交此记录。"
+
+
+def test_the_owner_admin_requests_changes_before_sign_off(people, org_a):
+    users, clients = people
+    org_a.requires_signoff = True
+    org_a.save()
+    record = create(Project, org_a, users["owner_editor"], ref="S-1")
+    url = f"/api/v1/projects/{record.identifier}"
+    assert clients["owner_editor"].post(f"{url}/submit/").json()["workflow_state"] == (
+        "pending_signoff"
+    )
+    no_comment = clients["owner_admin"].post(f"{url}/request-changes/", {}, format="json")
+    assert no_comment.status_code == 400 and "comment" in no_comment.json()["errors"]
+    response = clients["owner_admin"].post(
+        f"{url}/request-changes/", {"comment": "Add the budget."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["workflow_state"] == "changes_requested"
