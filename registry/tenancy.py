@@ -78,7 +78,7 @@ class NotAllowed(DomainError):
 
 # --- The refusals' wording: one each --------------------------------------------------------
 
-READ_SCOPE_ONLY = "This API key has the read scope only; writing needs the write scope."
+READ_SCOPE_ONLY = _("This API key has the read scope only; writing needs the write scope.")
 
 
 def _phrase(name: str) -> str:

@@ -6,6 +6,11 @@ revision of a published record, or the record itself), what it checks and does o
 whom it notifies. `perform` walks any entry the same way and never asks for an action by name.
 The API's action routes, the admin's actions and the tests read the same table.
 
+Who may take an action now, and if not why, is decided once, by `judge`: `perform` refuses with
+its verdict (403, 409), and `action_options` shows the same verdict to the faces (the buttons, a
+page's explanation, the dashboard), so the two cannot drift apart. The reasons are translated
+sentences, read in the reader's language where they are shown (English in the audit log).
+
 When a published record has a pending revision, the review actions walk the revision through the
 states, and the record stays published with its old content until the revision is approved.
 `archive` and `reconfirm` move the record itself.
