@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from registry.models import TenantOwned
@@ -31,20 +33,21 @@ class User(AbstractUser):
         return self.platform_role == PlatformRole.PLATFORM_ADMIN
 
 
+# The organizations' vocabularies, each value with its reader's word (as projects/choices.py).
 class OrganizationKind(models.TextChoices):
-    LOCAL_GOVERNMENT = "local_government", "local government"
-    MARKET_ENTITY = "market_entity", "market entity"
-    SECRETARIAT = "secretariat", "secretariat"
-    PARTNER = "partner", "partner"
+    LOCAL_GOVERNMENT = "local_government", _("Local government")
+    MARKET_ENTITY = "market_entity", _("Market entity")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    PARTNER = "partner", pgettext_lazy("organization kind", "Partner")
 
 
 class Sector(models.TextChoices):
-    RAIL = "rail", "rail"
-    AIRLINE = "airline", "airline"
-    TOUR_OPERATOR = "tour_operator", "tour operator"
-    INSURER = "insurer", "insurer"
-    HOTEL = "hotel", "hotel"
-    OTHER = "other", "other"
+    RAIL = "rail", _("Rail")
+    AIRLINE = "airline", _("Airline")
+    TOUR_OPERATOR = "tour_operator", _("Tour operator")
+    INSURER = "insurer", pgettext_lazy("sector", "Insurer")
+    HOTEL = "hotel", _("Hotel")
+    OTHER = "other", pgettext_lazy("sector", "Other")
 
 
 validate_identifier_prefix = RegexValidator(
@@ -142,10 +145,10 @@ class Membership(TenantOwned):
 
 
 class SisterCityStatus(models.TextChoices):
-    PROPOSED = "proposed", "proposed"
-    ACTIVE = "active", "active"
-    DECLINED = "declined", "declined"
-    ENDED = "ended", "ended"
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", pgettext_lazy("sister-city link", "Active")
+    DECLINED = "declined", pgettext_lazy("sister-city link", "Declined")
+    ENDED = "ended", _("Ended")
 
 
 OPEN_LINK_STATES = [SisterCityStatus.PROPOSED, SisterCityStatus.ACTIVE]
@@ -202,8 +205,8 @@ class SisterCityLink(TenantOwned):
 
 
 class ApiKeyScope(models.TextChoices):
-    READ = "read", "read"
-    WRITE = "write", "write"
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
 
 
 class ApiKey(TenantOwned):
@@ -243,11 +246,11 @@ class ApiKey(TenantOwned):
 
 
 class SecurityEventKind(models.TextChoices):
-    LOGIN = "login", "signed in"
-    LOGIN_FAILED = "login_failed", "sign-in failed"
-    LOCKOUT = "lockout", "sign-in locked out"
-    API_KEY_FAILED = "api_key_failed", "API key refused"
-    API_KEY_LOCKOUT = "api_key_lockout", "API keys locked out for an address"
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOCKOUT = "lockout", _("Sign-in locked out")
+    API_KEY_FAILED = "api_key_failed", _("API key refused")
+    API_KEY_LOCKOUT = "api_key_lockout", _("API keys locked out for an address")
 
 
 class SecurityEvent(models.Model):

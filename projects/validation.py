@@ -13,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django_countries import countries as iso_countries
 
+from projects.choices import DocumentCategory, PolicyTopic
 from registry.multilingual import validate_language_code, validate_multilingual
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*-[A-Za-z0-9][A-Za-z0-9._-]*$")
 COUNTRY_CODES = frozenset(dict(iso_countries))
 ISO_4217 = frozenset(currency.alpha_3 for currency in pycountry.currencies)
-ZONE_POLICY_KEYS = ("visa_facilitation", "cross_border_investment", "insurance", "other")
-DOCUMENT_CATEGORIES = ("agreement", "report", "brochure", "map", "regulation", "other")
+ZONE_POLICY_KEYS = tuple(PolicyTopic.values)
+DOCUMENT_CATEGORIES = tuple(DocumentCategory.values)
 MAX_LIST_ITEMS = 200
 
 

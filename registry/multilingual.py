@@ -2,6 +2,7 @@
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language
 
 ISO_639_1 = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
@@ -33,6 +34,19 @@ def validate_multilingual(value) -> None:
                 code="multilingual_empty",
                 params={"code": code},
             )
+
+
+def _format(template, params: dict) -> str:
+    return str(template) % {name: str(value) for name, value in params.items()}
+
+
+_lazy_format = lazy(_format, str)
+
+
+def lazy_format(template, **params) -> Promise:
+    """`template % params`, put into words when read, not when written: a refusal raised while
+    one language is active reads in another where it is shown (English in the audit log)."""
+    return _lazy_format(template, params)
 
 
 def reader_language(language: str | None = None) -> str:

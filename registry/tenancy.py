@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.errors import DomainError
 
@@ -36,16 +38,17 @@ ALL_SCOPES = frozenset({READ, WRITE})
 READ_ACTIONS = frozenset({"view", "view_history", "view_missing_fields"})
 
 
+# The roles' values and their reader's words (docs/glossary.md).
 class MembershipRole(models.TextChoices):
-    ADMIN = "admin", "admin"
-    EDITOR = "editor", "editor"
-    VIEWER = "viewer", "viewer"
+    ADMIN = "admin", pgettext_lazy("membership role", "Admin")
+    EDITOR = "editor", pgettext_lazy("membership role", "Editor")
+    VIEWER = "viewer", pgettext_lazy("membership role", "Viewer")
 
 
 class PlatformRole(models.TextChoices):
-    NONE = "", "none"
-    REVIEWER = "reviewer", "reviewer"
-    PLATFORM_ADMIN = "platform_admin", "platform admin"
+    NONE = "", _("No platform role")
+    REVIEWER = "reviewer", _("Reviewer")
+    PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
 
 # What each level a rule names includes.
@@ -75,7 +78,7 @@ class NotAllowed(DomainError):
 
 # --- The refusals' wording: one each --------------------------------------------------------
 
-READ_SCOPE_ONLY = "This API key has the read scope only; writing needs the write scope."
+READ_SCOPE_ONLY = _("This API key has the read scope only; writing needs the write scope.")
 
 
 def _phrase(name: str) -> str:

@@ -225,8 +225,8 @@ def check_merge(merged: Organization, survivor: Organization) -> None:
             )
     if merged.kind != survivor.kind:
         raise ValidationError(
-            f"{merged.slug} is a {merged.get_kind_display()} and {survivor.slug} a "
-            f"{survivor.get_kind_display()}: only organizations of one kind are merged.",
+            f"{merged.slug} is a {merged.kind.replace('_', ' ')} and {survivor.slug} a "
+            f"{survivor.kind.replace('_', ' ')}: only organizations of one kind are merged.",
             code="merge_kinds_differ",
         )
 

@@ -418,8 +418,8 @@ def _check_link_parties(from_org: Organization, to_org: Organization) -> None:
             raise ValidationError(
                 {
                     side: (
-                        f"{organization.slug} is a {organization.get_kind_display()}: sister-city "
-                        "links join two local governments."
+                        f"{organization.slug} is a {organization.kind.replace('_', ' ')}: "
+                        "sister-city links join two local governments."
                     )
                 },
                 code="link_not_local_government",

@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from accounts.models import ApiKeyScope
 
 
 class OrganizationSwitchForm(forms.Form):
@@ -19,13 +20,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     for name, messages in by_field.items():
         form.add_error(name if name in form.fields else None, messages)
 
-
-# A member's role as a word in the reader's language (the header's badge, the switcher).
-ROLE_NAMES = {
-    "admin": pgettext_lazy("membership role", "admin"),
-    "editor": pgettext_lazy("membership role", "editor"),
-    "viewer": pgettext_lazy("membership role", "viewer"),
-}
 
 ROLE_CHOICES = [
     ("viewer", _("Viewer: reads the organization's records")),
@@ -49,10 +43,6 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
-# The API-key scopes (docs/api.md) by their label, for the form and for the list of keys.
-SCOPE_LABELS = {"read": _("Read"), "write": _("Write")}
-
-
 class ApiKeyForm(forms.Form):
     """A new API key for oneself in the active organization."""
 
@@ -63,7 +53,7 @@ class ApiKeyForm(forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=list(SCOPE_LABELS.items()),
+        choices=ApiKeyScope.choices,
         initial=["read"],
         widget=forms.CheckboxSelectMultiple,
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from projects.domain import rls_copies as visibility_copies
 from projects.models import (
     Contact,
@@ -78,6 +80,51 @@ FIELDS: dict[type[Record], tuple[str, ...]] = {
         "valid_until",
     ),
 }
+
+# Each field's name as people read it, for every page, form, diff and list of missing fields.
+# Beside FIELDS, so that a field added there finds its label here (tests check every one has).
+FIELD_LABELS = {
+    "title": _("Title"),
+    "summary": _("Summary"),
+    "description": _("Description"),
+    "category": _("Category"),
+    "lifecycle_status": _("Status"),
+    "countries": _("Countries"),
+    "tags": _("Tags"),
+    "planned_start": _("Planned start"),
+    "actual_start": _("Actual start"),
+    "planned_end": _("Planned end"),
+    "actual_end": _("Actual end"),
+    "locations": _("Locations"),
+    "zones": _("Cooperation zones"),
+    "related_projects": _("Related projects"),
+    "budget_amount": _("Budget"),
+    "budget_currency": _("Budget currency"),
+    "website": _("Website"),
+    "documents": _("Documents"),
+    "expected_outcomes": _("Expected outcomes"),
+    "name": _("Name"),
+    "kind": _("Kind"),
+    "geometry": _("Area (GeoJSON)"),
+    "border_crossings": _("Border crossings"),
+    "established_on": _("Established on"),
+    "governing_body": _("Governing body"),
+    "policies": _("Policies"),
+    "provider": _("Provider"),
+    "phone": _("Phone"),
+    "email": _("Email"),
+    "languages": _("Languages"),
+    "hours": _("Hours"),
+    "countries_covered": _("Countries covered"),
+    "projects": _("Projects"),
+    "valid_from": _("Valid from"),
+    "valid_until": _("Valid until"),
+}
+
+
+def field_label(name: str) -> str:
+    """A field's name as people read it, in their language (the name itself when unknown)."""
+    return str(FIELD_LABELS.get(name, name))
 
 
 def model_columns(model: type[Record]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from projects.choices import ParticipantRole, ParticipationStatus
@@ -19,6 +20,11 @@ from projects.domain.boundary import access_record_for_change
 from projects.domain.errors import InvalidTransition
 from projects.models import Participation, Project
 from registry.tenancy import Actor, NotVisible, require, visible
+
+ALREADY_ANSWERED = {
+    ParticipationStatus.CONFIRMED: _("This participation was already confirmed."),
+    ParticipationStatus.DECLINED: _("This participation was already declined."),
+}
 
 
 def add_participant(
@@ -79,9 +85,7 @@ def respond_participation(
             raise NotVisible()
         require(actor, "respond", locked)
         if locked.status != ParticipationStatus.PENDING:
-            raise InvalidTransition(
-                f"This participation was already {locked.get_status_display()}."
-            )
+            raise InvalidTransition(ALREADY_ANSWERED[locked.status])
         locked.status = ParticipationStatus.CONFIRMED if accept else ParticipationStatus.DECLINED
         locked.responded_by = actor.user
         locked.responded_at = timezone.now()

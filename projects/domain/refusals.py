@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.utils import translation
+
 from projects.choices import PUBLIC_STATES
 from projects.domain import audit
 from projects.domain.boundary import access_record
@@ -30,7 +32,9 @@ def note_refusal(actor: Actor, action: str, record: Record, refusal: Exception) 
     """Append a `refused` entry to a private record's audit log (public records: nothing)."""
     if record.workflow_state in PUBLIC_STATES:
         return
-    reason = refusal.message if isinstance(refusal, NotAllowed) else NOT_VISIBLE_REASON
+    # The log's comments written by the registry are English (AuditEntry.comment_is_the_systems).
+    with translation.override("en"):
+        reason = str(refusal.message) if isinstance(refusal, NotAllowed) else NOT_VISIBLE_REASON
     audit.record(actor, REFUSED, record, comment=f"{action.replace('_', ' ')}: {reason}"[:2000])
 
 

@@ -2,7 +2,9 @@
 
 Editing a published record puts the proposed content in its open `Revision`; the record's columns
 (the published content) stay as they are until a reviewer approves, when `apply_revision` copies
-the revision in. `revisions_of(record)` is the one query for a record's revisions.
+the revision in. `revisions_of(record)` is the one query for a record's revisions (all of them
+for the services, or those a person may see). Whether a revision may still be edited is
+`permissions.edit_refusal`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from projects.choices import OPEN_REVISION_STATES, RevisionState, WorkflowState
-from projects.domain import audit
+from projects.domain import audit, permissions
 from projects.domain.checks import validated
 from projects.domain.content import (
     FIELDS,
@@ -24,18 +26,20 @@ from projects.domain.content import (
     refresh_completeness,
     write_links,
 )
-from projects.domain.errors import RecordLocked
 from projects.models import Record, Revision
 from registry import rls
 from registry.tenancy import Actor, visible
 
-# Revision states in which the proposed content may still be edited.
-EDITABLE_REVISION_STATES = (RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED)
 
-
-def revisions_of(record: Record):
-    """Every revision of a record the caller has already accessed, in any state."""
-    return Revision.objects.unscoped("the revisions of a record already accessed").filter(
+def revisions_of(record: Record, actor: Actor | None = None):
+    """The revisions of a record, in any state: all of them for the services (the caller has
+    already accessed the record), or, given `actor`, those that person may see (SPEC 3)."""
+    rows = (
+        visible(actor, Revision)
+        if actor is not None
+        else Revision.objects.unscoped("the revisions of a record already accessed")
+    )
+    return rows.filter(
         organization_id=record.organization_id,
         content_type=ContentType.objects.get_for_model(type(record)),
         object_id=record.pk,
@@ -71,15 +75,9 @@ def revise(actor: Actor, record: Record, data: dict) -> Record:
     """Create or update the pending revision of a published record (locked by the caller);
     the published columns stay as they are."""
     revision = open_revision(record, for_update=True)
-    if revision is not None and revision.state not in EDITABLE_REVISION_STATES:
-        raise RecordLocked(
-            f"The pending revision is {revision.get_state_display()}; "
-            + (
-                "an admin of the organization must reopen it first."
-                if revision.state == RevisionState.REJECTED
-                else "withdraw it to edit."
-            )
-        )
+    locked = permissions.edit_refusal(record, revision)
+    if locked is not None:
+        raise locked
     base = revision.content if revision is not None else content_of(record)
     candidate = copy.copy(record)
     assign_fields(candidate, base)

@@ -3,12 +3,13 @@
 Every function takes the acting `registry.tenancy.Actor`, asks the tenant boundary for access,
 validates the whole input before it writes anything (`projects.domain.checks`: all field errors at
 once, as a ValidationError whose `message_dict` names each field), writes inside one transaction
-and appends to the audit log. Workflow states change only in projects/workflow.py.
+and appends to the audit log. Workflow states change only in projects/domain/workflow.py.
 
 Editing follows SPEC 5: drafts and records with changes requested are edited in place; a
-published record is edited through its pending revision (projects/revisions.py), which leaves
-the published content untouched until approved; records under review (or rejected, archived)
-are locked.
+published record is edited through its pending revision (projects/domain/revisions.py), which
+leaves the published content untouched until approved; records under review (or rejected,
+archived) are locked. Those rules are stated once, in projects/domain/permissions.py, which the
+faces ask before they offer an edit or a deletion.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organization
-from projects.choices import EDITABLE_STATES, RevisionState, WorkflowState
-from projects.domain import audit, identifiers, publicity, refusals, revisions
+from projects.choices import RevisionState, WorkflowState
+from projects.domain import audit, identifiers, permissions, publicity, refusals, revisions
 from projects.domain.boundary import access_record_for_change
 from projects.domain.checks import FieldErrors, validated
 from projects.domain.content import (
@@ -33,7 +34,6 @@ from projects.domain.content import (
     refresh_completeness,
     write_links,
 )
-from projects.domain.errors import RecordLocked
 from projects.models import Record
 from registry.tenancy import Actor, require
 
@@ -90,19 +90,12 @@ def update_record(actor: Actor, record: Record, data: dict, *, expected_version=
     with refused, transaction.atomic():
         locked = access_record_for_change(actor, record, "change", expected_version)
         _refuse_identifier_change(locked, data)
-        if locked.workflow_state in EDITABLE_STATES:
-            return _edit_in_place(actor, locked, data)
         if locked.workflow_state == WorkflowState.PUBLISHED:
-            return revisions.revise(actor, locked, data)
-        raise RecordLocked(_locked_reason(locked.workflow_state))
-
-
-def _locked_reason(state: str) -> str:
-    if state in (WorkflowState.SUBMITTED, WorkflowState.PENDING_SIGNOFF):
-        return f"The record is {state.replace('_', ' ')} and locked; withdraw it to edit."
-    if state == WorkflowState.REJECTED:
-        return "The record was rejected; an admin of its organization must reopen it first."
-    return f"The record is {state} and can no longer be edited."
+            return revisions.revise(actor, locked, data)  # refuses a revision under review
+        not_now = permissions.edit_refusal(locked, None)
+        if not_now is not None:
+            raise not_now
+        return _edit_in_place(actor, locked, data)
 
 
 def _refuse_identifier_change(record: Record, data) -> None:
@@ -145,10 +138,9 @@ def delete_record(actor: Actor, record: Record) -> None:
     refused = refusals.recorded(actor, "delete", type(record), record.identifier)
     with refused, transaction.atomic():
         locked = access_record_for_change(actor, record, "delete")
-        if locked.workflow_state != WorkflowState.DRAFT:
-            raise RecordLocked(
-                f"Only drafts can be deleted; this record is {locked.get_workflow_state_display()}."
-            )
+        not_now = permissions.delete_refusal(locked)
+        if not_now is not None:
+            raise not_now
         audit.record(actor, "delete", locked, from_state=locked.workflow_state)
         linking = records_linking_to(locked)
         locked.delete()
@@ -177,11 +169,9 @@ def discard_revision(actor: Actor, record: Record) -> Record:
     with refused, transaction.atomic():
         locked = access_record_for_change(actor, record, "change")
         revision = revisions.open_revision(locked, for_update=True)
-        if revision is None or revision.state not in revisions.EDITABLE_REVISION_STATES:
-            raise RecordLocked(
-                "There is no pending revision being prepared to discard"
-                + ("." if revision is None else f"; it is {revision.get_state_display()}.")
-            )
+        not_now = permissions.discard_refusal(locked, revision)
+        if not_now is not None:
+            raise not_now
         from_state = revision.state
         revision.state = RevisionState.DISCARDED
         revision.save(update_fields=["state", "updated_at"])

@@ -6,6 +6,11 @@ revision of a published record, or the record itself), what it checks and does o
 whom it notifies. `perform` walks any entry the same way and never asks for an action by name.
 The API's action routes, the admin's actions and the tests read the same table.
 
+Who may take an action now, and if not why, is decided once, by `judge`: `perform` refuses with
+its verdict (403, 409), and `action_options` shows the same verdict to the faces (the buttons, a
+page's explanation, the dashboard), so the two cannot drift apart. The reasons are translated
+sentences, read in the reader's language where they are shown (English in the audit log).
+
 When a published record has a pending revision, the review actions walk the revision through the
 states, and the record stays published with its old content until the revision is approved.
 `archive` and `reconfirm` move the record itself.
@@ -25,15 +30,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from projects.choices import RevisionState, WorkflowState
+from projects.choices import RevisionState, WorkflowAction, WorkflowState
 from projects.domain import audit, notifications, publicity, refusals, revisions
 from projects.domain import rls_copies as visibility_copies
 from projects.domain.boundary import access_record, check_version
 from projects.domain.checks import check_publishable
 from projects.domain.content import content_of
 from projects.domain.errors import InvalidTransition
+from projects.domain.permissions import Permission, permission
 from projects.models import RECORD_MODELS, AuditEntry, Record, Revision
+from registry.errors import DomainError
+from registry.multilingual import lazy_format
 from registry.tenancy import (
     READ_SCOPE_ONLY,
     Actor,
@@ -41,7 +51,6 @@ from registry.tenancy import (
     holds,
     is_visible,
     require,
-    role_refusal,
     visible,
 )
 
@@ -59,6 +68,13 @@ class Step:
     from_state: str = ""
     to_state: str = ""
     comment: str = ""
+    # Whether the actor may see `revision` (None: ask the boundary when a refusal names it).
+    seen: bool | None = None
+
+    def revision_seen(self) -> bool:
+        if self.seen is None:
+            self.seen = self.revision is not None and is_visible(self.actor, self.revision)
+        return self.seen
 
     @property
     def subject(self):
@@ -137,23 +153,53 @@ RECORD = "record"  # the record itself, even when a revision is pending
 
 
 @dataclass(frozen=True)
+class FourEyes:
+    """A person of the current round who may not take the action, and what they are told."""
+
+    attribute: str  # submitted_by or signed_off_by, on the record or its revision
+    reason: Promise
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action, from which states, and the four-eyes limits (SPEC 5's "who" and
+    "from"): most actions have one; request_changes has one for the reviewers and one for the
+    owner's admins, from different states."""
+
+    roles: tuple[str, ...]  # any of these registry.tenancy roles, towards the record
+    sources: tuple[str, ...]
+    wrong_state: Promise  # why not, to someone who holds a role, from another state
+    not_by: tuple[FourEyes, ...] = ()
+
+
+@dataclass(frozen=True)
 class Transition:
     """One row of the SPEC 5 table, with what it does."""
 
     name: str
-    roles: tuple[str, ...]  # any of these registry.tenancy roles, towards the record
-    sources: tuple[str, ...]
+    rules: tuple[Rule, ...]
     target: str
+    not_yours: Promise  # why not, to someone who holds none of the rules' roles
     comment_required: bool = False
     # submit: where it goes when the organization requires sign-off and the actor is no admin.
     target_if_signoff_needed: str | None = None
-    # Four-eyes: the people of the current round who may not take this action.
-    not_by: tuple[str, ...] = ()
     moves: str = SUBJECT
     checks: tuple[Callable[[Step], None], ...] = ()
     effects: tuple[Callable[[Step], list[str] | None], ...] = ()
     notify: Callable[[Step], None] = nobody
-    label: str = ""
+
+    @property
+    def label(self) -> str:
+        """Its button, in the reader's language (the vocabulary's WorkflowAction)."""
+        return WorkflowAction(self.name).label
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(role for rule in self.rules for role in rule.roles))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(state for rule in self.rules for state in rule.sources))
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -161,93 +207,186 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         Transition(
             "submit",
-            ("owner_editor",),
-            (S.DRAFT, S.CHANGES_REQUESTED),
+            (
+                Rule(
+                    ("owner_editor",),
+                    (S.DRAFT, S.CHANGES_REQUESTED),
+                    _("Only drafts and records with changes requested can be submitted."),
+                ),
+            ),
             S.SUBMITTED,
+            _("Only the owner editor may submit this record."),
             target_if_signoff_needed=S.PENDING_SIGNOFF,
             checks=(complete_enough,),
             effects=(start_round,),
             notify=ask_signoff_or_review,
-            label="Submit for review",
         ),
         Transition(
             "signoff",
-            ("owner_admin",),
-            (S.PENDING_SIGNOFF,),
+            (
+                Rule(
+                    ("owner_admin",),
+                    (S.PENDING_SIGNOFF,),
+                    _("Only records awaiting sign-off can be signed off."),
+                    not_by=(
+                        FourEyes(
+                            "submitted_by",
+                            _(
+                                "You may not sign off this record: you submitted it, and the "
+                                "four-eyes rule needs another admin of the organization."
+                            ),
+                        ),
+                    ),
+                ),
+            ),
             S.SUBMITTED,
-            not_by=("submitted_by",),
+            _("Only the owner admin may sign off this record."),
             effects=(sign,),
             notify=ask_signoff_or_review,
-            label="Sign off",
         ),
         Transition(
             "withdraw",
-            ("owner_editor",),
-            (S.PENDING_SIGNOFF, S.SUBMITTED),
+            (
+                Rule(
+                    ("owner_editor",),
+                    (S.PENDING_SIGNOFF, S.SUBMITTED),
+                    _("Only records awaiting sign-off or review can be withdrawn."),
+                ),
+            ),
             S.DRAFT,
+            _("Only the owner editor may withdraw this record."),
             effects=(end_round,),
-            label="Withdraw",
         ),
         Transition(
             "approve",
-            ("reviewer",),
-            (S.SUBMITTED,),
+            (
+                Rule(
+                    ("reviewer",),
+                    (S.SUBMITTED,),
+                    _("Only records submitted for review can be approved."),
+                    not_by=(
+                        FourEyes(
+                            "submitted_by",
+                            _(
+                                "You may not approve this record: you submitted it, and the "
+                                "four-eyes rule needs another reviewer."
+                            ),
+                        ),
+                        FourEyes(
+                            "signed_off_by",
+                            _(
+                                "You may not approve this record: you signed it off, and the "
+                                "four-eyes rule needs another reviewer."
+                            ),
+                        ),
+                    ),
+                ),
+            ),
             S.PUBLISHED,
-            not_by=("submitted_by", "signed_off_by"),
+            _("Only the reviewer may approve this record."),
             effects=(publish,),
             notify=tell_decision,
-            label="Approve and publish",
         ),
         Transition(
             "request_changes",
-            ("reviewer",),
-            (S.SUBMITTED,),
+            (
+                Rule(
+                    ("reviewer",),
+                    (S.SUBMITTED,),
+                    _("A reviewer requests changes on records submitted for review."),
+                ),
+                # SPEC 5: the owner's admin may send a submission back before signing it off.
+                Rule(
+                    ("owner_admin",),
+                    (S.PENDING_SIGNOFF,),
+                    _(
+                        "An admin of the organization requests changes on records awaiting "
+                        "sign-off."
+                    ),
+                    not_by=(
+                        FourEyes(
+                            "submitted_by",
+                            _(
+                                "You may not request changes on this record: you submitted it, "
+                                "and the four-eyes rule needs another admin of the organization."
+                            ),
+                        ),
+                    ),
+                ),
+            ),
             S.CHANGES_REQUESTED,
+            _("Only the reviewer, or the owner admin before sign-off, may request changes."),
             comment_required=True,
             notify=tell_decision,
-            label="Request changes",
         ),
         Transition(
             "reject",
-            ("reviewer",),
-            (S.SUBMITTED,),
+            (
+                Rule(
+                    ("reviewer",),
+                    (S.SUBMITTED,),
+                    _("Only records submitted for review can be rejected."),
+                ),
+            ),
             S.REJECTED,
+            _("Only the reviewer may reject this record."),
             comment_required=True,
             notify=tell_decision,
-            label="Reject",
         ),
-        Transition("reopen", ("owner_admin",), (S.REJECTED,), S.DRAFT, label="Reopen"),
+        Transition(
+            "reopen",
+            (Rule(("owner_admin",), (S.REJECTED,), _("Only rejected records can be reopened.")),),
+            S.DRAFT,
+            _("Only the owner admin may reopen this record."),
+        ),
         Transition(
             "archive",
-            ("owner_admin", "reviewer"),
-            (S.PUBLISHED,),
+            (
+                Rule(
+                    ("owner_admin", "reviewer"),
+                    (S.PUBLISHED,),
+                    _("Only published records can be archived."),
+                ),
+            ),
             S.ARCHIVED,
+            _("Only the owner admin or the reviewer may archive this record."),
             comment_required=True,
             moves=RECORD,
             effects=(discard_revision,),
             notify=tell_decision,
-            label="Archive",
         ),
         # SPEC 5 "Freshness": the owner confirms a published record is still current.
         Transition(
             "reconfirm",
-            ("owner_editor",),
-            (S.PUBLISHED,),
+            (
+                Rule(
+                    ("owner_editor",),
+                    (S.PUBLISHED,),
+                    _("Only published records can be confirmed as still current."),
+                ),
+            ),
             S.PUBLISHED,
+            _("Only the owner editor may confirm this record as still current."),
             moves=RECORD,
             effects=(confirm,),
-            label="Confirm still current",
         ),
     )
 }
 
-FOUR_EYES_REASONS = {
-    "submitted_by": "you submitted it, and the four-eyes rule needs someone else",
-    "signed_off_by": "you signed it off, and the four-eyes rule needs someone else",
-}
+SIGN_IN = _("Sign in to act on this record.")
 
 
-# --- Checks shared by perform() and available_actions() --------------------------------------
+# --- The one evaluation: may this person take this action now, and if not, why ---------------
+# perform() refuses with it, action_options() shows it: the two cannot drift apart.
+
+ROLE = "role"  # refused for who is asking: checked before the record's version (403)
+NOW = "now"  # refused for the record's state (409) or the four-eyes rule (403)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    refusal: DomainError | None = None
+    stage: str = ""
 
 
 def _moved_revision(record: Record, transition: Transition, *, for_update: bool = False):
@@ -261,46 +400,75 @@ def _state(subject) -> str:
     return subject.state if isinstance(subject, Revision) else subject.workflow_state
 
 
-def _check_role(actor: Actor, transition: Transition, record: Record) -> None:
-    if actor.is_authenticated and not actor.can_write():
-        raise NotAllowed(READ_SCOPE_ONLY)
-    if not actor.is_authenticated or not any(
-        holds(actor, role, record) for role in transition.roles
-    ):
-        raise role_refusal(actor, transition.name, "|".join(transition.roles), "this record")
+def _rules_held(step: Step) -> list[Rule]:
+    actor, record = step.actor, step.record
+    return [
+        rule for rule in step.transition.rules if any(holds(actor, r, record) for r in rule.roles)
+    ]
 
 
-def _state_allows(step: Step) -> bool:
-    return _state(step.subject) in step.transition.sources
+# Where the subject is now, said after the rule a refusal names.
+RECORD_NOW = {
+    S.DRAFT: _("Right now it is a draft."),
+    S.PENDING_SIGNOFF: _("Right now it is awaiting sign-off."),
+    S.SUBMITTED: _("Right now it is submitted for review."),
+    S.CHANGES_REQUESTED: _("Right now it has changes requested."),
+    S.PUBLISHED: _("Right now it is published."),
+    S.REJECTED: _("Right now it is rejected."),
+    S.ARCHIVED: _("Right now it is archived."),
+}
+REVISION_NOW = {
+    RevisionState.DRAFT: _("Its pending revision is a draft."),
+    RevisionState.PENDING_SIGNOFF: _("Its pending revision is awaiting sign-off."),
+    RevisionState.SUBMITTED: _("Its pending revision is submitted for review."),
+    RevisionState.CHANGES_REQUESTED: _("Its pending revision has changes requested."),
+    RevisionState.REJECTED: _("Its pending revision was rejected."),
+}
+PUBLISHED_WITHOUT_REVISION = _("Right now it is published, with no pending revision.")
 
 
-def _check_state(actor: Actor, step: Step) -> None:
-    if _state_allows(step):
-        return
-    transition, record, revision = step.transition, step.record, step.revision
+def _situation(step: Step, rule: Rule) -> Promise:
+    """The subject's state as the actor may know it. A revision they may not see is not
+    mentioned (SPEC 3): it reads as the record's own state. That a published record has no
+    pending revision is said to its owners only (they see every revision, so it is true)."""
+    if step.revision is not None and step.revision_seen():
+        return REVISION_NOW[step.revision.state]
+    state = step.record.workflow_state
+    owners_only = all(role.startswith("owner_") for role in rule.roles)
+    if state == S.PUBLISHED and step.transition.moves == SUBJECT and owners_only:
+        return PUBLISHED_WITHOUT_REVISION
+    return RECORD_NOW[state]
+
+
+def judge(step: Step) -> Verdict:
+    """May `step.actor` take `step.transition` on the record now? The refusal says why."""
+    actor = step.actor
+    if not actor.is_authenticated:
+        return Verdict(NotAllowed(SIGN_IN), ROLE)
+    if not actor.can_write():
+        return Verdict(NotAllowed(READ_SCOPE_ONLY), ROLE)
+    held = _rules_held(step)
+    if not held:
+        return Verdict(NotAllowed(step.transition.not_yours), ROLE)
     state = _state(step.subject)
-    # A revision the actor may not see is not mentioned (SPEC 3); the record's state is.
-    if revision is not None and is_visible(actor, revision):
-        what = f"its pending revision is {state}"
-    else:
-        what = f"it is {record.workflow_state}"
-    if revision is None and state == S.PUBLISHED and transition.moves == SUBJECT:
-        what += " with no pending revision"
-    allowed = ", ".join(transition.sources)
-    raise InvalidTransition(
-        f"Cannot {transition.name.replace('_', ' ')} this record: {what} "
-        f"(possible from: {allowed})."
-    )
+    fitting = [rule for rule in held if state in rule.sources]
+    if not fitting:
+        rule = held[0]
+        reason = lazy_format("%(rule)s %(now)s", rule=rule.wrong_state, now=_situation(step, rule))
+        return Verdict(InvalidTransition(reason), NOW)
+    crossed = [_crossed(actor, step, rule) for rule in fitting]
+    if all(crossed):
+        # A refusal because of who is acting, like a missing role: 403 (SPEC 6).
+        return Verdict(NotAllowed(crossed[0].reason), NOW)
+    return Verdict()
 
 
-def _check_four_eyes(actor: Actor, step: Step) -> None:
-    """A refusal because of who is acting, like a missing role: 403 (SPEC 6)."""
-    for attribute in step.transition.not_by:
-        if getattr(step.subject, f"{attribute}_id") == actor.user_id:
-            raise NotAllowed(
-                f"You may not {step.transition.name.replace('_', ' ')} this record: "
-                f"{FOUR_EYES_REASONS[attribute]}."
-            )
+def _crossed(actor: Actor, step: Step, rule: Rule) -> FourEyes | None:
+    """The four-eyes limit of `rule` this actor crosses on this round, if any."""
+    for limit in rule.not_by:
+        if getattr(step.subject, f"{limit.attribute}_id") == actor.user_id:
+            return limit
+    return None
 
 
 def _target(actor: Actor, transition: Transition, record: Record) -> str:
@@ -334,14 +502,23 @@ def perform(
     comment = comment.strip() if isinstance(comment, str) else ""
     with refusals.recorded(actor, action, model, identifier), transaction.atomic():
         record = access_record(actor, model, identifier, for_update=True)
-        _check_role(actor, transition, record)
-        check_version(record, expected_version, actor)
         step = Step(actor, transition, record, _moved_revision(record, transition, for_update=True))
-        _check_state(actor, step)
-        _check_four_eyes(actor, step)
+        verdict = judge(step)
+        if verdict.stage == ROLE:
+            raise verdict.refusal
+        check_version(record, expected_version, actor)
+        if verdict.refusal is not None:
+            raise verdict.refusal
         if transition.comment_required and not comment:
             raise ValidationError(
-                {"comment": [f"A comment is required to {transition.name.replace('_', ' ')}."]}
+                {
+                    "comment": [
+                        lazy_format(
+                            _("A comment is required to take this action: %(action)s."),
+                            action=transition.label,
+                        )
+                    ]
+                }
             )
         for check in transition.checks:
             check(step)
@@ -393,21 +570,44 @@ def reconfirm(actor: Actor, record: Record) -> Record:
 
 # --- Questions the faces ask -------------------------------------------------------------------
 
+# `revision` not given: action_options reads the open revision the actor may see.
+UNKNOWN = object()
+
+
+def option(actor: Actor, transition: Transition, record: Record, revision) -> Permission:
+    """One action for this person on this record now; `revision`: the open revision they see
+    (None when there is none, or it is hidden from them)."""
+    moved = None if transition.moves == RECORD else revision
+    step = Step(actor, transition, record, moved, seen=True)
+    return permission(
+        transition.name,
+        transition.label,
+        judge(step).refusal,
+        needs_comment=transition.comment_required,
+    )
+
+
+def action_options(actor: Actor, record: Record, revision=UNKNOWN) -> list[Permission]:
+    """Every action of TRANSITIONS for this person on the record now, in the table's order:
+    allowed, or refused with the reason `perform` would give (what a face offers and explains).
+
+    The open revision the person may see decides as the real one would: one hidden from them
+    (a draft, from a reviewer) is in a state from which none of their actions starts, as is the
+    published record without it. Pass `revision` when the caller has it already (no query).
+    """
+    if revision is UNKNOWN:
+        revision = revisions.pending_revisions(actor, type(record), [record]).get(record.pk)
+    return [option(actor, t, record, revision) for t in TRANSITIONS.values()]
+
+
+def permits(actor: Actor, action: str, record: Record, revision) -> bool:
+    """May this person take `action` on the record now (the revision they see given)?"""
+    return option(actor, TRANSITIONS[action], record, revision).allowed
+
 
 def available_actions(actor: Actor, record: Record) -> list[str]:
     """The actions this actor may take on the record now: what a face may offer them."""
-    names = []
-    revision = revisions.open_revision(record)
-    for transition in TRANSITIONS.values():
-        step = Step(actor, transition, record, None if transition.moves == RECORD else revision)
-        try:
-            _check_role(actor, transition, record)
-            _check_four_eyes(actor, step)
-        except (NotAllowed, InvalidTransition):
-            continue
-        if _state_allows(step):
-            names.append(transition.name)
-    return names
+    return [choice.name for choice in action_options(actor, record) if choice.allowed]
 
 
 def history(actor: Actor, record: Record) -> QuerySet[AuditEntry]:

@@ -227,7 +227,7 @@ class Importer:
                 number,
                 label,
                 "identifier",
-                f"{existing.identifier} is {existing.get_workflow_state_display()}; an import "
+                f"{existing.identifier} is in the state {existing.workflow_state!r}; an import "
                 "updates only drafts and records with changes requested. Edit it in the form "
                 "or through the API instead.",
             )

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from projects.choices import Freshness, WorkflowState
-from projects.domain import labels
+from projects import choices
+from projects.choices import RECORD_TYPE_PLURALS, Freshness, WorkflowState
 from projects.domain.freshness import freshness_counts
 from projects.models import Contact, Project, Zone
 from projects.reads import catalogue
@@ -24,7 +24,7 @@ from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
 RECORD_MODELS = (Project, Zone, Contact)
-TYPE_NAMES = {"projects": _("Projects"), "zones": _("Zones"), "contacts": _("Contacts")}
+TYPE_NAMES = {record_type.value: plural for record_type, plural in RECORD_TYPE_PLURALS.items()}
 # Horizontal bars fill at most this share of the width; the rest holds the number.
 BAR_SHARE = 82
 ROW_HEIGHT = 34
@@ -104,8 +104,8 @@ def column_chart(key: str, title, items: list[tuple[str, int]]) -> Chart:
 def _choice_items(rows, model, field: str) -> list[tuple[str, int]]:
     grouped = rows.order_by().values(field).annotate(n=Count("pk"))
     found = {row[field]: row["n"] for row in grouped}
-    vocabulary = labels.vocabulary_of(model, field)
-    return [(text, found[value]) for value, text in labels.choices(vocabulary) if found.get(value)]
+    pairs = choices.choices_of(model, field)
+    return [(text, found[value]) for value, text in pairs if found.get(value)]
 
 
 def _country_items(actor: Actor) -> list[tuple[str, int]]:
@@ -132,7 +132,7 @@ def _freshness_table(actor: Actor) -> tuple[list[dict], list[tuple[str, int]]]:
         )
         for value in Freshness.values:
             totals[value] += counts[value]
-    items = [(text, totals[value]) for value, text in labels.choices(Freshness)]
+    items = [(str(text), totals[value]) for value, text in Freshness.choices]
     return rows, items
 
 
@@ -213,7 +213,7 @@ def statistics(actor: Actor) -> dict:
             bar_chart("freshness", _("Published records by freshness"), freshness_items),
         ],
         "freshness_rows": freshness_rows,
-        "freshness_values": labels.choices(Freshness),
+        "freshness_values": Freshness.choices,
         "organizations": _organization_table(actor),
         "monthly": monthly,
         "monthly_chart": column_chart(

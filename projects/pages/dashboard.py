@@ -22,9 +22,9 @@ from projects.domain.freshness import (
     stale_soon_condition,
 )
 from projects.domain.participants import participation_inbox
-from projects.domain.workflow import review_queue
+from projects.domain.workflow import permits, review_queue
 from projects.models import RECORD_MODELS, Record, Revision
-from projects.pages.form_words import RECORD_NOUNS, detail_url
+from projects.pages.record_types import RECORD_NOUNS, detail_url
 from registry.tenancy import Actor, visible
 
 S = WorkflowState
@@ -111,7 +111,6 @@ def _own_records(actor: Actor, waiting: Waiting) -> None:
     editing = actor.orgs_where("editor")
     if not editing:
         return
-    administering = set(actor.orgs_where("admin"))
     revisions = _open_revisions(actor, editing)
     stale = freshness_condition("stale") | freshness_condition("inactive") | stale_soon_condition()
     for model in RECORD_MODELS:
@@ -126,22 +125,17 @@ def _own_records(actor: Actor, waiting: Waiting) -> None:
         )
         for record in records:
             revision = revisions.get((content_type.pk, record.pk))
-            _sort(actor, waiting, record, revision, administering)
+            _sort(actor, waiting, record, revision)
 
 
-def _sort(actor: Actor, waiting: Waiting, record: Record, revision, administering) -> None:
+def _sort(actor: Actor, waiting: Waiting, record: Record, revision) -> None:
     """Put one of my organizations' records in the dashboard's sections."""
-    subject = revision if revision is not None else record
     state = revision.state if revision is not None else record.workflow_state
     if state == S.DRAFT:
         waiting.drafts.append(Item(record, state, "edit", revision))
     elif state == S.CHANGES_REQUESTED:
         waiting.changes_requested.append(Item(record, state, "edit", revision))
-    elif (
-        state == S.PENDING_SIGNOFF
-        and record.organization_id in administering
-        and subject.submitted_by_id != actor.user_id
-    ):
+    elif state == S.PENDING_SIGNOFF and permits(actor, "signoff", record, revision):
         waiting.signoffs.append(Item(record, state, "review", revision))
     fresh = freshness(record)
     if record.workflow_state == S.PUBLISHED and (fresh != "current" or _due_soon(record)):
@@ -154,8 +148,7 @@ def _due_soon(record: Record) -> bool:
 
 def _reviews(actor: Actor, waiting: Waiting) -> None:
     for record in review_queue(actor):
-        subject = record.pending_revision or record
-        if actor.user_id in (subject.submitted_by_id, subject.signed_off_by_id):
+        if not permits(actor, "approve", record, record.pending_revision):
             continue  # the four-eyes rule: someone else reviews it
         state = record.pending_revision.state if record.pending_revision else record.workflow_state
         waiting.reviews.append(Item(record, state, "review", record.pending_revision))

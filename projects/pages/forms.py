@@ -16,29 +16,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries import countries as iso_countries
 
-from projects.choices import ParticipantRole, RelationKind
-from projects.domain.content import FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
-from projects.domain.labels import FIELD_NAMES
+from projects.choices import ParticipantRole, PolicyTopic, RelationKind
+from projects.domain.content import FIELD_LABELS, FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
 from projects.models import Contact, Project, Record, Zone
-from projects.pages.form_words import choice_label
-from projects.validation import ZONE_POLICY_KEYS
 
 # The languages offered on the form, one input each (other languages already in a record are
 # kept as they are).
 FORM_LANGUAGES = (("en", _("English")), ("zh", _("Chinese")), ("ru", _("Russian")))
 
-# The form's label of each field: the reader's field names (projects/labels.py), with the few
-# a form says more precisely, and the form's own fields.
-LABELS = {
-    **FIELD_NAMES,
-    "budget_amount": _("Budget amount"),
-    "geometry": _("Geometry (GeoJSON)"),
-    "ref": _("Reference"),
-    "comment": _("Comment"),
-}
+# The form's label of each field: the fields' names (projects.domain.content.FIELD_LABELS),
+# and the form's own fields.
+LABELS = {**FIELD_LABELS, "ref": _("Reference"), "comment": _("Comment")}
 
 HELP = {
     "tags": _("Separate labels with commas."),
@@ -65,12 +55,6 @@ HELP = {
     "countries_covered": _("Hold Ctrl (⌘ on a Mac) to choose several."),
 }
 
-POLICY_LABELS = {
-    "visa_facilitation": _("Visa facilitation"),
-    "cross_border_investment": _("Cross-border investment"),
-    "insurance": _("Insurance"),
-    "other": pgettext_lazy("policy", "Other"),
-}
 
 def country_choices() -> list:
     """Called for each form, so that the names come in the reader's language."""
@@ -142,9 +126,8 @@ class Email(Kind):
 
 class Choice(Kind):
     def field(self):
-        values = [value for value, _label in self.model_field.choices]
-        choices = [("", "—"), *((value, choice_label(self.name, value)) for value in values)]
-        return forms.ChoiceField(required=False, choices=choices)
+        # The model field's choices are the vocabulary's, with its words (projects.choices).
+        return forms.ChoiceField(required=False, choices=[("", "—"), *self.model_field.choices])
 
 
 class Date(Kind):
@@ -313,19 +296,19 @@ class Policies(Kind):
     def inputs(self):
         return {
             self.key(item): forms.CharField(
-                required=False, label=POLICY_LABELS[item], widget=forms.Textarea(attrs={"rows": 2})
+                required=False, label=label, widget=forms.Textarea(attrs={"rows": 2})
             )
-            for item in ZONE_POLICY_KEYS
+            for item, label in PolicyTopic.choices
         }
 
     def initial(self, value):
         value = value if isinstance(value, dict) else {}
-        return {self.key(item): value.get(item, "") for item in ZONE_POLICY_KEYS}
+        return {self.key(item): value.get(item, "") for item in PolicyTopic.values}
 
     def value(self, cleaned):
         return {
             item: cleaned[self.key(item)]
-            for item in ZONE_POLICY_KEYS
+            for item in PolicyTopic.values
             if cleaned.get(self.key(item))
         }
 
@@ -517,7 +500,7 @@ class ParticipantForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
-        choices=[("", "—"), *((v, choice_label("role", v)) for v in ParticipantRole.values)],
+        choices=[("", "—"), *ParticipantRole.choices],
     )
 
     def __init__(self, *args, organizations=(), **kwargs):

@@ -21,7 +21,6 @@ from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import Organization, SisterCityLink
 from accounts.pages.views import active_organization
 from projects.choices import WorkflowState
-from projects.domain import labels
 from projects.domain.boundary import access_record
 from projects.domain.content import completeness
 from projects.domain.freshness import freshness
@@ -222,7 +221,7 @@ def map_data(zones=(), projects=()) -> dict:
             {
                 "identifier": zone.identifier,
                 "name": pick(zone.name) or zone.identifier,
-                "kind": labels.label(labels.ZoneKind, zone.kind),
+                "kind": zone.get_kind_display(),
                 "url": reverse("zone-detail", args=[zone.identifier]),
                 "geometry": zone.geometry,
             }
@@ -233,7 +232,7 @@ def map_data(zones=(), projects=()) -> dict:
             {
                 "identifier": project.identifier,
                 "title": pick(project.title) or project.identifier,
-                "category": labels.label(labels.ProjectCategory, project.category),
+                "category": project.get_category_display(),
                 "url": reverse("project-detail", args=[project.identifier]),
                 "locations": project.locations,
             }

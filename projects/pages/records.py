@@ -14,34 +14,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import Organization
 from accounts.pages.views import active_organization, refused_page, safe_next
-from projects.choices import ParticipantRole, WorkflowState
-from projects.domain import participants, services, workflow
+from projects.choices import ParticipantRole, WorkflowAction, WorkflowState
+from projects.domain import participants, permissions, services, workflow
 from projects.domain.boundary import access_record
 from projects.domain.content import content_of
-from projects.domain.revisions import diff, pending_revisions
-from projects.models import Participation, Project, Revision
-from projects.pages import dashboard as work_dashboard
-from projects.pages.form_words import (
-    ACTION_DONE,
-    ACTION_LABELS,
-    RECORD_NOUNS,
-    choice_label,
-    detail_url,
-    editable,
-)
+from projects.domain.revisions import diff, pending_revisions, revisions_of
+from projects.models import Participation, Project
+from projects.pages import dashboard
 from projects.pages.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet, RecordForm
+from projects.pages.record_types import RECORD_NOUNS, detail_url
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
 
@@ -67,7 +60,7 @@ def dashboard_page(request):
     actor = actor_for_request(request)
     organization = active_organization(request, list(my_organizations(actor)))
     context = {
-        "sections": work_dashboard.waiting_for(actor),
+        "sections": dashboard.waiting_for(actor),
         "can_create": organization is not None and actor.is_at_least("editor", organization.pk),
     }
     return render(request, "projects/records/dashboard.html", context)
@@ -106,8 +99,9 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "organization": organization,
         "participations": _participations(actor, record),
         "participant_choices": _participant_choices(actor) if isinstance(record, Project) else [],
-        "participant_roles": [(v, choice_label("role", v)) for v in ParticipantRole.values],
-        "locked_state": record is not None and not editable(record, revision),
+        "participant_roles": ParticipantRole.choices,
+        "locked_state": record is not None
+        and permissions.edit_refusal(record, revision) is not None,
     }
     return render(request, "projects/records/record_form.html", context, status=status)
 
@@ -308,6 +302,19 @@ def participation_answer(request, identifier: str, pk: int, answer: str):
 
 # --- Workflow actions ----------------------------------------------------------------------------
 
+# What the page says once an action is done.
+ACTION_DONE = {
+    "submit": gettext_lazy("%(identifier)s is submitted."),
+    "signoff": gettext_lazy("%(identifier)s is signed off and goes to the reviewers."),
+    "withdraw": gettext_lazy("%(identifier)s is withdrawn and can be edited again."),
+    "approve": gettext_lazy("%(identifier)s is approved and published."),
+    "request_changes": gettext_lazy("Changes are requested on %(identifier)s."),
+    "reject": gettext_lazy("%(identifier)s is rejected."),
+    "reopen": gettext_lazy("%(identifier)s is reopened as a draft."),
+    "archive": gettext_lazy("%(identifier)s is archived."),
+    "reconfirm": gettext_lazy("%(identifier)s is confirmed as still current."),
+}
+
 
 @login_required
 @require_POST
@@ -326,8 +333,7 @@ def record_action(request, record_type: str, identifier: str, action: str):
         return _action_failed(request, model, identifier, action, error)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
-    done = ACTION_DONE.get(action, _("%(identifier)s is updated."))
-    messages.success(request, done % {"identifier": identifier})
+    messages.success(request, ACTION_DONE[action] % {"identifier": identifier})
     return redirect(safe_next(request, form.cleaned_data.get("next"), detail_url(record)))
 
 
@@ -338,7 +344,7 @@ def _action_failed(request, model, identifier, action, error: ValidationError):
         request,
         "projects/records/action_failed.html",
         {
-            "action_label": ACTION_LABELS.get(action, action),
+            "action_label": WorkflowAction(action).label,
             "identifier": identifier,
             "errors": sorted(by_field.items()),
             "edit_url": reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier]),
@@ -451,8 +457,7 @@ def record_history(request, record_type: str, identifier: str):
 
 def _revisions(actor, record):
     return list(
-        visible(actor, Revision)
-        .filter(content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk)
+        revisions_of(record, actor)
         .select_related("created_by", "submitted_by", "signed_off_by")
         .order_by("number")
     )

@@ -30,8 +30,9 @@ from django_countries import countries as iso_countries
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Organization
+from projects import choices as vocabulary
 from projects.choices import Freshness, WorkflowState
-from projects.domain import labels, publicity
+from projects.domain import publicity
 from projects.domain.boundary import record_visibility_key
 from projects.domain.freshness import FreshnessCutoffs, freshness_condition, freshness_counts
 from projects.models import Contact, Project, Record, Zone
@@ -546,7 +547,7 @@ def _worded(model, name: str, counted: dict, organizations: dict) -> dict:
         return {code: (country_name(code), count) for code, count in counted.items()}
     return {
         value: (text, counted[value])
-        for value, text in labels.choices(labels.vocabulary_of(model, name))
+        for value, text in vocabulary.choices_of(model, name)
         if value in counted
     }
 
@@ -697,7 +698,7 @@ def _label_for(model, name: str, value: str) -> str:
         return country_name(value)
     if name == "organization":
         return value
-    return labels.label(labels.vocabulary_of(model, name), value)
+    return vocabulary.field_value_label(model, name, value)
 
 
 def country_name(code: str) -> str:

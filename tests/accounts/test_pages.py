@@ -64,7 +64,7 @@ def test_sign_in_then_home_names_the_user_the_organization_and_the_role(client, 
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
     page = client.get("/").content.decode()
     assert "Li Na" in page and "City government xian" in page
-    assert '<span class="badge">editor</span>' in page
+    assert '<span class="badge">Editor</span>' in page
     # One organization: no switcher.
     assert "switch-organization" not in page
 
@@ -129,7 +129,7 @@ def test_switcher_lists_my_organizations_and_switches(client, two_hats, org_b):
     assert client.session["active_organization"] == "xian"
     page = client.get("/").content.decode()
     assert working_for(page) == "City government xian"
-    assert '<span class="badge">editor</span>' in page
+    assert '<span class="badge">Editor</span>' in page
 
 
 def test_switcher_refuses_an_organization_i_do_not_belong_to(client, two_hats):

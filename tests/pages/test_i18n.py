@@ -11,8 +11,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from projects.domain import labels
-
 pytestmark = pytest.mark.django_db
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -121,9 +119,3 @@ def test_translations_keep_their_placeholders(path):
         for key, value in strings.items():
             if key.startswith("msgstr") and strings.get("msgid"):
                 assert set(re.findall(r"%\(\w+\)[sd]", value)) == wanted, strings["msgid"]
-
-
-def test_every_choice_has_a_translatable_label():
-    """A value added to a choice list needs its label in projects/labels.py."""
-    for vocabulary, words in labels.LABELS.items():
-        assert set(words) == set(vocabulary.values), vocabulary.__name__

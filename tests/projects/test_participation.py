@@ -37,7 +37,7 @@ def test_other_organization_must_confirm(
     with django_capture_on_commit_callbacks(execute=True):
         participation = add(editor_a, project, org_b)
     assert participation.status == "pending" and participation.get_status_display() == (
-        "unconfirmed"
+        "Unconfirmed"
     )
     assert [m.to for m in mailoutbox] == [["admin@almaty.example"]]
     inbox = participants.participation_inbox(Actor.for_user(almaty_admin))

@@ -184,8 +184,9 @@ def test_the_actions_partial_offers_each_user_their_buttons(rf, org_a, editor_a,
 
 
 def test_every_workflow_action_has_its_words():
+    from projects.choices import AuditEvent, WorkflowAction
     from projects.domain.workflow import TRANSITIONS
-    from projects.pages.form_words import ACTION_DONE, ACTION_LABELS, EVENT_LABELS
+    from projects.pages.records import ACTION_DONE
 
-    assert set(TRANSITIONS) == set(ACTION_LABELS) == set(ACTION_DONE)
-    assert set(TRANSITIONS) <= set(EVENT_LABELS)
+    assert set(TRANSITIONS) == set(WorkflowAction.values) == set(ACTION_DONE)
+    assert set(TRANSITIONS) <= set(AuditEvent.values)

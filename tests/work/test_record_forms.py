@@ -190,7 +190,7 @@ def test_adding_a_participant_from_the_edit_page(client, org_a, org_b, editor_a,
     response = client.post(url, {"organization": org_b.slug, "role": "partner"})
     assert response.status_code == 302
     edit = client.get(reverse("project-edit", args=[project.identifier])).content.decode()
-    assert org_b.display_name in edit and "unconfirmed" in edit
+    assert org_b.display_name in edit and "Unconfirmed" in edit
     # The same again is refused with a message, not an error page.
     again = client.post(url, {"organization": org_b.slug, "role": "partner"}, follow=True)
     assert "already takes part" in again.content.decode()

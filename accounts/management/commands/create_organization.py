@@ -70,6 +70,6 @@ class Command(SystemCommand):
             raise CommandError(describe_errors(error)) from error
         signoff = ", requires sign-off" if organization.requires_signoff else ""
         self.stdout.write(
-            f"Created organization {organization.slug} ({organization.get_kind_display()}, "
+            f"Created organization {organization.slug} ({organization.kind.replace('_', ' ')}, "
             f"{organization.country}, prefix {organization.identifier_prefix}{signoff})."
         )

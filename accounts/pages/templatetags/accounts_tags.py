@@ -3,9 +3,9 @@
 from django import template
 
 from accounts.domain.boundary import my_organizations
-from accounts.pages.forms import ROLE_NAMES, SCOPE_LABELS
+from accounts.models import ApiKeyScope
 from accounts.pages.views import active_organization
-from registry.tenancy import actor_for_request
+from registry.tenancy import MembershipRole, actor_for_request
 
 register = template.Library()
 
@@ -37,10 +37,11 @@ def organization_context(context) -> dict:
 @register.filter
 def scope_names(scopes) -> str:
     """An API key's scopes in the reader's language ("read, write" -> "读取, 写入")."""
-    return ", ".join(str(SCOPE_LABELS.get(scope, scope)) for scope in scopes or [])
+    known = dict(ApiKeyScope.choices)
+    return ", ".join(str(known.get(scope, scope)) for scope in scopes or [])
 
 
 @register.filter
 def role_name(role) -> str:
-    """A membership role ("editor") as the word in the reader's language."""
-    return str(ROLE_NAMES.get(role, role or ""))
+    """A membership role ("editor") as the word in the reader's language (its vocabulary)."""
+    return str(MembershipRole(role).label) if role in MembershipRole.values else str(role or "")

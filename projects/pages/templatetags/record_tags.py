@@ -1,8 +1,8 @@
 """Template tags of the signed-in pages: `{% load record_tags %}`.
 
-`{% record_actions record as actions %}` asks the workflow and the boundary what the user may do
-with a record now (the buttons `_record_actions.html` shows); the filters show record values,
-states and audit events in the reader's language.
+`{% record_actions record as actions %}` asks the domain what the user may do with a record now
+(the buttons `_record_actions.html` shows); `{% show_value %}` shows a field's value in the
+diff. The vocabulary's words are shown by the filters of `registry_pages`.
 """
 
 from __future__ import annotations
@@ -16,25 +16,16 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django_countries import countries as iso_countries
 
-from projects.choices import WorkflowState
-from projects.domain import workflow
-from projects.domain.revisions import EDITABLE_REVISION_STATES, pending_revisions
-from projects.pages.form_words import (
-    ACTION_LABELS,
-    CHOICE_LABELS,
-    EVENT_LABELS,
-    RECORD_NOUNS,
-    STATE_LABELS,
-    choice_label,
-    editable,
-)
-from projects.pages.forms import FORM_LANGUAGES, LABELS, POLICY_LABELS
+from projects import choices
+from projects.choices import UNDER_REVIEW_STATES
+from projects.domain import permissions, workflow
+from projects.domain.revisions import pending_revisions
+from projects.pages.forms import FORM_LANGUAGES
+from projects.pages.record_types import RECORD_NOUNS
 from registry.multilingual import pick
 from registry.tenancy import actor_for_request, allowed
 
 register = template.Library()
-
-UNDER_REVIEW = (WorkflowState.PENDING_SIGNOFF, WorkflowState.SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -45,21 +36,24 @@ class Button:
     comment_required: bool
 
 
-def _buttons(actor, record) -> list[Button]:
+def _buttons(record, options: list[permissions.Permission]) -> list[Button]:
     return [
         Button(
-            name,
-            ACTION_LABELS.get(name, name),
-            reverse("record-action", args=[record.record_type, record.identifier, name]),
-            workflow.TRANSITIONS[name].comment_required,
+            option.name,
+            option.label,
+            reverse("record-action", args=[record.record_type, record.identifier, option.name]),
+            option.needs_comment,
         )
-        for name in workflow.available_actions(actor, record)
+        for option in options
+        if option.allowed
     ]
 
 
 @register.simple_tag(takes_context=True)
 def record_actions(context, record) -> dict:
-    """What the signed-in user may do with `record` now: workflow buttons, edit, discard, ..."""
+    """What the signed-in user may do with `record` now, as the domain answers it
+    (projects.domain.permissions): workflow buttons, edit, discard, delete, history, review.
+    `options` holds every workflow action, with the reason of those refused."""
     request = context.get("request")
     if request is None or record is None:
         return {}
@@ -67,24 +61,25 @@ def record_actions(context, record) -> dict:
     if not actor.is_authenticated:
         return {}
     revision = pending_revisions(actor, type(record), [record]).get(record.pk)
-    may_change = allowed(actor, "change", record)
+    options = workflow.action_options(actor, record, revision)
     key = RECORD_NOUNS[record.record_type].key
     args = [record.record_type, record.identifier]
-    under_review = record.workflow_state in UNDER_REVIEW or (
-        revision is not None and revision.state in UNDER_REVIEW
+    under_review = record.workflow_state in UNDER_REVIEW_STATES or (
+        revision is not None and revision.state in UNDER_REVIEW_STATES
     )
     history = allowed(actor, "view_history", record)
     return {
-        "buttons": _buttons(actor, record),
+        "buttons": _buttons(record, options),
+        "options": options,
         "revision": revision,
         "edit_url": reverse(f"{key}-edit", args=[record.identifier])
-        if may_change and editable(record, revision)
+        if permissions.may_edit(actor, record, revision).allowed
         else "",
         "discard_url": reverse("record-discard-revision", args=args)
-        if may_change and revision is not None and revision.state in EDITABLE_REVISION_STATES
+        if permissions.may_discard_revision(actor, record, revision).allowed
         else "",
         "delete_url": reverse("record-delete", args=args)
-        if record.workflow_state == WorkflowState.DRAFT and allowed(actor, "delete", record)
+        if permissions.may_delete(actor, record).allowed
         else "",
         "history_url": reverse("record-history", args=args) if history else "",
         "review_url": reverse("record-review", args=args)
@@ -111,38 +106,28 @@ def _item(item) -> str:
     return "; ".join(f"{key}: {value}" for key, value in item.items())
 
 
-@register.filter
-def show_value(value, field: str = "") -> str:
-    """A record value (JSON) as readable text for the diff and the review page."""
+def _key_name(key: str) -> str:
+    """A key of a JSON object field: a language of a text, or a topic of a zone's policies."""
+    if key in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[key])
+    return choices.label(choices.PolicyTopic, key)
+
+
+@register.simple_tag
+def show_value(record, field: str, value) -> str:
+    """A value of one of `record`'s fields (JSON, as in the diff) as readable text:
+    `{% show_value record "kind" value as text %}{{ text|linebreaksbr }}`."""
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, dict) and value.get("type") in ("Polygon", "MultiPolygon"):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        names = {**LANGUAGE_NAMES, **POLICY_LABELS}
-        return "\n".join(f"{names.get(key, key)}: {text}" for key, text in value.items())
+        return "\n".join(f"{_key_name(key)}: {text}" for key, text in value.items())
     if isinstance(value, list):
         if field in COUNTRY_FIELDS:
             return "\n".join(f"{iso_countries.name(code) or code} ({code})" for code in value)
         return "\n".join(_item(item) for item in value)
-    if field in CHOICE_LABELS:
-        return str(choice_label(field, value))
-    return str(value)
-
-
-@register.filter
-def state_label(state: str) -> str:
-    return STATE_LABELS.get(state, state.replace("_", " ") if state else "")
-
-
-@register.filter
-def event_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action.replace("_", " "))
-
-
-@register.filter
-def field_label(name: str) -> str:
-    return LABELS.get(name, name)
+    return choices.field_value_label(type(record), field, value)
 
 
 @register.filter
@@ -154,9 +139,3 @@ def record_title(record) -> str:
 def optional_static(path: str) -> str:
     """The static URL of `path` if the file is there (vendored by another part), else ""."""
     return static(path) if finders.find(path) else ""
-
-
-@register.filter(name="choice_label")
-def choice_label_filter(value: str, field: str) -> str:
-    """`{{ participation.role|choice_label:"role" }}`: a choice in the reader's language."""
-    return choice_label(field, value)

@@ -1,7 +1,15 @@
-"""Template tags of the public pages: translated labels, country names, facet links, navigation.
+"""Template tags of the pages: the vocabulary's words, country names, facet links, navigation.
 
 `{% load registry_pages %}`. Nothing here reads the database: the views hand over records that
-were read through the boundary, and these tags only turn values into words and links.
+were read through the boundary, and these tags only turn values into words and links. The words
+are the vocabulary's (projects/choices.py, accounts/models.py, registry.tenancy's roles, the field
+labels beside projects.domain.content.FIELDS); these filters are the only ones that show them:
+
+* `{{ record|value_label:"category" }}`: a record's choice field, by its record type;
+* `{{ value|label:"role" }}`: a value of a vocabulary named below;
+* `{{ state|state_label }}`: a workflow state (a record's or a revision's);
+* `{{ "budget_amount"|field_label }}`: a field's name;
+* `{{ entry.action|event_label }}`: what an audit entry records.
 """
 
 from __future__ import annotations
@@ -11,21 +19,28 @@ from django.http import QueryDict
 from django.utils.translation import get_language_info
 from django_countries import countries as iso_countries
 
-from projects.choices import Freshness, ParticipantRole, ParticipationStatus, RelationKind
-from projects.domain import labels
+from accounts.models import OrganizationKind, Sector, SisterCityStatus
+from projects import choices
+from projects.domain.content import field_label as content_field_label
 from projects.domain.freshness import freshness
+from registry.tenancy import MembershipRole
 
 register = template.Library()
 
 # Vocabularies a template names by a short word: {{ value|label:"role" }}.
 NAMED_VOCABULARIES = {
-    "freshness": Freshness,
-    "role": ParticipantRole,
-    "participation": ParticipationStatus,
-    "relation": RelationKind,
-    "organization_kind": labels.OrganizationKind,
-    "sector": labels.Sector,
-    "link_status": labels.SisterCityStatus,
+    "freshness": choices.Freshness,
+    "role": choices.ParticipantRole,
+    "participation": choices.ParticipationStatus,
+    "relation": choices.RelationKind,
+    "policy_topic": choices.PolicyTopic,
+    "document_category": choices.DocumentCategory,
+    "action": choices.WorkflowAction,
+    "record_type": choices.RecordType,
+    "organization_kind": OrganizationKind,
+    "sector": Sector,
+    "link_status": SisterCityStatus,
+    "membership_role": MembershipRole,
 }
 LANGUAGE_ALIASES = {"zh": "zh-hans"}
 # The query parameters that are positions in a list, not choices: a new filter starts afresh.
@@ -44,20 +59,35 @@ SECTIONS = {
 
 
 @register.filter
-def field_label(record, field: str) -> str:
-    """The reader's word for a record's choice field: {{ record|field_label:"category" }}."""
-    return labels.label(labels.vocabulary_of(type(record), field), getattr(record, field, ""))
+def value_label(record, field: str) -> str:
+    """The reader's word for a record's choice field: {{ record|value_label:"category" }}."""
+    return choices.field_value_label(type(record), field, getattr(record, field, ""))
 
 
 @register.filter
 def label(value, vocabulary: str) -> str:
     """The reader's word for a value of a named vocabulary: {{ value|label:"role" }}."""
-    return labels.label(NAMED_VOCABULARIES.get(vocabulary), value)
+    return choices.label(NAMED_VOCABULARIES[vocabulary], value)
 
 
 @register.filter
 def state_label(value) -> str:
-    return labels.label(labels.WorkflowState, value)
+    """A record's workflow state, or a revision's (the same words, and `discarded`)."""
+    if value in choices.WorkflowState.values:
+        return choices.label(choices.WorkflowState, value)
+    return choices.label(choices.RevisionState, value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """The reader's name of a record field: {{ "budget_amount"|field_label }}."""
+    return content_field_label(name)
+
+
+@register.filter
+def event_label(action: str) -> str:
+    """What an audit entry records ("approve" -> "Approved and published")."""
+    return choices.label(choices.AuditEvent, action)
 
 
 @register.filter
@@ -108,22 +138,6 @@ def current_section(context) -> str:
     match = getattr(request, "resolver_match", None) if request is not None else None
     name = getattr(match, "url_name", None) or ""
     return SECTIONS.get(name.split("-")[0].split("_")[0], "")
-
-
-@register.filter
-def policy_topic(key: str) -> str:
-    return str(labels.POLICY_TOPICS.get(key, key))
-
-
-@register.filter
-def document_category(key: str) -> str:
-    return str(labels.DOCUMENT_CATEGORIES.get(key, key))
-
-
-@register.filter
-def field_name(name: str) -> str:
-    """The reader's name of a record field: {{ "budget_amount"|field_name }}."""
-    return labels.field_name(name)
 
 
 @register.filter

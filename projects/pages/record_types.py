@@ -1,0 +1,31 @@
+"""Each record type as the pages name and address it: its URL names' prefix and its nouns (the
+words come from the vocabulary, projects.choices.RecordType), and where a record's public page is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+from projects.choices import RECORD_TYPE_PLURALS, RecordType
+
+
+@dataclass(frozen=True)
+class Noun:
+    key: str  # the URL names' prefix: project-create, zone-edit, ...
+    singular: Promise
+    plural: Promise
+
+
+RECORD_NOUNS = {
+    record_type.value: Noun(
+        record_type.value.removesuffix("s"), record_type.label, RECORD_TYPE_PLURALS[record_type]
+    )
+    for record_type in RecordType
+}
+
+
+def detail_url(record) -> str:
+    """The record's public page (SPEC 7: /projects/<identifier>/, /zones/..., /contacts/...)."""
+    return f"/{record.record_type}/{record.identifier}/"
