@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from projects.domain import workflow
-from projects.domain.content import model_columns
+from projects.domain.content import SERVER_COLUMNS, model_columns
 from projects.models import AuditEntry, Contact, Project, Revision, Zone
 from registry.admin_site import ScopedAdmin
 from registry.errors import DomainError
@@ -18,13 +18,7 @@ from registry.tenancy import actor_for_request
 
 WORKFLOW_COLUMNS = (
     "identifier",
-    "organization",
-    "workflow_state",
-    "version",
-    "created_at",
-    "updated_at",
-    "published_at",
-    "confirmed_at",
+    *SERVER_COLUMNS,
     "created_by",
     "submitted_by",
     "signed_off_by",

@@ -25,7 +25,7 @@ from projects.choices import (
     RelationKind,
     WorkflowState,
 )
-from projects.domain.content import FIELDS, LINK_FIELDS, missing_fields
+from projects.domain.content import FIELDS, LINK_FIELDS, SERVER_COLUMNS, missing_fields
 from projects.domain.freshness import FreshnessCutoffs, freshness
 from projects.domain.publicity import shows_private
 from projects.models import AuditEntry, Contact, Participation, Project, Zone
@@ -44,13 +44,7 @@ from registry.tenancy import Actor, actor_for_request, allowed
 COMMON_FIELDS = (
     "identifier",
     "url",
-    "organization",
-    "workflow_state",
-    "version",
-    "created_at",
-    "updated_at",
-    "published_at",
-    "confirmed_at",
+    *SERVER_COLUMNS,
     "freshness",
     "completeness",
     "missing_fields",

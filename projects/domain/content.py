@@ -137,20 +137,20 @@ def model_columns(model: type[Record]) -> tuple[str, ...]:
 # Links to other records, written by identifier and kept in link tables.
 LINK_FIELDS = frozenset({"zones", "projects", "related_projects"})
 
-# Set by the server; a body may carry them (a GET sent back as a PUT) and they are ignored.
-SERVER_FIELDS = frozenset(
-    {
-        "organization",
-        "workflow_state",
-        "version",
-        "created_at",
-        "updated_at",
-        "published_at",
-        "confirmed_at",
-        "participants",
-        "pending_revision",
-    }
+# The columns the server keeps for every record (owner, workflow, times), in the order the API,
+# the exports and the admin show them after `identifier`. Nobody writes them through content.
+SERVER_COLUMNS = (
+    "organization",
+    "workflow_state",
+    "version",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "confirmed_at",
 )
+
+# Set by the server; a body may carry them (a GET sent back as a PUT) and they are ignored.
+SERVER_FIELDS = frozenset({*SERVER_COLUMNS, "participants", "pending_revision"})
 
 # What must be filled before a record may be submitted for publication (SPEC 5 "complete").
 REQUIRED_TO_PUBLISH: dict[type[Record], tuple[str, ...]] = {

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from projects.domain.content import FIELDS
+from projects.domain.content import FIELDS, SERVER_COLUMNS
 from projects.models import Contact, Project, Record, Zone
 from projects.validation import ZONE_POLICY_KEYS
 from registry.formula_escape import unescape_formula
@@ -37,16 +37,7 @@ LANGUAGES = ("en", "zh", "ru", "kk", "uz", "ky", "tg", "tk")
 
 # Written by the export from the server's data; read back by the import, which ignores them
 # except `identifier` (the record to update) and `organization` (must be the importer's).
-META_COLUMNS = (
-    "identifier",
-    "organization",
-    "workflow_state",
-    "version",
-    "created_at",
-    "updated_at",
-    "published_at",
-    "confirmed_at",
-)
+META_COLUMNS = ("identifier", *SERVER_COLUMNS)
 # A new record's own part of its identifier, `{prefix}-{ref}`; empty: the server generates one.
 REF_COLUMN = "ref"
 # Further read-only keys of the API's JSON shape, accepted and ignored by a JSON import.
