@@ -388,7 +388,7 @@ class Participation(TenantOwned):
     project_state = state_copy()
 
     class Meta(TenantOwned.Meta):
-        ordering = ["organization_id", "project_id", "participant_id"]
+        ordering = ["organization_id", "project_id", "participant_id", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "project", "participant", "role"],

@@ -106,8 +106,9 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 class TenantOwned(models.Model):
     """A row that belongs to exactly one organization.
 
-    Subclasses keep `organization` in every unique constraint and leading every index, so
-    that the tables can later be distributed by organization; tests/test_model_walk.py checks it.
+    Subclasses keep `organization` in every unique constraint, so that the tables can later be
+    distributed by organization (SPEC 9); their other indexes serve the public sort orders and the
+    foreign keys without leading with it. tests/test_model_walk.py checks both.
     """
 
     organization = models.ForeignKey(

@@ -401,9 +401,7 @@ def records_from_rows(model: type[Record], rows: list[dict]) -> list[Record]:
         org_id = values["organization_id"]
         owner = owners.get(org_id)
         if owner is None:
-            owner = owners[org_id] = instance(
-                Organization, {"id": org_id, "slug": values["organization__slug"]}
-            )
+            owner = owners[org_id] = _organization(org_id, values["organization__slug"])
         del values["organization__slug"]
         records.append(instance(model, values, {"organization": owner}))
     return records
@@ -418,6 +416,11 @@ def attach(records, attribute: str, rows, key: str, make) -> None:
         setattr(record, attribute, linked[record.pk])
 
 
+def _organization(org_id: int, slug: str) -> Organization:
+    """The owner or participant as a list item shows it: its id and slug, nothing read."""
+    return instance(Organization, {"id": org_id, "slug": slug})
+
+
 def _identified(model):
     return lambda row: instance(model, {"identifier": row["identifier"]})
 
@@ -428,9 +431,7 @@ def _relation(row) -> ProjectRelation:
 
 
 def _participation(row) -> Participation:
-    participant = instance(
-        Organization, {"id": row["participant_id"], "slug": row["participant__slug"]}
-    )
+    participant = _organization(row["participant_id"], row["participant__slug"])
     values = {name: row[name] for name in ("project_id", "participant_id", *PARTICIPATION_COLUMNS)}
     return instance(Participation, values, {"participant": participant})
 
