@@ -1,10 +1,9 @@
-"""Read-only views over the whole registry: review queue, changes feed, statistics."""
+"""Read-only feeds over the whole registry: the review queue and the changes feed."""
 
 from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Count, Sum
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -12,19 +11,15 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from accounts.models import Organization, SisterCityLink
 from projects.api import serializers as s
-from projects.choices import Freshness
 from projects.domain import workflow
 from projects.domain.audit import PUBLIC_EVENT_ACTIONS
 from projects.domain.boundary import visible_record_events
-from projects.domain.freshness import freshness_counts
-from projects.models import RECORD_MODELS, Contact, Project, Zone
+from projects.models import RECORD_MODELS
 from registry.api import cursors
 from registry.api.base import RegistryViewMixin
 from registry.api.conditional import not_modified, not_modified_response, with_validators
 from registry.api.pagination import page_size_from
-from registry.tenancy import visible
 
 RECORD_TYPES = {model: model.record_type for model in RECORD_MODELS}
 CHANGES_CURSOR = "changes"
@@ -140,102 +135,3 @@ class ReviewQueueView(RegistryViewMixin, APIView):
             return not_modified_response(etag)
         data = s.QueueItemSerializer(queue, many=True).data
         return with_validators(Response(_list_body(data)), etag)
-
-
-def _counts(queryset, field: str, key=None) -> dict[str, int]:
-    rows = queryset.order_by().values(key or field).annotate(n=Count("pk"))
-    return {row[key or field]: row["n"] for row in rows}
-
-
-STATS_BREAKDOWNS = {
-    Project: ("workflow_state", "category", "lifecycle_status"),
-    Zone: ("workflow_state", "kind", "lifecycle_status"),
-    Contact: ("workflow_state", "kind"),
-}
-
-
-def _average(total, count) -> float | None:
-    return round(total / count, 1) if count else None
-
-
-def _by_organization(rows) -> dict:
-    """Per organization slug: the count, the counts by freshness and the average completeness.
-
-    One grouped query over `rows` (already narrowed by tenancy.visible), so an organization's
-    records the caller cannot see are in no count and no average.
-    """
-    grouped = (
-        rows.order_by()
-        .values("organization__slug")
-        .annotate(
-            _count=Count("pk"),
-            _completeness=Sum("completeness"),
-            **freshness_counts(prefix="_fresh_"),
-        )
-    )
-    result = {}
-    for row in grouped:
-        result[row["organization__slug"]] = {
-            "count": row["_count"],
-            "completeness_total": row["_completeness"] or 0,
-            "freshness": {value: row[f"_fresh_{value}"] for value in Freshness.values},
-        }
-    return result
-
-
-def _quality(per_organization: dict) -> dict:
-    """The SPEC 5 freshness and completeness figures, overall and per organization."""
-    count = sum(item["count"] for item in per_organization.values())
-    total = sum(item["completeness_total"] for item in per_organization.values())
-    return {
-        "by_freshness": {
-            value: sum(item["freshness"][value] for item in per_organization.values())
-            for value in Freshness.values
-        },
-        "average_completeness": _average(total, count),
-        "freshness_by_organization": {
-            slug: item["freshness"] for slug, item in per_organization.items()
-        },
-        "completeness_by_organization": {
-            slug: _average(item["completeness_total"], item["count"])
-            for slug, item in per_organization.items()
-        },
-    }
-
-
-class StatsView(RegistryViewMixin, APIView):
-    """Counts of what the caller can see, by state, category or kind, and organization.
-
-    Each record type also carries `by_freshness` and `average_completeness`, and the same per
-    organization (`freshness_by_organization`, `completeness_by_organization`); SPEC 5.
-    """
-
-    @extend_schema(
-        tags=["registry"],
-        responses=inline_serializer(
-            "Stats",
-            {
-                "projects": serializers.DictField(),
-                "zones": serializers.DictField(),
-                "contacts": serializers.DictField(),
-                "organizations": serializers.IntegerField(),
-                "sister_city_links": serializers.IntegerField(),
-            },
-        ),
-    )
-    def get(self, request):
-        actor = self.actor
-        body = {}
-        for model, fields in STATS_BREAKDOWNS.items():
-            rows = visible(actor, model)
-            by = {f"by_{field}": _counts(rows, field) for field in fields}
-            per_organization = _by_organization(rows)
-            by["by_organization"] = {slug: item["count"] for slug, item in per_organization.items()}
-            body[model.record_type] = {
-                "total": sum(by["by_workflow_state"].values()),
-                **by,
-                **_quality(per_organization),
-            }
-        body["organizations"] = visible(actor, Organization).filter(is_active=True).count()
-        body["sister_city_links"] = visible(actor, SisterCityLink).filter(status="active").count()
-        return Response(body)

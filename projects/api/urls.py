@@ -4,9 +4,10 @@ projects.domain.workflow.TRANSITIONS, so a new action gets its route without a c
 
 from django.urls import path
 
-from projects.api.feeds import ChangesView, ReviewQueueView, StatsView
+from projects.api.feeds import ChangesView, ReviewQueueView
 from projects.api.io import IatiExportView, ImportView, export_view
 from projects.api.participants import ParticipantViewSet
+from projects.api.statistics import StatsView
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
 from projects.domain.workflow import TRANSITIONS
 from registry.api import routing  # noqa: F401  (registers the <ident:...> converter)
