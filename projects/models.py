@@ -293,6 +293,10 @@ class Contact(Record):
 
 
 RECORD_MODELS = (Project, Zone, Contact)
+# The one map from a record type's URL word ("projects", "zones", "contacts") to its model.
+RECORD_MODELS_BY_TYPE: dict[str, type[Record]] = {
+    model.record_type: model for model in RECORD_MODELS
+}
 
 
 def link_meta(label: str, source: str, target: str):

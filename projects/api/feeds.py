@@ -21,7 +21,6 @@ from registry.api.base import RegistryViewMixin
 from registry.api.conditional import not_modified, not_modified_response, with_validators
 from registry.api.pagination import page_size_from
 
-RECORD_TYPES = {model: model.record_type for model in RECORD_MODELS}
 CHANGES_CURSOR = "changes"
 BAD_SINCE = "The cursor is not valid; use one the feed gave you, or none to start."
 
@@ -82,10 +81,10 @@ class ChangesView(RegistryViewMixin, APIView):
         )
         # Each type's detail URL around its identifier, reversed once per page, not per event.
         self.url_parts = {}
-        for model, record_type in RECORD_TYPES.items():
+        for model in RECORD_MODELS:
             marker = "IDENTIFIER0MARKER"
             url = reverse(
-                f"api-{record_type}-detail", kwargs={"identifier": marker}, request=request
+                f"api-{model.record_type}-detail", kwargs={"identifier": marker}, request=request
             )
             self.url_parts[model] = url.partition(marker)[::2]
         events = [self.event(entry) for entry in entries]
@@ -99,7 +98,7 @@ class ChangesView(RegistryViewMixin, APIView):
 
     def event(self, entry) -> dict:
         model = entry.content_type.model_class()
-        record_type = RECORD_TYPES[model]
+        record_type = model.record_type
         prefix, suffix = self.url_parts[model]
         return {
             "cursor": encode_cursor(entry.id),

@@ -21,11 +21,11 @@ from rest_framework.views import APIView
 
 from accounts.api.base import caller_organization
 from projects.io import exporting, iati
-from projects.io.columns import RECORD_TYPES
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import MEDIA_TYPES
+from projects.models import RECORD_MODELS_BY_TYPE
 from registry.api.base import RegistryViewMixin
 from registry.api.errors import PayloadTooLarge, error_body
 from registry.api.renderers import RegistryJSONRenderer
@@ -95,7 +95,7 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
     )
     def post(self, request, record_type):
         self.require_authenticated()
-        model = RECORD_TYPES[record_type]
+        model = RECORD_MODELS_BY_TYPE[record_type]
         dry_run = _dry_run(request)
         organization = caller_organization(request, self.actor)
         upload = request.FILES.get("file")
@@ -145,11 +145,11 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
     GeoJSON, holding only what the caller may see."""
 
     def known_query_params(self) -> set[str]:
-        model = RECORD_TYPES[self.kwargs["record_type"]]
+        model = RECORD_MODELS_BY_TYPE[self.kwargs["record_type"]]
         return {"format", *exporting.FILTERSETS[model].base_filters}
 
     def get(self, request, record_type, export_format):
-        model = RECORD_TYPES[record_type]
+        model = RECORD_MODELS_BY_TYPE[record_type]
         try:
             exporting.check_format(model, export_format)
         except exporting.FormatNotOffered as error:
@@ -162,7 +162,7 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
 
 def export_view(record_type: str) -> type[ExportView]:
     """The export view of one record type, whose schema names the formats it offers."""
-    model = RECORD_TYPES[record_type]
+    model = RECORD_MODELS_BY_TYPE[record_type]
     offered = [
         name
         for name in exporting.EXPORT_FORMATS

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from projects.domain.content import FIELDS, SERVER_COLUMNS
-from projects.models import Contact, Project, Record, Zone
+from projects.models import Record
 from projects.validation import ZONE_POLICY_KEYS
 from registry.formula_escape import unescape_formula
 
@@ -110,7 +110,6 @@ ITEM_PARTS = {
     DOCUMENTS: ("title", "url", "language", "category"),
     RELATIONS: ("identifier", "kind"),
 }
-RECORD_TYPES: dict[str, type[Record]] = {"projects": Project, "zones": Zone, "contacts": Contact}
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

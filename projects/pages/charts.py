@@ -18,12 +18,11 @@ from accounts.models import Organization
 from projects import choices
 from projects.choices import RECORD_TYPE_PLURALS, Freshness, WorkflowState
 from projects.domain.freshness import freshness_counts
-from projects.models import Contact, Project, Zone
+from projects.models import RECORD_MODELS, Contact, Project, Zone
 from projects.reads import catalogue
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
-RECORD_MODELS = (Project, Zone, Contact)
 TYPE_NAMES = {record_type.value: plural for record_type, plural in RECORD_TYPE_PLURALS.items()}
 # Horizontal bars fill at most this share of the width; the rest holds the number.
 BAR_SHARE = 82

@@ -30,24 +30,17 @@ from rest_framework.exceptions import ValidationError as FilterError
 from accounts.domain.boundary import my_organizations
 from accounts.pages.views import active_organization
 from projects.io import exporting, iati
-from projects.io.columns import RECORD_TYPES
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import MEDIA_TYPES
+from projects.pages.record_types import model_for
 from registry.tenancy import NotAllowed, actor_for_request
 
 SESSION_KEY = "pending_imports"
 STREAM_MARKER = "<!--import-stream-->"
 # Uploads left unconfirmed are removed after this long.
 PENDING_SECONDS = 24 * 3600
-
-
-def _model(record_type: str):
-    try:
-        return RECORD_TYPES[record_type]
-    except KeyError:
-        raise Http404 from None
 
 
 def _download(chunks, format: str, filename: str) -> StreamingHttpResponse:
@@ -63,7 +56,7 @@ def _download(chunks, format: str, filename: str) -> StreamingHttpResponse:
 @require_GET
 def export(request, record_type: str, export_format: str):
     """The catalogue list, with its filters (the query string), as a file."""
-    model = _model(record_type)
+    model = model_for(record_type)
     try:
         exporting.check_format(model, export_format)
     except exporting.FormatNotOffered as error:
@@ -99,7 +92,7 @@ def export_iati(request):
 
 @require_GET
 def import_template(request, record_type: str, template_format: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     if template_format not in ("csv", "xlsx", "json"):
         raise Http404
     chunks = exporting.template_stream(model, template_format)
@@ -213,7 +206,7 @@ def import_page(request, record_type: str):
 
 
 def _import_page(request, record_type: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     actor, organization = _importing_organization(request)
     context = {
         "record_type": record_type,
@@ -247,7 +240,7 @@ def _import_page(request, record_type: str):
 @require_POST
 def import_confirm(request, record_type: str):
     """Import the file checked before, all rows in one transaction, progress streamed."""
-    model = _model(record_type)
+    model = model_for(record_type)
     actor, organization = _importing_organization(request)
     token = request.POST.get("token", "")
     pending = request.session.get(SESSION_KEY, {})

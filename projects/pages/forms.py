@@ -20,7 +20,7 @@ from django_countries import countries as iso_countries
 
 from projects.choices import ParticipantRole, PolicyTopic, RelationKind
 from projects.domain.content import FIELD_LABELS, FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
-from projects.models import Contact, Project, Record, Zone
+from projects.models import Contact, Record
 
 # The languages offered on the form, one input each (other languages already in a record are
 # kept as they are).
@@ -535,4 +535,3 @@ class ActionForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-RECORD_MODELS_BY_TYPE = {model.record_type: model for model in (Project, Zone, Contact)}

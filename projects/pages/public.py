@@ -25,6 +25,7 @@ from projects.domain.boundary import access_record
 from projects.domain.content import completeness
 from projects.domain.freshness import freshness
 from projects.models import (
+    RECORD_MODELS,
     Contact,
     ContactProject,
     ContactZone,
@@ -111,7 +112,7 @@ def contact_list(request):
 # --- Detail pages -----------------------------------------------------------------------------
 
 
-def _record(actor, model: type[Record], identifier: str) -> Record:
+def _record_or_404(actor, model: type[Record], identifier: str) -> Record:
     try:
         return access_record(actor, model, identifier)
     except NotVisible:
@@ -135,7 +136,7 @@ def _record_context(actor, record: Record) -> dict:
 @require_GET
 def project_detail(request, identifier: str):
     actor = actor_for_request(request)
-    project = _record(actor, Project, identifier)
+    project = _record_or_404(actor, Project, identifier)
     participations = (
         visible(actor, Participation)
         .filter(project=project)
@@ -170,7 +171,7 @@ def project_detail(request, identifier: str):
 @require_GET
 def zone_detail(request, identifier: str):
     actor = actor_for_request(request)
-    zone = _record(actor, Zone, identifier)
+    zone = _record_or_404(actor, Zone, identifier)
     links = {
         "projects": [
             link.project
@@ -191,7 +192,7 @@ def zone_detail(request, identifier: str):
 @require_GET
 def contact_detail(request, identifier: str):
     actor = actor_for_request(request)
-    contact = _record(actor, Contact, identifier)
+    contact = _record_or_404(actor, Contact, identifier)
     links = {
         "zones": [
             link.zone
@@ -302,7 +303,7 @@ def stats(request):
 def _record_counts(actor, field: str = "organization_id") -> dict:
     """{organization id: {record type: count}} of the records the actor sees."""
     counts: dict = {}
-    for model in (Project, Zone, Contact):
+    for model in RECORD_MODELS:
         grouped = visible(actor, model).order_by().values(field).annotate(n=Count("pk"))
         for row in grouped:
             counts.setdefault(row[field], {})[model.record_type] = row["n"]
@@ -337,7 +338,7 @@ def organization_detail(request, slug: str):
             .filter(organization=organization)
             .order_by("-updated_at", "-pk")[: RECORDS_ON_ORGANIZATION_PAGE + 1]
         )
-        for model in (Project, Zone, Contact)
+        for model in RECORD_MODELS
     }
     links = (
         visible(actor, SisterCityLink)

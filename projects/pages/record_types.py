@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import Http404
 from django.utils.functional import Promise
 
 from projects.choices import RECORD_TYPE_PLURALS, RecordType
+from projects.models import RECORD_MODELS_BY_TYPE, Record
 
 
 @dataclass(frozen=True)
@@ -29,3 +31,11 @@ RECORD_NOUNS = {
 def detail_url(record) -> str:
     """The record's public page (SPEC 7: /projects/<identifier>/, /zones/..., /contacts/...)."""
     return f"/{record.record_type}/{record.identifier}/"
+
+
+def model_for(record_type: str) -> type[Record]:
+    """The model a page's URL names (projects, zones, contacts); any other word is a 404."""
+    try:
+        return RECORD_MODELS_BY_TYPE[record_type]
+    except KeyError:
+        raise Http404 from None

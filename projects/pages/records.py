@@ -33,23 +33,10 @@ from projects.domain.content import content_of
 from projects.domain.revisions import diff, pending_revisions, revisions_of
 from projects.models import Participation, Project
 from projects.pages import dashboard
-from projects.pages.forms import RECORD_MODELS_BY_TYPE, ActionForm, ParticipantFormSet, RecordForm
-from projects.pages.record_types import RECORD_NOUNS, detail_url
+from projects.pages.forms import ActionForm, ParticipantFormSet, RecordForm
+from projects.pages.record_types import RECORD_NOUNS, detail_url, model_for
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
-
-
-def _model(record_type: str):
-    try:
-        return RECORD_MODELS_BY_TYPE[record_type]
-    except KeyError:
-        raise Http404 from None
-
-
-def _record(actor, model, identifier):
-    """The record, or NotVisible (404) when the user may not see it."""
-    return access_record(actor, model, identifier)
-
 
 # --- Dashboard ---------------------------------------------------------------------------------
 
@@ -127,7 +114,7 @@ def _participations(actor, record):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_create(request, record_type: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     actor = actor_for_request(request)
     organization = active_organization(request, list(my_organizations(actor)))
     if organization is None or not allowed(actor, "create", model(organization=organization)):
@@ -185,10 +172,10 @@ def _editable_content(actor, record) -> dict:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_edit(request, record_type: str, identifier: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     actor = actor_for_request(request)
     try:
-        record = _record(actor, model, identifier)
+        record = access_record(actor, model, identifier)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
     if not allowed(actor, "change", record):
@@ -251,7 +238,7 @@ def participant_add(request, identifier: str):
     actor = actor_for_request(request)
     form = ParticipantFormSet.form(request.POST, organizations=_participant_choices(actor))
     try:
-        project = _record(actor, Project, identifier)
+        project = access_record(actor, Project, identifier)
         if not form.is_valid() or form.chosen is None:
             raise ValidationError(
                 form.non_field_errors() or [_("Choose the organization and its role.")]
@@ -319,7 +306,7 @@ ACTION_DONE = {
 @login_required
 @require_POST
 def record_action(request, record_type: str, identifier: str, action: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     if action not in workflow.TRANSITIONS:
         raise Http404
     actor = actor_for_request(request)
@@ -359,10 +346,10 @@ def _action_failed(request, model, identifier, action, error: ValidationError):
 @login_required
 @require_POST
 def discard_revision(request, record_type: str, identifier: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     actor = actor_for_request(request)
     try:
-        record = services.discard_revision(actor, _record(actor, model, identifier))
+        record = services.discard_revision(actor, access_record(actor, model, identifier))
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
     messages.success(
@@ -375,10 +362,10 @@ def discard_revision(request, record_type: str, identifier: str):
 @require_POST
 def record_delete(request, record_type: str, identifier: str):
     """Delete a draft, after a confirmation step (the first POST asks, the second deletes)."""
-    model = _model(record_type)
+    model = model_for(record_type)
     actor = actor_for_request(request)
     try:
-        record = _record(actor, model, identifier)
+        record = access_record(actor, model, identifier)
         if request.POST.get("confirm") != "yes":
             if not allowed(actor, "delete", record):
                 services.delete_record(actor, record)  # refuses, and notes the refusal
@@ -402,10 +389,10 @@ def record_delete(request, record_type: str, identifier: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def record_review(request, record_type: str, identifier: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     actor = actor_for_request(request)
     try:
-        record = _record(actor, model, identifier)
+        record = access_record(actor, model, identifier)
         if not allowed(actor, "view_history", record):
             return refused_page(
                 request,
@@ -433,10 +420,10 @@ def record_review(request, record_type: str, identifier: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def record_history(request, record_type: str, identifier: str):
-    model = _model(record_type)
+    model = model_for(record_type)
     actor = actor_for_request(request)
     try:
-        record = _record(actor, model, identifier)
+        record = access_record(actor, model, identifier)
         entries = list(workflow.history(actor, record))
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)

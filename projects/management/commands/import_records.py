@@ -12,9 +12,9 @@ import os
 from django.core.management.base import CommandError
 
 from accounts.models import Organization, User
-from projects.io.columns import RECORD_TYPES
 from projects.io.importing import Importer, first_admin
 from projects.io.readers import ImportRefused, check_size, format_of
+from projects.models import RECORD_MODELS_BY_TYPE
 from registry import rls
 from registry.rls import SystemCommand
 from registry.tenancy import Actor, NotAllowed
@@ -30,7 +30,7 @@ class Command(SystemCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="a .csv, .xlsx or .json file (docs/import.md)")
         parser.add_argument("--org", required=True, help="the organization's slug")
-        parser.add_argument("--type", required=True, choices=sorted(RECORD_TYPES))
+        parser.add_argument("--type", required=True, choices=sorted(RECORD_MODELS_BY_TYPE))
         parser.add_argument("--dry-run", action="store_true", help="validate every row only")
         parser.add_argument(
             "--user",
@@ -59,7 +59,7 @@ class Command(SystemCommand):
             importer = Importer(
                 actor,
                 organization,
-                RECORD_TYPES[options["type"]],
+                RECORD_MODELS_BY_TYPE[options["type"]],
                 file,
                 os.path.basename(path),
                 size,
