@@ -7,8 +7,6 @@ the exports are `projects.io.exporting` and `projects.io.iati` over `registry.te
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
-from django.utils.cache import patch_cache_control
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -24,7 +22,7 @@ from projects.io import exporting, iati
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
-from projects.io.writers import MEDIA_TYPES
+from projects.io.writers import MEDIA_TYPES, download_response
 from projects.models import RECORD_MODELS_BY_TYPE
 from registry.api.base import RegistryViewMixin
 from registry.api.errors import PayloadTooLarge, error_body
@@ -120,14 +118,6 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         )
 
 
-def streaming_download(chunks, format: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=MEDIA_TYPES[format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # What a caller may see depends on who asks: never from a shared cache.
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
-
-
 EXPORT_RESPONSES = {
     (200, "text/csv"): OpenApiTypes.STR,
     (200, MEDIA_TYPES["xlsx"]): OpenApiTypes.BINARY,
@@ -157,7 +147,7 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         queryset = exporting.filtered(self.actor, model, request.query_params, request)
         chunks = exporting.export_stream(self.actor, queryset, export_format)
         filename = exporting.export_filename(model, export_format)
-        return streaming_download(chunks, export_format, filename)
+        return download_response(chunks, export_format, filename)
 
 
 def export_view(record_type: str) -> type[ExportView]:
@@ -201,4 +191,4 @@ class IatiExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
     def get(self, request):
         queryset = exporting.filtered(self.actor, iati.Project, request.query_params, request)
         chunks = iati.stream_activities(self.actor, queryset)
-        return streaming_download(chunks, "iati.xml", iati.filename())
+        return download_response(chunks, "iati.xml", iati.filename())

@@ -15,6 +15,9 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.http import StreamingHttpResponse
+from django.utils.cache import patch_cache_control
+
 from projects.io.xlsx import stream_xlsx
 from registry.formula_escape import escape_formula
 
@@ -110,7 +113,17 @@ def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
 
 def stream_json(items: Iterable[dict]) -> Iterator[bytes]:
     """A JSON array, one record per line: the shape the JSON import reads back."""
-    parts = ["["]
+    return _json_array("[", items, "\n]\n")
+
+
+def stream_geojson(features: Iterable[dict]) -> Iterator[bytes]:
+    """A GeoJSON FeatureCollection (RFC 7946), feature by feature."""
+    return _json_array('{"type": "FeatureCollection", "features": [', features, "\n]}\n")
+
+
+def _json_array(opening: str, items: Iterable[dict], closing: str) -> Iterator[bytes]:
+    """`opening`, the items one per line, `closing`: in chunks of ROWS_PER_CHUNK items."""
+    parts = [opening]
     separator = "\n"
     for count, item in enumerate(items, start=1):
         parts.append(separator + json.dumps(item, ensure_ascii=False))
@@ -118,21 +131,7 @@ def stream_json(items: Iterable[dict]) -> Iterator[bytes]:
         if count % ROWS_PER_CHUNK == 0:
             yield "".join(parts).encode()
             parts = []
-    parts.append("\n]\n")
-    yield "".join(parts).encode()
-
-
-def stream_geojson(features: Iterable[dict]) -> Iterator[bytes]:
-    """A GeoJSON FeatureCollection (RFC 7946), feature by feature."""
-    parts = ['{"type": "FeatureCollection", "features": [']
-    separator = "\n"
-    for count, feature in enumerate(features, start=1):
-        parts.append(separator + json.dumps(feature, ensure_ascii=False))
-        separator = ",\n"
-        if count % ROWS_PER_CHUNK == 0:
-            yield "".join(parts).encode()
-            parts = []
-    parts.append("\n]}\n")
+    parts.append(closing)
     yield "".join(parts).encode()
 
 
@@ -143,3 +142,12 @@ def stream_table(format: str, header: list[str], rows: Iterable[list], sheet_nam
     if format == "xlsx":
         return stream_xlsx(header, rows, sheet_name=sheet_name, rows_per_chunk=ROWS_PER_CHUNK)
     raise ValueError(format)
+
+
+def download_response(chunks, format: str, filename: str) -> StreamingHttpResponse:
+    """The file as an attachment, streamed. What a caller may see depends on who asks, so the
+    answer never comes from a shared cache."""
+    response = StreamingHttpResponse(chunks, content_type=MEDIA_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

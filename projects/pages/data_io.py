@@ -33,7 +33,7 @@ from projects.io import exporting, iati
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
-from projects.io.writers import MEDIA_TYPES
+from projects.io.writers import download_response
 from projects.pages.record_types import model_for
 from registry.tenancy import NotAllowed, actor_for_request
 
@@ -41,13 +41,6 @@ SESSION_KEY = "pending_imports"
 STREAM_MARKER = "<!--import-stream-->"
 # Uploads left unconfirmed are removed after this long.
 PENDING_SECONDS = 24 * 3600
-
-
-def _download(chunks, format: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=MEDIA_TYPES[format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-cache"
-    return response
 
 
 # --- Exports ---------------------------------------------------------------------------------
@@ -72,7 +65,7 @@ def export(request, record_type: str, export_format: str):
             f"These filters cannot be used: {error.detail}", content_type="text/plain"
         )
     chunks = exporting.export_stream(actor, queryset, export_format)
-    return _download(chunks, export_format, exporting.export_filename(model, export_format))
+    return download_response(chunks, export_format, exporting.export_filename(model, export_format))
 
 
 @require_GET
@@ -87,7 +80,7 @@ def export_iati(request):
         return HttpResponseBadRequest(
             f"These filters cannot be used: {error.detail}", content_type="text/plain"
         )
-    return _download(iati.stream_activities(actor, queryset), "iati.xml", iati.filename())
+    return download_response(iati.stream_activities(actor, queryset), "iati.xml", iati.filename())
 
 
 @require_GET
@@ -96,7 +89,7 @@ def import_template(request, record_type: str, template_format: str):
     if template_format not in ("csv", "xlsx", "json"):
         raise Http404
     chunks = exporting.template_stream(model, template_format)
-    return _download(chunks, template_format, f"{record_type}-template.{template_format}")
+    return download_response(chunks, template_format, f"{record_type}-template.{template_format}")
 
 
 # --- Import ----------------------------------------------------------------------------------

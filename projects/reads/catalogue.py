@@ -702,7 +702,8 @@ def _label_for(model, name: str, value: str) -> str:
 
 
 def country_name(code: str) -> str:
-    return str(iso_countries.name(code)) or code
+    """The country's name in the reader's language (django-countries), else the code."""
+    return (str(iso_countries.name(code)) or code) if code else ""
 
 
 # The counts of one chosen facet over the rows with every other filter: {value: count}.

@@ -17,12 +17,12 @@ from __future__ import annotations
 from django import template
 from django.http import QueryDict
 from django.utils.translation import get_language_info
-from django_countries import countries as iso_countries
 
 from accounts.models import OrganizationKind, Sector, SisterCityStatus
 from projects import choices
 from projects.domain.content import field_label as content_field_label
 from projects.domain.freshness import freshness
+from projects.reads import catalogue
 from registry.tenancy import MembershipRole
 
 register = template.Library()
@@ -90,10 +90,7 @@ def event_label(action: str) -> str:
     return choices.label(choices.AuditEvent, action)
 
 
-@register.filter
-def country_name(code) -> str:
-    """The country's name in the reader's language (django-countries), else the code."""
-    return str(iso_countries.name(code)) or code if code else ""
+country_name = register.filter("country_name", catalogue.country_name)
 
 
 @register.filter
