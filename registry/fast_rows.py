@@ -10,7 +10,7 @@ subclass of it to attach its own tzinfo): together about two thirds of the page'
   Django's cursor (so query logging, counting and the request's transaction and row-level
   security settings apply as to every query), but on PostgreSQL read with orjson for jsonb and
   psycopg's C loader for timestamptz. Other databases (SQLite in the quick start and the test
-  pass) get the ORM's own `.values()`. The values are equal either way (tests/api/
+  pass) get the ORM's own `.values()`. The values are equal either way (tests/projects/api/
   test_list_rows.py compares them with the ORM's).
 * `instance(model, values)`: a model instance whose attributes are those values, as
   `Model.from_db` makes it minus the per-field work of `__init__`. Only what the row holds is

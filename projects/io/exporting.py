@@ -12,7 +12,7 @@ what the actor sees) becomes the API's JSON shape (`record_item`) and, in CSV an
 of each language out of the multilingual columns (`title ->> 'en'`), fetch each chunk's linked
 records with one query per link from the same visible querysets, as (record id, ...) tuples, and
 turn a chunk into CSV with one `writerows`. The tests hold both readings to the same bytes
-(tests/io/test_export_fast_path.py); `reference_stream` is the record-by-record one.
+(tests/projects/io/test_export_fast_path.py); `reference_stream` is the record-by-record one.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """OpenAPI generation: the error responses every operation can give, and what the server really
 accepts and answers, so that the document tells the truth (schemathesis `--checks all` holds the
-served API to it: tests/api/test_schemathesis.py).
+served API to it: tests/projects/api/test_schemathesis.py).
 
 * `RegistryAutoSchema` takes an operation's `application/json` answer as its main one (a list
   that can also answer CSV and GeoJSON is still a paginated, filterable list), and gives filter

@@ -2,7 +2,7 @@
 
 Each app owns its API routes (accounts/api/urls.py, projects/api/urls.py); the root URLconf
 includes them before these, so that the catch-all below comes last. Every route is named
-`api-...`; tests/api/test_routes.py walks them and fails for one without a test.
+`api-...`; tests/projects/api/test_routes.py walks them and fails for one without a test.
 """
 
 from django.urls import path, re_path
