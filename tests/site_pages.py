@@ -104,15 +104,24 @@ def page_dataset(scale: int = 0) -> PageDataset:
 
     d = PageDataset()
     d.orgs["secretariat"] = OrganizationFactory(
-        slug="secretariat", identifier_prefix="SRR", kind="secretariat", country="CN",
+        slug="secretariat",
+        identifier_prefix="SRR",
+        kind="secretariat",
+        country="CN",
         name={"en": "Registry Secretariat", "zh": "秘书处", "ru": "Секретариат"},
     )
     d.orgs["a"] = OrganizationFactory(
-        slug="xian", identifier_prefix="CN-XIAN", country="CN", city="Xi'an",
+        slug="xian",
+        identifier_prefix="CN-XIAN",
+        country="CN",
+        city="Xi'an",
         name={"en": "Xi'an Municipal Government", "zh": "西安市人民政府", "ru": "Мэрия Сианя"},
     )
     d.orgs["b"] = OrganizationFactory(
-        slug="almaty", identifier_prefix="KZ-ALA", country="KZ", city="Almaty",
+        slug="almaty",
+        identifier_prefix="KZ-ALA",
+        country="KZ",
+        city="Almaty",
         name={"en": "Almaty City Akimat", "zh": "阿拉木图市政府", "ru": "Акимат Алматы"},
     )
     a, b, sec = d.orgs["a"], d.orgs["b"], d.orgs["secretariat"]
@@ -137,8 +146,11 @@ def page_dataset(scale: int = 0) -> PageDataset:
 
     d.records["project"] = published(
         Project,
-        title={"en": "Xi'an-Almaty cultural tourism train", "zh": "西安至阿拉木图文旅专列",
-               "ru": "Туристический поезд Сиань-Алматы"},
+        title={
+            "en": "Xi'an-Almaty cultural tourism train",
+            "zh": "西安至阿拉木图文旅专列",
+            "ru": "Туристический поезд Сиань-Алматы",
+        },
     )
     participation = participants.add_participant(
         Actor.for_user(editor), d.records["project"], b, "partner"
@@ -146,28 +158,48 @@ def page_dataset(scale: int = 0) -> PageDataset:
     participants.respond_participation(Actor.for_user(d.users["admin_b"]), participation, True)
     d.records["zone"] = published(
         Zone,
-        name={"en": "Khorgos cross-border tourism zone", "zh": "霍尔果斯跨境旅游合作区",
-              "ru": "Трансграничная туристическая зона Хоргос"},
+        name={
+            "en": "Khorgos cross-border tourism zone",
+            "zh": "霍尔果斯跨境旅游合作区",
+            "ru": "Трансграничная туристическая зона Хоргос",
+        },
     )
     d.records["contact"] = published(
         Contact,
-        name={"en": "Travel insurance claims hotline", "zh": "旅游保险理赔热线",
-              "ru": "Горячая линия страховых выплат"},
+        name={
+            "en": "Travel insurance claims hotline",
+            "zh": "旅游保险理赔热线",
+            "ru": "Горячая линия страховых выплат",
+        },
     )
     d.records["draft"] = create(
-        Project, a, editor,
-        title={"en": "Silk Road night market draft", "zh": "丝路夜市草稿",
-               "ru": "Черновик ночного рынка"},
+        Project,
+        a,
+        editor,
+        title={
+            "en": "Silk Road night market draft",
+            "zh": "丝路夜市草稿",
+            "ru": "Черновик ночного рынка",
+        },
     )
     revised = published(
         Project,
-        title={"en": "Tashkent heritage walking route", "zh": "塔什干遗产步行线路",
-               "ru": "Пешеходный маршрут Ташкента"},
+        title={
+            "en": "Tashkent heritage walking route",
+            "zh": "塔什干遗产步行线路",
+            "ru": "Пешеходный маршрут Ташкента",
+        },
     )
     services.update_record(
-        Actor.for_user(editor), revised,
-        project_data(summary={"en": "A revised summary of the walking route",
-                              "zh": "修订后的步行线路简介", "ru": "Новое описание маршрута"}),
+        Actor.for_user(editor),
+        revised,
+        project_data(
+            summary={
+                "en": "A revised summary of the walking route",
+                "zh": "修订后的步行线路简介",
+                "ru": "Новое описание маршрута",
+            }
+        ),
     )
     act(editor, revised, "submit")
     d.records["revised"] = revised

@@ -181,8 +181,22 @@ def test_text_nodes_are_whole_nodes_outside_scripts():
 
 # Words a Chinese or Russian page may show in Latin letters: names of formats, standards, brands.
 LATIN_ALLOWED = {
-    "API", "CSV", "XLSX", "JSON", "GeoJSON", "IATI", "IATI XML", "XML", "OpenAPI", "Leaflet",
-    "OpenStreetMap", "English", "E.164", "ISO", "URL", "HTTPS",
+    "API",
+    "CSV",
+    "XLSX",
+    "JSON",
+    "GeoJSON",
+    "IATI",
+    "IATI XML",
+    "XML",
+    "OpenAPI",
+    "Leaflet",
+    "OpenStreetMap",
+    "English",
+    "E.164",
+    "ISO",
+    "URL",
+    "HTTPS",
 }
 
 

@@ -11,9 +11,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import member
 
 PAGES = "accounts/test_pages.py::"
-WORK = "projects/pages/signed_in/test_record_forms.py::"
-ACTIONS = "projects/pages/signed_in/test_record_actions.py::"
-ORG = "projects/pages/signed_in/test_organization_pages.py::"
+PUBLIC = "projects/pages/public/"
+SIGNED_IN = "projects/pages/signed_in/"
+IO = "projects/io/"
+WORK = SIGNED_IN + "test_record_forms.py::"
+ACTIONS = SIGNED_IN + "test_record_actions.py::"
+ORG = SIGNED_IN + "test_organization_pages.py::"
 COVERED = {
     "home": PAGES + "test_sign_in_then_home_names_the_user_the_organization_and_the_role",
     "healthz": "test_health.py::test_healthz_answers_without_the_database",
@@ -25,24 +28,26 @@ COVERED = {
     "switch_organization": PAGES + "test_switcher_lists_my_organizations_and_switches",
     "set_language": PAGES + "test_language_switcher_on_every_page_switches_to_russian",
     # Data in and out (issue 9).
-    "records-export": "projects/io/test_export.py::test_the_catalogue_pages_export_with_their_query_string",
-    "projects-export-iati": "projects/io/test_iati.py::test_the_catalogue_links_the_iati_export",
-    "records-import": "projects/io/test_import_faces.py::test_page_checks_previews_and_confirms",
-    "records-import-confirm": "projects/io/test_import_faces.py::test_page_checks_previews_and_confirms",
-    "records-import-template": "projects/io/test_export.py::test_import_templates_download_in_each_format",
+    "records-export": IO
+    + "test_export.py::test_the_catalogue_pages_export_with_their_query_string",
+    "projects-export-iati": IO + "test_iati.py::test_the_catalogue_links_the_iati_export",
+    "records-import": IO + "test_import_faces.py::test_page_checks_previews_and_confirms",
+    "records-import-confirm": IO + "test_import_faces.py::test_page_checks_previews_and_confirms",
+    "records-import-template": IO + "test_export.py::test_import_templates_download_in_each_format",
     # Public pages (issue 8).
-    "project-list": "projects/pages/public/test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
-    "zone-list": "projects/pages/public/test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
-    "contact-list": "projects/pages/public/test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
-    "project-detail": "projects/pages/public/test_detail.py::test_project_page_shows_every_field_and_its_links",
-    "zone-detail": "projects/pages/public/test_detail.py::test_zone_page_shows_its_projects_contacts_and_map",
-    "contact-detail": "projects/pages/public/test_detail.py::test_contact_page_shows_how_to_reach_it",
-    "map": "projects/pages/public/test_map_stats.py::test_map_embeds_the_features_and_lists_them_for_readers",
-    "stats": "projects/pages/public/test_map_stats.py::test_stats_count_only_what_the_reader_may_see",
-    "organization-list": "projects/pages/public/test_organizations.py::test_directory_lists_active_organizations",
-    "organization-detail": "projects/pages/public/test_organizations.py::test_organization_page_shows_records",
+    "project-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
+    "zone-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
+    "contact-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
+    "project-detail": PUBLIC + "test_detail.py::test_project_page_shows_every_field_and_its_links",
+    "zone-detail": PUBLIC + "test_detail.py::test_zone_page_shows_its_projects_contacts_and_map",
+    "contact-detail": PUBLIC + "test_detail.py::test_contact_page_shows_how_to_reach_it",
+    "map": PUBLIC + "test_map_stats.py::test_map_embeds_the_features_and_lists_them_for_readers",
+    "stats": PUBLIC + "test_map_stats.py::test_stats_count_only_what_the_reader_may_see",
+    "organization-list": PUBLIC
+    + "test_organizations.py::test_directory_lists_active_organizations",
+    "organization-detail": PUBLIC + "test_organizations.py::test_organization_page_shows_records",
     # Signed-in pages (issue 8).
-    "dashboard": "projects/pages/signed_in/test_dashboard.py::test_dashboard_lists_what_waits_for_each_role",
+    "dashboard": SIGNED_IN + "test_dashboard.py::test_dashboard_lists_what_waits_for_each_role",
     "project-create": WORK + "test_create_form_keeps_input_and_shows_field_errors",
     "zone-create": WORK + "test_zone_and_contact_forms_create_drafts",
     "contact-create": WORK + "test_zone_and_contact_forms_create_drafts",
@@ -50,7 +55,7 @@ COVERED = {
     "zone-edit": WORK + "test_editing_a_published_record_opens_a_revision",
     "contact-edit": WORK + "test_who_may_open_the_edit_form",
     "project-participant-add": WORK + "test_adding_a_participant_from_the_edit_page",
-    "participation-answer": "projects/pages/signed_in/test_workflow_pages.py::"
+    "participation-answer": SIGNED_IN + "test_workflow_pages.py::"
     "test_a_project_goes_from_the_form_to_the_public_api",
     "record-action": ACTIONS + "test_forbidden_actions_are_hidden_and_refused",
     "record-discard-revision": ACTIONS + "test_discarding_a_pending_revision",
@@ -92,7 +97,10 @@ ROUTE_ARGS = {
     "api-key-revoke": ["nokey123"],
     "sister-city-answer": [1, "accept"],
 }
-SKIPPED_PREFIXES = ("api/", "admin/")  # the API has tests/projects/api/test_routes.py; the admin is Django's
+SKIPPED_PREFIXES = (
+    "api/",
+    "admin/",
+)  # the API has tests/projects/api/test_routes.py; the admin is Django's
 
 
 def page_routes(patterns=None, prefix=""):

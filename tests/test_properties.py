@@ -42,8 +42,9 @@ SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) 
 def json_values(scalars):
     return st.recursive(
         scalars,
-        lambda children: st.lists(children, max_size=5)
-        | st.dictionaries(TEXT, children, max_size=5),
+        lambda children: (
+            st.lists(children, max_size=5) | st.dictionaries(TEXT, children, max_size=5)
+        ),
         max_leaves=20,
     )
 
@@ -51,7 +52,10 @@ def json_values(scalars):
 JSON = json_values(SCALARS)
 # What a JSON body can carry (no NaN or infinity: they are not JSON).
 BODY_JSON = json_values(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | TEXT
 )
 NUMBER = st.integers(-1000, 1000) | st.floats(allow_nan=True, allow_infinity=True)

@@ -28,9 +28,7 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
 def policy(response) -> dict[str, str]:
     header = response["Content-Security-Policy"]
     return {
-        part.split()[0]: " ".join(part.split()[1:])
-        for part in header.split(";")
-        if part.strip()
+        part.split()[0]: " ".join(part.split()[1:]) for part in header.split(";") if part.strip()
     }
 
 

@@ -33,16 +33,25 @@ COMMENT = "Please say who funds the trail in the summary."
 @pytest.fixture
 def world(site):
     secretariat = OrganizationFactory(
-        slug="secretariat", identifier_prefix="SRR", kind="secretariat", country="CN",
+        slug="secretariat",
+        identifier_prefix="SRR",
+        kind="secretariat",
+        country="CN",
         name={"en": "Registry Secretariat", "zh": "丝路合作登记秘书处"},
     )
     xian = OrganizationFactory(
-        slug="xian", identifier_prefix="CN-XIAN", country="CN", city="Xi'an",
+        slug="xian",
+        identifier_prefix="CN-XIAN",
+        country="CN",
+        city="Xi'an",
         requires_signoff=True,
         name={"en": "Xi'an Municipal Government", "zh": "西安市人民政府"},
     )
     almaty = OrganizationFactory(
-        slug="almaty", identifier_prefix="KZ-ALA", country="KZ", city="Almaty",
+        slug="almaty",
+        identifier_prefix="KZ-ALA",
+        country="KZ",
+        city="Almaty",
         name={"en": "Almaty City Akimat", "zh": "阿拉木图市政府"},
     )
     people = {
@@ -58,8 +67,11 @@ def world(site):
     # Published records for the visitor's catalogue: two projects, in different countries.
     seed_editor = member(almaty, "editor", username="almaty-editor")
     for title, countries, category in (
-        ({"en": "Almaty-Tashkent heritage rail tour", "zh": "阿拉木图至塔什干遗产铁路游"},
-         ["KZ", "UZ"], "tourism_train"),
+        (
+            {"en": "Almaty-Tashkent heritage rail tour", "zh": "阿拉木图至塔什干遗产铁路游"},
+            ["KZ", "UZ"],
+            "tourism_train",
+        ),
         ({"en": "Medeu mountain festival", "zh": "麦迪奥山地节"}, ["KZ"], "event_festival"),
     ):
         record = create(

@@ -28,9 +28,7 @@ def visits(dataset, signed_in):
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_no_serious_accessibility_violation(
-    new_context, dataset, language, signed_in, capsys
-):
+def test_no_serious_accessibility_violation(new_context, dataset, language, signed_in, capsys):
     user = dataset.users["org_admin"] if signed_in else None
     page = new_context(language=language, user=user).new_page()
     found, lesser = {}, []
@@ -44,8 +42,10 @@ def test_no_serious_accessibility_violation(
             found[f"{name} {url}"] = serious
         lesser += [f"{url} {v['id']} ({v['impact']})" for v in violations if v not in serious]
     with capsys.disabled():
-        print(f"\naxe {language} signed {'in' if signed_in else 'out'}: {len(found)} pages with "
-              f"serious or critical violations; minor or moderate: {lesser or 'none'}")
+        print(
+            f"\naxe {language} signed {'in' if signed_in else 'out'}: {len(found)} pages with "
+            f"serious or critical violations; minor or moderate: {lesser or 'none'}"
+        )
     assert not found, "axe-core, impact serious or critical:\n" + describe_violations(found)
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from projects.domain.content import OPTIONAL_FIELDS
 from projects.domain.freshness import months_before
 from projects.models import Contact, Project, Zone
-from tests.projects.api.conftest import published
 from tests.factories import member
+from tests.projects.api.conftest import published
 from tests.projects.factories import create
 
 TYPES = {"projects": Project, "zones": Zone, "contacts": Contact}

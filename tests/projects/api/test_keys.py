@@ -11,8 +11,8 @@ from accounts.domain import keys
 from accounts.models import ApiKey
 from projects.models import Project
 from registry.models import system_access
-from tests.projects.api.conftest import issue
 from tests.factories import UserFactory, member
+from tests.projects.api.conftest import issue
 from tests.projects.factories import create
 
 
@@ -318,9 +318,7 @@ def test_a_key_made_by_a_key_dies_when_its_parent_expires(org_a, editor_a):
     child = create_by_key(raw)
     assert bearer(APIClientFresh(), child["key"]).get("/api/v1/projects/").status_code == 200
     with system_access("test: the parent key expires"):
-        ApiKey.objects.filter(pk=parent.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
+        ApiKey.objects.filter(pk=parent.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = bearer(APIClientFresh(), child["key"]).get("/api/v1/projects/")
     assert response.status_code == 401
     assert "key that created this API key has expired" in response.json()["detail"]

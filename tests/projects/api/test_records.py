@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from projects.models import Contact, Project, Zone
-from tests.projects.api.conftest import issue, published
 from tests.factories import MembershipFactory
+from tests.projects.api.conftest import issue, published
 from tests.projects.factories import contact_data, create, project_data, zone_data
 
 MODELS = {"projects": Project, "zones": Zone, "contacts": Contact}

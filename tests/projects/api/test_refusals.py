@@ -4,8 +4,8 @@ about the record changes); refusals on public records are not logged."""
 import pytest
 
 from projects.models import AuditEntry, Project
-from tests.projects.api.conftest import published
 from tests.factories import member
+from tests.projects.api.conftest import published
 from tests.projects.factories import create
 
 

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from accounts.models import PlatformRole
 from projects.domain.workflow import TRANSITIONS
 from projects.models import Contact, Project, Zone
-from tests.projects.api.conftest import published
 from tests.factories import UserFactory, member
+from tests.projects.api.conftest import published
 from tests.projects.factories import create, place_in_state
 
 CALLERS = (

@@ -12,7 +12,15 @@ from rest_framework.test import APIClient
 from projects.io.readers import ImportRefused
 from projects.io.xlsx import stream_xlsx
 from registry.tenancy import Actor, visible
-from tests.projects.io.conftest import MODELS, csv_bytes, file_of, flat_file, rows_of, run_import, xlsx_bytes
+from tests.projects.io.conftest import (
+    MODELS,
+    csv_bytes,
+    file_of,
+    flat_file,
+    rows_of,
+    run_import,
+    xlsx_bytes,
+)
 
 Project = MODELS["projects"]
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from projects.io import columns
-from tests.projects.io.conftest import MODELS, body, read_xlsx
 from tests.projects.factories import create, place_in_state
+from tests.projects.io.conftest import MODELS, body, read_xlsx
 
 Project, Zone, Contact = MODELS["projects"], MODELS["zones"], MODELS["contacts"]
 

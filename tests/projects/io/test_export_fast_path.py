@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 from projects.domain import participants, services
 from projects.io import exporting
 from registry.tenancy import Actor
-from tests.projects.io.conftest import MODELS, body
 from tests.projects.factories import create, place_in_state
+from tests.projects.io.conftest import MODELS, body
 
 Project, Zone, Contact = MODELS["projects"], MODELS["zones"], MODELS["contacts"]
 

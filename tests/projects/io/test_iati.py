@@ -9,8 +9,8 @@ from projects.domain import participants
 from projects.io import iati
 from registry.tenancy import Actor
 from tests.factories import member
-from tests.projects.io.conftest import MODELS, body
 from tests.projects.factories import create, place_in_state
+from tests.projects.io.conftest import MODELS, body
 
 Project, Zone, Contact = MODELS["projects"], MODELS["zones"], MODELS["contacts"]
 

@@ -13,8 +13,8 @@ from projects.domain.content import content_of
 from projects.models import AuditEntry, WorkflowState
 from registry.tenancy import Actor, NotAllowed, visible
 from tests.factories import member
-from tests.projects.io.conftest import FORMATS, MODELS, file_of, flat_file, rows_of, run_import
 from tests.projects.factories import create, place_in_state
+from tests.projects.io.conftest import FORMATS, MODELS, file_of, flat_file, rows_of, run_import
 
 TYPES = tuple(MODELS)
 

@@ -25,8 +25,11 @@ PASSWORD = "Caravanserai-on-the-silk-road-2025"
 @pytest.fixture(autouse=True)
 def _as_app_role(as_app_role, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.API_THROTTLE_RATES = {"key": "10000/minute", "user": "10000/minute",
-                                   "anon": "10000/minute"}
+    settings.API_THROTTLE_RATES = {
+        "key": "10000/minute",
+        "user": "10000/minute",
+        "anon": "10000/minute",
+    }
 
 
 def manage(*args, **options) -> str:
@@ -38,12 +41,31 @@ def manage(*args, **options) -> str:
 @pytest.fixture
 def registry(db):
     """Organizations and people, provisioned as production does (SPEC 9 commands)."""
-    manage("create_organization", slug="xian", name="Xi'an", kind="local_government",
-           country="CN", prefix="CN-XIAN", requires_signoff=True)
-    manage("create_organization", slug="almaty", name="Almaty", kind="local_government",
-           country="KZ", prefix="KZ-ALA")
-    manage("create_organization", slug="secretariat", name="Secretariat", kind="secretariat",
-           country="CN", prefix="SRR")
+    manage(
+        "create_organization",
+        slug="xian",
+        name="Xi'an",
+        kind="local_government",
+        country="CN",
+        prefix="CN-XIAN",
+        requires_signoff=True,
+    )
+    manage(
+        "create_organization",
+        slug="almaty",
+        name="Almaty",
+        kind="local_government",
+        country="KZ",
+        prefix="KZ-ALA",
+    )
+    manage(
+        "create_organization",
+        slug="secretariat",
+        name="Secretariat",
+        kind="secretariat",
+        country="CN",
+        prefix="SRR",
+    )
     people = {
         "editor-a": ("xian", "editor"),
         "admin-a": ("xian", "admin"),
@@ -52,8 +74,15 @@ def registry(db):
     }
     for username, (org, role) in people.items():
         extra = {"platform_role": "reviewer"} if username == "reviewer" else {}
-        manage("create_user", username=username, email=f"{username}@example.org",
-               password=PASSWORD, org=org, role=role, **extra)
+        manage(
+            "create_user",
+            username=username,
+            email=f"{username}@example.org",
+            password=PASSWORD,
+            org=org,
+            role=role,
+            **extra,
+        )
 
 
 def signed_in(username: str) -> APIClient:
@@ -78,9 +107,7 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
 
     # An editor creates a project and a zone (drafts: nobody outside Xi'an sees them).
     zone = ok(editor.post("/api/v1/zones/", zone_data(ref="KHORGOS"), format="json"), 201)
-    project = ok(
-        editor.post("/api/v1/projects/", project_data(ref="TRAIN"), format="json"), 201
-    )
+    project = ok(editor.post("/api/v1/projects/", project_data(ref="TRAIN"), format="json"), 201)
     url = f"/api/v1/projects/{project['identifier']}/"
     assert anonymous.get(url).status_code == 404
     assert admin_b.get(url).status_code == 404
@@ -96,8 +123,9 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
     assert [m.to for m in mail.outbox] == [["admin-a@example.org"]]
     assert reviewer.get(url).status_code == 404
     assert ok(admin_a.post(f"{url}signoff/"))["workflow_state"] == "submitted"
-    assert ok(reviewer.get("/api/v1/review-queue/"))["results"][0]["identifier"] == (
-        project["identifier"]
+    assert (
+        ok(reviewer.get("/api/v1/review-queue/"))["results"][0]["identifier"]
+        == (project["identifier"])
     )
     assert ok(reviewer.post(f"{url}approve/"))["workflow_state"] == "published"
 
@@ -107,9 +135,7 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
     assert ok(anonymous.get(url))["title"]["en"] == project_data()["title"]["en"]
     assert ok(anonymous.get("/api/v1/zones/"))["results"] == []
     events = ok(anonymous.get("/api/v1/changes/"))["results"]
-    assert [(e["event"], e["identifier"]) for e in events] == [
-        ("publish", project["identifier"])
-    ]
+    assert [(e["event"], e["identifier"]) for e in events] == [("publish", project["identifier"])]
 
     # A revision links the published project to Xi'an's draft zone, which the reviewer may not
     # read: approving it writes the link all the same (the system context of the approval).
@@ -120,20 +146,30 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
     assert ok(editor.get(url))["zones"] == [zone["identifier"]]
 
     # An API key: made in a session, then used alone; it sees its organization's drafts.
-    key = ok(editor.post("/api/v1/api-keys/", {"name": "sync", "scopes": ["read", "write"]},
-                         format="json"), 201)["key"]
+    key = ok(
+        editor.post(
+            "/api/v1/api-keys/", {"name": "sync", "scopes": ["read", "write"]}, format="json"
+        ),
+        201,
+    )["key"]
     partner = APIClient()
     partner.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert [row["identifier"] for row in ok(partner.get("/api/v1/zones/"))["results"]] == [
         zone["identifier"]
     ]
-    made = ok(partner.post("/api/v1/contacts/", {"kind": "consular", "name": {"en": "Consul"},
-                                                  "countries_covered": ["KZ"]}, format="json"),
-              201)
+    made = ok(
+        partner.post(
+            "/api/v1/contacts/",
+            {"kind": "consular", "name": {"en": "Consul"}, "countries_covered": ["KZ"]},
+            format="json",
+        ),
+        201,
+    )
     assert made["organization"] == "xian"
     # A key made by that key works too (authentication checks the key that made it).
-    child = ok(partner.post("/api/v1/api-keys/", {"name": "child", "scopes": ["read"]},
-                            format="json"), 201)["key"]
+    child = ok(
+        partner.post("/api/v1/api-keys/", {"name": "child", "scopes": ["read"]}, format="json"), 201
+    )["key"]
     child_client = APIClient()
     child_client.credentials(HTTP_AUTHORIZATION=f"Bearer {child}")
     assert len(ok(child_client.get("/api/v1/zones/"))["results"]) == 1
@@ -144,16 +180,17 @@ def test_the_main_flows_as_the_application_role(registry, django_capture_on_comm
     participants = f"/api/v1/projects/{draft['identifier']}/participants/"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        request = ok(editor.post(participants, {"organization": "almaty", "role": "partner"},
-                                 format="json"), 201)
+        request = ok(
+            editor.post(participants, {"organization": "almaty", "role": "partner"}, format="json"),
+            201,
+        )
     assert [m.to for m in mail.outbox] == [["admin-b@example.org"]]
     assert admin_b.get(f"/api/v1/projects/{draft['identifier']}/").status_code == 404
     confirmed = ok(admin_b.post(f"{participants}{request['id']}/confirm/"))
     assert confirmed["status"] == "confirmed"
 
     # A sister-city proposal and its acceptance; then it is public.
-    link = ok(admin_a.post("/api/v1/sister-city-links/", {"partner": "almaty"}, format="json"),
-              201)
+    link = ok(admin_a.post("/api/v1/sister-city-links/", {"partner": "almaty"}, format="json"), 201)
     assert ok(anonymous.get("/api/v1/sister-city-links/"))["results"] == []
     assert ok(admin_b.post(f"/api/v1/sister-city-links/{link['id']}/accept/"))["status"] == (
         "active"

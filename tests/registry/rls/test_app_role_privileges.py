@@ -40,11 +40,15 @@ def one(sql: str):
 
 def test_the_role_is_no_superuser_owns_nothing_and_bypasses_nothing(as_app_role):
     assert one("SELECT current_user")[0] == as_app_role.app
-    assert one("SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
-               "WHERE rolname = current_user") == (False, False, False, False)
-    assert one("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-               "WHERE n.nspname = 'public' AND c.relowner = "
-               "(SELECT oid FROM pg_roles WHERE rolname = current_user)") == (0,)
+    assert one(
+        "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
+        "WHERE rolname = current_user"
+    ) == (False, False, False, False)
+    assert one(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relowner = "
+        "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+    ) == (0,)
 
 
 def test_the_logs_cannot_be_emptied_rewritten_or_unprotected():

@@ -43,12 +43,16 @@ def test_the_owner_owns_the_tables_and_the_app_role_may_only_read_and_write_rows
     owners = dict(rows("SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public'"))
     for table in app_tables():
         assert owners[table] == database_roles.owner, table
-        expected = {"SELECT", "INSERT"} if table in APPEND_ONLY else {
-            "SELECT", "INSERT", "UPDATE", "DELETE"
-        }
+        expected = (
+            {"SELECT", "INSERT"}
+            if table in APPEND_ONLY
+            else {"SELECT", "INSERT", "UPDATE", "DELETE"}
+        )
         assert granted(database_roles.app, table) == expected, table
-    assert rows("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname IN (%s, %s)",
-                [database_roles.owner, database_roles.app]) == [(False, False), (False, False)]
+    assert rows(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname IN (%s, %s)",
+        [database_roles.owner, database_roles.app],
+    ) == [(False, False), (False, False)]
 
 
 def test_tables_of_later_migrations_are_granted_by_default(database_roles):
@@ -57,7 +61,10 @@ def test_tables_of_later_migrations_are_granted_by_default(database_roles):
         cursor.execute("CREATE TABLE a_later_migrations_table (id bigint PRIMARY KEY)")
         cursor.execute("RESET ROLE")
     assert granted(database_roles.app, "a_later_migrations_table") == {
-        "SELECT", "INSERT", "UPDATE", "DELETE"
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
     }
 
 
@@ -76,4 +83,3 @@ def test_it_refuses_to_use_a_superuser_or_one_role_for_both(database_roles):
     with pytest.raises(CommandError, match="plain role name"):
         call_command("setup_database_roles", owner="x; DROP TABLE y", app=database_roles.app)
     assert rows("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [superuser]) == [(True,)]
-

@@ -35,8 +35,9 @@ class World:
 
 
 def platform_user(secretariat, role: str, username: str) -> User:
-    user = member(secretariat, "admin" if role == PlatformRole.PLATFORM_ADMIN else "viewer",
-                  username=username)
+    user = member(
+        secretariat, "admin" if role == PlatformRole.PLATFORM_ADMIN else "viewer", username=username
+    )
     accounts_services.set_platform_role(user, role)
     user.refresh_from_db()
     return user

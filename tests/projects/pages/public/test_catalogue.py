@@ -12,8 +12,8 @@ from projects.domain import services
 from projects.models import Project
 from projects.reads import catalogue
 from registry.tenancy import Actor
-from tests.projects.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory
+from tests.projects.api.test_query_counts import Rows
 from tests.projects.factories import create
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from projects.domain.freshness import STALE_AFTER_MONTHS, months_before
 from projects.models import Project
+from tests.projects.factories import act, create
 from tests.projects.pages.public.test_catalogue import facet_count, page
 from tests.projects.pages.public.test_i18n import in_language
-from tests.projects.factories import act, create
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from projects.domain.content import write_links
 from projects.models import ContactZone, Project
-from tests.projects.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory
+from tests.projects.api.test_query_counts import Rows
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.projects.api.test_query_counts import Rows
 from tests.factories import OrganizationFactory, UserFactory
+from tests.projects.api.test_query_counts import Rows
 
 pytestmark = pytest.mark.django_db
 
