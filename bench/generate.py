@@ -720,7 +720,8 @@ class Generator:
         }
 
     def change_counters(self, cursor) -> None:
-        """The list ETags' counters (projects.domain.publicity): public and each organization's."""
+        """The list ETags' counters (projects.domain.change_counters): public and each
+        organization's."""
         from projects.models import ChangeCounter
 
         scopes = ["public", *(f"org:{org[0]}" for org in self.orgs)]

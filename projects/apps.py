@@ -8,8 +8,8 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         # Registers the records' rules with the tenant boundary.
         # What projects adds to an organization merge (accounts never imports projects).
-        from projects.domain import merging, publicity
+        from projects.domain import change_counters, merging
 
         merging.connect()
-        # List ETags and public metadata follow every change (projects/publicity.py).
-        publicity.connect()
+        # List ETags and public metadata follow every change (projects/domain/change_counters.py).
+        change_counters.connect()

@@ -59,9 +59,9 @@ class PublicCopy:
     `public_version` / `public_updated_at` are what anyone outside the owner organization sees
     of a published or archived record (issue 10). They follow `version` / `updated_at` on
     creation, while the record is not public, and when the workflow changes the published
-    content (it sets `record.publishing`, projects.domain.publicity); private activity on a public
-    record (a hidden revision opened, edited, submitted or withdrawn) leaves them as they were.
-    `updated_at` is declared first, so its auto_now value is set when this field copies it.
+    content (it sets `record.publishing`, projects.domain.public_metadata); private activity on a
+    public record (a hidden revision opened, edited, submitted or withdrawn) leaves them as they
+    were. `updated_at` is declared first, so its auto_now value is set when this field copies it.
     """
 
     def deconstruct(self):
@@ -553,9 +553,9 @@ class ChangeCounter(models.Model):
     """How many times what a class of viewers sees has changed (list ETags without a scan).
 
     One row per scope: `public` moves when published content changes (anyone's view), `org:<id>`
-    when anything of that organization changes (its members' view). projects/publicity.py is
-    the one writer, in the same transaction as the change; no organization column (a scope is
-    not a tenant's row: it holds a number, never content).
+    when anything of that organization changes (its members' view).
+    projects/domain/change_counters.py is the one writer, in the same transaction as the change;
+    no organization column (a scope is not a tenant's row: it holds a number, never content).
     """
 
     scope = models.CharField(max_length=40, primary_key=True)

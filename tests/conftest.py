@@ -16,8 +16,8 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache. The database is rolled back after a test, so the
-    change counters behind cached catalogue counts (projects.reads.catalogue) start again from the
-    same values with other rows: a figure cached by one test must not be read by the next."""
+    change counters behind cached catalogue counts (projects.reads.facet_counts) start again from
+    the same values with other rows: a figure cached by one test must not be read by the next."""
     cache.clear()
     yield
     cache.clear()

@@ -84,7 +84,7 @@ def test_every_generated_row_is_valid_for_the_models(generated):
 def test_generated_rows_carry_the_copies_the_application_keeps(generated):
     """The generator bypasses the ORM, so it must write what the services would: the row-level
     security copies (projects.domain.rls_copies), the public version and time (issue 10) and
-    the list ETags' change counters (projects.domain.publicity)."""
+    the list ETags' change counters (projects.domain.public_metadata)."""
     from projects.domain import rls_copies as visibility_copies
     from projects.models import ChangeCounter
 

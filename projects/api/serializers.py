@@ -27,7 +27,7 @@ from projects.choices import (
 )
 from projects.domain.content import FIELDS, LINK_FIELDS, SERVER_COLUMNS, missing_fields
 from projects.domain.freshness import FreshnessCutoffs, freshness
-from projects.domain.publicity import shows_private
+from projects.domain.public_metadata import shows_private
 from projects.models import AuditEntry, Contact, Participation, Project, Zone
 from projects.validation import (
     COUNTRY_CODES,

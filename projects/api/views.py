@@ -20,7 +20,7 @@ from rest_framework.reverse import reverse
 from accounts.api.base import caller_organization
 from accounts.models import Organization
 from projects.api import serializers as s
-from projects.domain import publicity, refusals, services, workflow
+from projects.domain import change_counters, public_metadata, refusals, services, workflow
 from projects.domain.boundary import access_record
 from projects.domain.freshness import freshness
 from projects.domain.revisions import pending_revisions
@@ -81,9 +81,9 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     lookup_field = "identifier"
     ordering = ("identifier",)
     ordering_fields = ORDERING_FIELDS
-    # ordering=updated_at follows the time the public sees (issue 10; projects.domain.publicity),
-    # so a
-    # hidden revision never moves a published record in anyone's order.
+    # ordering=updated_at follows the time the public sees (issue 10;
+    # projects.domain.public_metadata), so a hidden revision never moves a published record in
+    # anyone's order.
     ordering_columns = {"updated_at": "public_updated_at"}
     renderer_classes = [RegistryJSONRenderer, CSVRenderer]
     # Set per route by the URLconf: the workflow action this route takes.
@@ -133,7 +133,7 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         # From the caller's change counters (and freshness thresholds): no scan of the rows.
-        stamp, last_modified = publicity.list_stamp(self.actor, self.model, self.now)
+        stamp, last_modified = change_counters.list_stamp(self.actor, self.model, self.now)
         etag = stamped_list_etag(request, stamp)
         if not_modified(request, etag):
             return not_modified_response(etag, last_modified)
@@ -160,10 +160,10 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
         """The record as JSON (or CSV/GeoJSON) with its ETag and Last-Modified."""
         self._revisions = pending_revisions(self.actor, self.model, [record])
         revision = self._revisions.get(record.pk)
-        # Outside the owner, the public version and time (issue 10; projects.domain.publicity).
+        # Outside the owner, the public version and time (issue 10; public_metadata).
         sees = revision is not None
-        version = publicity.version_for(self.actor, record, sees_revision=sees)
-        updated_at = publicity.updated_at_for(self.actor, record, sees_revision=sees)
+        version = public_metadata.version_for(self.actor, record, sees_revision=sees)
+        updated_at = public_metadata.updated_at_for(self.actor, record, sees_revision=sees)
         etag = record_etag(
             self.request,
             record,

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.domain.boundary import owners_by_prefix
 from projects.choices import PLATFORM_REVISION_STATES, PLATFORM_STATES, PUBLIC_STATES
-from projects.domain import publicity
+from projects.domain import public_metadata
 from projects.domain.errors import StaleVersion
 from projects.models import (
     RECORD_MODELS,
@@ -46,7 +46,8 @@ def _records(actor: Actor, qs: QuerySet) -> QuerySet:
 def record_visibility_key(actor: Actor) -> str:
     """Who the actor is as far as the record lists go, as a string: actors with the same key
     see the same records, and so the same list of any filter (a cache of figures computed
-    over a list keys them by it, with `publicity.list_stamp`, e.g. projects.reads.catalogue).
+    over a list keys them by it, with `change_counters.list_stamp`, e.g.
+    projects.reads.facet_counts).
 
     What the list rules read of an actor, and nothing else: being a platform admin (every
     row); being a reviewer (rows that reached the platform); the ids of the actor's
@@ -196,10 +197,10 @@ def check_version(record: Record, expected_version, actor: Actor | None = None) 
     except (TypeError, ValueError):
         expected = None  # an unreadable version cannot be the current one
     shown = {record.version}
-    if actor is not None and not publicity.shows_private(actor, record):
+    if actor is not None and not public_metadata.shows_private(actor, record):
         shown = {record.version, record.public_version}
     if expected not in shown:
-        raise StaleVersion(publicity.version_for(actor, record) if actor else record.version)
+        raise StaleVersion(public_metadata.version_for(actor, record) if actor else record.version)
 
 
 def access_record_for_change(actor: Actor, record: Record, action: str, expected_version=None):

@@ -102,3 +102,29 @@ def freshness_counts(now: datetime.datetime | None = None, prefix: str = "") -> 
         f"{prefix}{value}": models.Count("pk", filter=freshness_condition(value, now))
         for value in Freshness.values
     }
+
+
+def confirmations_at_thresholds(published: models.QuerySet, now, *, before: bool) -> tuple:
+    """(at the stale threshold, at the inactive threshold) of `published` at `now`: for each
+    threshold, the latest confirmation before it (`before`) or the earliest from it on.
+
+    When a threshold passes the confirmation it gave, a record has changed freshness: list
+    stamps (change_counters.list_stamp) take the latest before, the counts' cache
+    (projects.reads.facet_counts) the earliest after. Two index probes on the partial index
+    `<record>_confirmed`, in one query.
+    """
+    cutoffs = FreshnessCutoffs.at(now)
+
+    def probe(moment):
+        if before:
+            nearest = published.filter(confirmed_at__lt=moment).order_by("-confirmed_at")
+        else:
+            nearest = published.filter(confirmed_at__gte=moment).order_by("confirmed_at")
+        return models.Subquery(nearest.values("confirmed_at")[:1])
+
+    found = (
+        published.annotate(stale=probe(cutoffs.stale), inactive=probe(cutoffs.inactive))
+        .values_list("stale", "inactive")
+        .order_by()[:1]
+    )
+    return next(iter(found), (None, None))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from accounts.domain.merging import keep_on_merge, organizations_merged, register_resolver
 from projects.choices import ParticipationStatus
-from projects.domain import audit, publicity
+from projects.domain import audit, change_counters
 from projects.models import AuditEntry, Participation
 
 
@@ -38,9 +38,8 @@ def _settle_participations(actor, merged, survivor) -> list[str]:
 
 def _audit_merge(sender, merged, survivor, actor, result, **kwargs) -> None:
     # The merged organization's records now show the survivor: every list may change.
-    publicity.bump(
-        publicity.PUBLIC, publicity.org_scope(merged.pk), publicity.org_scope(survivor.pk)
-    )
+    org_scope = change_counters.org_scope
+    change_counters.bump(change_counters.PUBLIC, org_scope(merged.pk), org_scope(survivor.pk))
     audit.record_about_organization(
         actor,
         "merge_organization",

@@ -21,7 +21,14 @@ from django.db import transaction
 
 from accounts.models import Organization
 from projects.choices import RevisionState, WorkflowState
-from projects.domain import audit, identifiers, permissions, publicity, refusals, revisions
+from projects.domain import (
+    audit,
+    identifiers,
+    permissions,
+    public_metadata,
+    refusals,
+    revisions,
+)
 from projects.domain.boundary import access_record_for_change
 from projects.domain.checks import FieldErrors, validated
 from projects.domain.content import (
@@ -148,7 +155,7 @@ def delete_record(actor: Actor, record: Record) -> None:
         for source in linking:
             refresh_completeness(source)
             # Its completeness is public content when the source is published.
-            with publicity.published_content_changes(source):
+            with public_metadata.published_content_changes(source):
                 source.save(
                     update_fields=[
                         "completeness",

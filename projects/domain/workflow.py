@@ -34,7 +34,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import RevisionState, WorkflowAction, WorkflowState
-from projects.domain import audit, notifications, publicity, refusals, revisions
+from projects.domain import (
+    audit,
+    notifications,
+    public_metadata,
+    refusals,
+    revisions,
+)
 from projects.domain import rls_copies as visibility_copies
 from projects.domain.boundary import access_record, check_version
 from projects.domain.checks import check_publishable
@@ -554,7 +560,7 @@ def _apply(step: Step) -> list[str]:
     if step.revision is None or step.to_state == S.PUBLISHED:
         # The record itself moves, or a revision becomes its published content: what the
         # public sees changes. A hidden revision's moves change only what members see (issue 10).
-        with publicity.published_content_changes(step.record):
+        with public_metadata.published_content_changes(step.record):
             step.record.save()
     else:
         step.record.save()

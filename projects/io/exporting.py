@@ -35,7 +35,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from projects.domain import publicity
+from projects.domain import public_metadata
 from projects.domain.content import FIELDS, LINK_FIELDS, column_json, field_json
 from projects.domain.freshness import FreshnessCutoffs, freshness
 from projects.io import columns
@@ -133,15 +133,15 @@ def record_item(record: Record, now: datetime.datetime, actor: Actor | None = No
     """One exported record: the API's JSON shape (SPEC 6) without the links to other pages.
 
     Outside the owner, `version` and `updated_at` are the public ones
-    (projects.domain.publicity)."""
+    (projects.domain.public_metadata)."""
     actor = actor or Actor.anonymous()
     item = {
         "identifier": record.identifier,
         "organization": record.organization.slug,
         "workflow_state": record.workflow_state,
-        "version": publicity.version_for(actor, record),
+        "version": public_metadata.version_for(actor, record),
         "created_at": _moment(record.created_at),
-        "updated_at": _moment(publicity.updated_at_for(actor, record)),
+        "updated_at": _moment(public_metadata.updated_at_for(actor, record)),
         "published_at": _moment(record.published_at),
         "confirmed_at": _moment(record.confirmed_at),
         "freshness": freshness(record, now),
@@ -334,9 +334,8 @@ META_SELECTED = (
     moment_text("confirmed_at"),
     "completeness",
 )
-# What `projects.domain.publicity` and `projects.domain.freshness` read of a record, from its tuple
-# (row[3:12]);
-# the times as the export writes them (`moment_text`).
+# What `projects.domain.public_metadata` and `projects.domain.freshness` read of a record, from
+# its tuple (row[3:12]); the times as the export writes them (`moment_text`).
 RowState = namedtuple(
     "RowState",
     "workflow_state organization_id version public_version created_at updated_at "
@@ -417,9 +416,9 @@ def items(actor: Actor, queryset: QuerySet, *, participants: bool = True) -> Ite
                 "identifier": row[1],
                 "organization": row[2],
                 "workflow_state": state.workflow_state,
-                "version": publicity.version_for(actor, state),
+                "version": public_metadata.version_for(actor, state),
                 "created_at": state.created_at,
-                "updated_at": publicity.updated_at_for(actor, state),
+                "updated_at": public_metadata.updated_at_for(actor, state),
                 "published_at": state.published_at,
                 "confirmed_at": state.confirmed_at,
                 "freshness": freshness(
@@ -578,7 +577,7 @@ def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
             indices.append(first)
     cells_of = itemgetter(*indices)
     new_state = partial(tuple.__new__, RowState)  # RowState._make without its Python frame
-    version_for, updated_at_for = publicity.version_for, publicity.updated_at_for
+    version_for, updated_at_for = public_metadata.version_for, public_metadata.updated_at_for
     for chunk in chunks(queryset, selected):
         cells_of_chunk = []
         for row in chunk:

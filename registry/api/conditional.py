@@ -5,7 +5,7 @@ locking (If-Match on writes gives 412 when stale) and the digest covers what els
 answer (who asks, the pending revision, the format). A list's ETag comes from one aggregate over
 the filtered rows (count, latest update, sum of versions), so If-None-Match answers 304 without
 serializing anything; the record lists use `stamped_list_etag` instead, from a stamp of change
-counters that reads no row of the list at all (projects/publicity.py).
+counters that reads no row of the list at all (projects/domain/change_counters.py).
 """
 
 from __future__ import annotations

@@ -89,9 +89,10 @@ def place_in_state(record, state, *, submitted_by=None, signed_off_by=None):
         confirmed_at=timezone.now() if published else None,
     )
     # As the workflow's save would: the change counters behind list ETags move.
-    from projects.domain import publicity
+    from projects.domain import change_counters
 
-    publicity.bump(publicity.org_scope(record.organization_id), *(["public"] if published else []))
+    scopes = [change_counters.org_scope(record.organization_id)]
+    change_counters.bump(*scopes, *([change_counters.PUBLIC] if published else []))
     record.refresh_from_db()
     return record
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects.domain import services
 from projects.models import Project
-from projects.reads import catalogue
+from projects.reads import catalogue, keyset
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, UserFactory
 from tests.projects.api.test_query_counts import Rows
@@ -147,7 +147,7 @@ def test_bad_filter_value_is_a_400_page_that_names_it(client, world):
 
 
 def test_next_page_walks_every_record_once(client, org_a, editor_a, monkeypatch):
-    monkeypatch.setattr(catalogue, "PAGE_SIZE", 3)
+    monkeypatch.setattr(keyset, "PAGE_SIZE", 3)
     for n in range(8):
         create(Project, org_a, editor_a, title={"en": f"Project number {n}"})
     client.force_login(editor_a)
@@ -171,7 +171,7 @@ def test_next_page_walks_every_record_once(client, org_a, editor_a, monkeypatch)
 
 @pytest.mark.parametrize("ordering", ["-updated_at", "created_at", "-identifier"])
 def test_paging_both_ways_in_every_sort(client, org_a, editor_a, monkeypatch, ordering):
-    monkeypatch.setattr(catalogue, "PAGE_SIZE", 2)
+    monkeypatch.setattr(keyset, "PAGE_SIZE", 2)
     for n in range(5):
         create(Project, org_a, editor_a, title={"en": f"Project number {n}"})
     client.force_login(editor_a)
@@ -193,7 +193,7 @@ def test_a_tampered_cursor_shows_the_first_page(client, world):
 
 
 def test_cursor_of_another_sort_is_not_honoured(client, org_a, editor_a, monkeypatch):
-    monkeypatch.setattr(catalogue, "PAGE_SIZE", 2)
+    monkeypatch.setattr(keyset, "PAGE_SIZE", 2)
     for n in range(3):
         create(Project, org_a, editor_a, title={"en": f"Project number {n}"})
     client.force_login(editor_a)

@@ -1,35 +1,28 @@
-"""What moves for whom: the change counters behind list ETags, and private activity kept out of
-public metadata (issues 10 and 11).
+"""What moves for whom: the change counters behind list ETags (issues 10 and 11).
 
-* **Change counters** (`ChangeCounter`): `public` moves when published content changes (what
-  anyone sees), `org:<id>` when anything of that organization changes (what its members see).
-  Both move in the transaction of the change, so a list's ETag is a digest of a few counters
-  (`list_stamp`), read by primary key: a 304 reads no record row and counts nothing.
-  Reviewers and platform admins, who see every organization's unpublished records, take the
-  sum of all counters.
-* **Public metadata** (`Record.public_version`, `Record.public_updated_at`): what a viewer
-  outside the owner organization sees as `version` and `updated_at` of a published or archived
-  record. The workflow marks the changes of published content (`published_content_changes`);
-  a hidden revision opened, edited, submitted or withdrawn moves only the real ones, which the
-  owner's members (and whoever sees the pending revision) keep seeing (`shows_private`).
+`public` moves when published content changes (what anyone sees), `org:<id>` when anything of
+that organization changes (what its members see). Both move in the transaction of the change,
+so a list's ETag is a digest of a few counters (`list_stamp`), read by primary key: a 304 reads
+no record row and counts nothing. Reviewers and platform admins, who see every organization's
+unpublished records, take the sum of all counters.
 
-Counters move from model signals (every save and delete of a record, revision, link or
+Counters move from model signals: every save and delete of a record, revision, link or
 participation bumps its organization's counter; a link or participation between public records
-also bumps `public`), and from `published_content_changes` for the records themselves.
+also bumps `public`, and so does a record saved within
+`public_metadata.published_content_changes`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import Max, Subquery, Sum
+from django.db.models import Max, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from projects.choices import PUBLIC_STATES, WorkflowState
-from projects.domain.freshness import FreshnessCutoffs
+from projects.domain.freshness import confirmations_at_thresholds
 from projects.models import (
     RECORD_MODELS,
     ChangeCounter,
@@ -67,48 +60,6 @@ def bump(*scopes: str) -> None:
         )
 
 
-# --- Public metadata ---------------------------------------------------------------------------
-
-
-@contextmanager
-def published_content_changes(record: Record):
-    """Around the save of a change to what the public sees of `record` (the workflow's approve,
-    archive, reconfirm, and any move of the record itself): its public version and time follow
-    the real ones, and the public counter moves."""
-    record.publishing = True
-    try:
-        yield  # the save; its signal moves the counters (_record_changed)
-    finally:
-        record.publishing = False
-
-
-def shows_private(actor, record: Record, *, sees_revision: bool = False) -> bool:
-    """Does this viewer see the record's real version and updated_at?
-
-    Everyone does while the record is not public (only its members and reviewers see it then);
-    of a published or archived record, its members, platform admins, and whoever sees its open
-    revision (a reviewer once it is submitted) do. Everyone else sees the public ones.
-    """
-    return (
-        record.workflow_state not in PUBLIC_STATES
-        or sees_revision
-        or actor.is_platform_admin
-        or record.organization_id in actor.org_ids
-    )
-
-
-def version_for(actor, record: Record, *, sees_revision: bool = False) -> int:
-    if shows_private(actor, record, sees_revision=sees_revision):
-        return record.version
-    return record.public_version
-
-
-def updated_at_for(actor, record: Record, *, sees_revision: bool = False):
-    if shows_private(actor, record, sees_revision=sees_revision):
-        return record.updated_at
-    return record.public_updated_at or record.updated_at
-
-
 # --- List ETags ------------------------------------------------------------------------------
 
 
@@ -134,25 +85,10 @@ def list_stamp(actor, model: type[Record], now=None) -> tuple[str, object]:
     `<record>_confirmed`): when one more record turns stale or inactive, the stamp changes.
     """
     counted, latest = counters_seen(actor)
-    cutoffs = FreshnessCutoffs.at(now)
     published = model.objects.unscoped(
         "published rows only, the same for every viewer: which have turned stale or inactive"
     ).filter(workflow_state=WorkflowState.PUBLISHED)
-
-    def latest_before(moment):
-        return Subquery(
-            published.filter(confirmed_at__lt=moment)
-            .order_by("-confirmed_at")
-            .values("confirmed_at")[:1]
-        )
-
-    crossed = (
-        published.annotate(stale=latest_before(cutoffs.stale))
-        .annotate(inactive=latest_before(cutoffs.inactive))
-        .values_list("stale", "inactive")
-        .order_by()[:1]
-    )
-    thresholds = next(iter(crossed), (None, None))
+    thresholds = confirmations_at_thresholds(published, now, before=True)
     digest = hashlib.sha256(
         f"{model.__name__}|{counted}|{thresholds[0]}|{thresholds[1]}".encode()
     ).hexdigest()[:20]
