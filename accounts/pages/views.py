@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,42 +32,19 @@ from accounts.pages.forms import (
     SisterCityProposalForm,
     add_service_errors,
 )
+from accounts.pages.shared import (
+    ACTIVE_ORGANIZATION_SESSION_KEY,
+    active_organization,
+    refused_page,
+    safe_next,
+)
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, require, visible
-
-ACTIVE_ORGANIZATION_SESSION_KEY = "active_organization"
-
-
-def active_organization(request, organizations):
-    """The organization the user works for now: their pick (kept in the session) or the first."""
-    chosen = (
-        request.session.get(ACTIVE_ORGANIZATION_SESSION_KEY)
-        if hasattr(request, "session")
-        else None
-    )
-    by_slug = {organization.slug: organization for organization in organizations}
-    return by_slug.get(chosen) or next(iter(by_slug.values()), None)
 
 
 def _safe_next(request, candidate: str | None) -> str:
     """Go back where the form was, but never to another site."""
     return safe_next(request, candidate, "home")
-
-
-def safe_next(request, candidate: str | None, default: str) -> str:
-    """`candidate` if it is an address on this site, else `default`."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
-def refused_page(request, message: str, *, status: int):
-    """A refusal as a page: 404 says nothing more than "not found"; 403, 409, 412 say why."""
-    return render(
-        request, "accounts/refused.html", {"message": message, "status": status}, status=status
-    )
 
 
 @require_POST

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.exceptions import ValidationError as FilterError
 
 from accounts.domain.boundary import my_organizations
-from accounts.pages.views import active_organization
+from accounts.pages.shared import active_organization
 from projects.io import exporting, iati
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes

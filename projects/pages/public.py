@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import Organization, SisterCityLink
-from accounts.pages.views import active_organization
+from accounts.pages.shared import active_organization
 from projects.choices import WorkflowState
 from projects.domain.boundary import access_record
 from projects.domain.content import completeness

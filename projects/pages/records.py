@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import Organization
-from accounts.pages.views import active_organization, refused_page, safe_next
+from accounts.pages.shared import active_organization, refused_page, safe_next
 from projects.choices import ParticipantRole, WorkflowAction, WorkflowState
 from projects.domain import participants, permissions, services, workflow
 from projects.domain.boundary import access_record

@@ -4,7 +4,7 @@ from django import template
 
 from accounts.domain.boundary import my_organizations
 from accounts.models import ApiKeyScope
-from accounts.pages.views import active_organization
+from accounts.pages.shared import active_organization
 from registry.tenancy import MembershipRole, actor_for_request
 
 register = template.Library()
