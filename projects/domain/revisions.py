@@ -16,7 +16,6 @@ from django.db import models
 
 from projects.choices import OPEN_REVISION_STATES, RevisionState, WorkflowState
 from projects.domain import audit, permissions
-from projects.domain.checks import validated
 from projects.domain.content import (
     FIELDS,
     LINK_FIELDS,
@@ -26,6 +25,7 @@ from projects.domain.content import (
     refresh_completeness,
     write_links,
 )
+from projects.domain.content_checks import validated
 from projects.models import Record, Revision
 from registry import rls
 from registry.tenancy import Actor, visible

@@ -1,9 +1,10 @@
 """The record services: the only code that creates, edits and deletes registry records (SPEC 4, 5).
 
 Every function takes the acting `registry.tenancy.Actor`, asks the tenant boundary for access,
-validates the whole input before it writes anything (`projects.domain.checks`: all field errors at
-once, as a ValidationError whose `message_dict` names each field), writes inside one transaction
-and appends to the audit log. Workflow states change only in projects/domain/workflow.py.
+validates the whole input before it writes anything (`projects.domain.content_checks`: all
+field errors at once, as a ValidationError whose `message_dict` names each field), writes inside
+one transaction and appends to the audit log. Workflow states change only in
+projects/domain/workflow.py.
 
 Editing follows SPEC 5: drafts and records with changes requested are edited in place; a
 published record is edited through its pending revision (projects/domain/revisions.py), which
@@ -30,7 +31,6 @@ from projects.domain import (
     revisions,
 )
 from projects.domain.boundary import access_record_for_change
-from projects.domain.checks import FieldErrors, validated
 from projects.domain.content import (
     FIELDS,
     LINK_FIELDS,
@@ -41,6 +41,7 @@ from projects.domain.content import (
     refresh_completeness,
     write_links,
 )
+from projects.domain.content_checks import FieldErrors, validated
 from projects.models import Record
 from registry.tenancy import Actor, require
 

@@ -43,8 +43,8 @@ from projects.domain import (
 )
 from projects.domain import rls_copies as visibility_copies
 from projects.domain.boundary import access_record, check_version
-from projects.domain.checks import check_publishable
 from projects.domain.content import content_of
+from projects.domain.content_checks import check_publishable
 from projects.domain.errors import InvalidTransition
 from projects.domain.permissions import Permission, permission
 from projects.models import RECORD_MODELS, AuditEntry, Record, Revision

@@ -1,10 +1,10 @@
 """Forms of the signed-in pages: a record's create / edit form, derived from `content.FIELDS`.
 
 A form only turns what was typed into the API's data shape (SPEC 4 names, JSON values); the
-services validate it (`projects.domain.checks`) and their field errors come back onto the form by
-SPEC
-name (`RecordForm.add_service_errors`). Each SPEC field is one `Group` on the page: a
-multilingual text is one input per language, a list of locations one textarea line per place.
+services validate it (`projects.domain.content_checks`) and their field errors come back onto
+the form by SPEC name (`RecordForm.add_service_errors`). Each SPEC field is one `Group` on the
+page: a multilingual text is one input per language, a list of locations one textarea line per
+place.
 """
 
 from __future__ import annotations
