@@ -31,6 +31,7 @@ from projects.reads.filtersets import (
     ProjectFilterSet,
     ZoneFilterSet,
 )
+from projects.reads.keyset import SORT_COLUMNS
 from registry.api.base import RegistryViewMixin, json_object
 from registry.api.conditional import (
     expected_version,
@@ -81,10 +82,8 @@ class RecordViewSet(RegistryViewMixin, viewsets.GenericViewSet):
     lookup_field = "identifier"
     ordering = ("identifier",)
     ordering_fields = ORDERING_FIELDS
-    # ordering=updated_at follows the time the public sees (issue 10;
-    # projects.domain.public_metadata), so a hidden revision never moves a published record in
-    # anyone's order.
-    ordering_columns = {"updated_at": "public_updated_at"}
+    # ordering=updated_at follows the time the public sees (issue 10), as the catalogue's pages do.
+    ordering_columns = SORT_COLUMNS
     renderer_classes = [RegistryJSONRenderer, CSVRenderer]
     # Set per route by the URLconf: the workflow action this route takes.
     transition_name: str | None = None

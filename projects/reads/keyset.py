@@ -16,8 +16,9 @@ from rest_framework.exceptions import ValidationError
 from registry.api import cursors
 
 PAGE_SIZE = 20
-# The column behind each sort, as in the API (RecordViewSet.ordering_columns): updated_at is the
-# time the public sees (issue 10), so a hidden revision never moves a record in anyone's order.
+# The column behind each sort, for the pages and the API (RecordViewSet.ordering_columns):
+# updated_at is the time the public sees (issue 10), so a hidden revision never moves a record in
+# anyone's order.
 SORT_COLUMNS = {"updated_at": "public_updated_at"}
 # The tie-breaker of every sort: unique, and the second column of the sort indexes
 # (Record.Meta.indexes: identifier, (public_updated_at, identifier), (created_at, identifier)).
