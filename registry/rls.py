@@ -446,3 +446,36 @@ def run_on_postgresql(statements: Callable[[], Iterable[str]]) -> Callable:
             schema_editor.execute(statement, params=None)
 
     return run
+
+
+# --- Functions that see past the policies ------------------------------------------------------
+#
+# PostgreSQL will not use an index for a condition that is not leakproof (LIKE, full-text @@)
+# on a table under row-level security: it must check the policy first, row by row. A search
+# therefore asks a SECURITY DEFINER function for the ids that match, through the indexes, and
+# the ORM reads those ids through the policies as every other query does (issue 21). The
+# function's owner is the *search role*: no login, BYPASSRLS, SELECT on the searched tables and
+# nothing else, so the function is the only way to use it.
+SEARCH_ROLE_SUFFIX = "_search"
+# Name -> argument types of every function that runs as the search role.
+SEARCH_FUNCTIONS = {"registry_search_ids": "text, text, text, integer"}
+# The tables those functions read (the search role's only privilege).
+SEARCHED_TABLES = ("projects_project", "projects_zone", "projects_contact")
+
+
+def search_role(owner: str) -> str:
+    return _identifier(f"{owner}{SEARCH_ROLE_SUFFIX}")
+
+
+def hand_to_search_role_statement(function: str) -> str:
+    """Give `function` to the search role of whoever runs the migration, when there is one
+    (`setup_database_roles` makes it and lets the owner hand functions to it); without one (a
+    superuser migrates, as in development and tests) the function stays the superuser's."""
+    signature = f"{_identifier(function)}({SEARCH_FUNCTIONS[function]})"
+    role = f"current_user || '{SEARCH_ROLE_SUFFIX}'"
+    return (
+        "DO $$ BEGIN "
+        f"IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {role}) "
+        f"THEN EXECUTE format('ALTER FUNCTION {signature} OWNER TO %I', {role}); "
+        "END IF; END $$"
+    )

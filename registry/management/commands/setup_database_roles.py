@@ -23,7 +23,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from registry import append_only
+from registry import append_only, rls
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 LEAST_PRIVILEGE = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
@@ -71,11 +71,14 @@ class Command(BaseCommand):
             self.grant_database_and_schema(owner, app)
             moved = self.give_objects_to(owner)
             self.grant_app(owner, app)
+            searcher = self.ensure_search_role(owner)
         self.stdout.write(
             f"Owner role {owner}: owns the schema's tables ({moved} handed over now); run "
             f"`migrate` as it.\nApplication role {app}: {APP_TABLE_PRIVILEGES} on the tables, "
             f"SELECT and INSERT only on {', '.join(append_only_tables()) or 'no table'}; no "
-            "TRUNCATE, no ownership, no BYPASSRLS. Connect the application as it."
+            "TRUNCATE, no ownership, no BYPASSRLS. Connect the application as it.\n"
+            f"Search role {searcher}: no login; owns the search functions "
+            f"({', '.join(rls.SEARCH_FUNCTIONS)}), so that they find ids through the indexes."
         )
 
     # --- helpers ---------------------------------------------------------------------------
@@ -135,14 +138,39 @@ class Command(BaseCommand):
             SELECT p.oid::regprocedure::text FROM pg_proc p
             JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> %s
+              AND p.proname <> ALL (%s)
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                               AND d.objid = p.oid AND d.deptype = 'e')
             """,
-            [owner],
+            [owner, list(rls.SEARCH_FUNCTIONS)],
         )
         for (signature,) in functions:
             self.sql(f"ALTER FUNCTION {signature} OWNER TO {owner}")
         return len(relations) + len(functions)
+
+    def ensure_search_role(self, owner: str) -> str:
+        """The role the search functions run as (registry.rls.SEARCH_FUNCTIONS): no login,
+        BYPASSRLS so that PostgreSQL may use the search indexes, SELECT on the record tables
+        alone. The owner may hand functions to it (its migrations do), which gives the owner
+        nothing it lacks: it owns the tables and could switch their row-level security off."""
+        role = rls.search_role(owner)
+        found = self.sql("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if not found:
+            self.sql(
+                f"CREATE ROLE {role} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                "NOREPLICATION BYPASSRLS"
+            )
+        self.sql(f"GRANT {role} TO {owner}")
+        # ALTER FUNCTION ... OWNER TO needs the new owner to have CREATE on the schema.
+        self.sql(f"GRANT USAGE, CREATE ON SCHEMA public TO {role}")
+        existing = {row[0] for row in self.sql("SELECT tablename FROM pg_tables")}
+        for table in rls.SEARCHED_TABLES:
+            if table in existing:
+                self.sql(f"GRANT SELECT ON {table} TO {role}")
+        for name, arguments in rls.SEARCH_FUNCTIONS.items():
+            if self.sql("SELECT 1 FROM pg_proc WHERE proname = %s", [name]):
+                self.sql(f"ALTER FUNCTION {name}({arguments}) OWNER TO {role}")
+        return role
 
     def grant_app(self, owner: str, app: str) -> None:
         self.sql(f"GRANT {APP_TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {app}")

@@ -4,10 +4,12 @@ import csv
 import io
 import json
 from datetime import timedelta
+from importlib import import_module
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.utils import timezone
 
 from projects.models import Contact, Project, Zone
@@ -306,16 +308,32 @@ def test_stats_count_what_the_caller_sees(api, session_client, catalogue, org_a,
 
 
 @pytest.mark.postgres_only
-def test_full_text_search_uses_the_gin_indexes(db):
-    from django.db import connection
-
-    from projects.reads.filtersets import text_search
-
+def test_the_search_function_finds_ids_through_the_gin_indexes(db):
+    """registry_search_ids (issue 21) asks the trigram and full-text indexes."""
+    search = import_module("projects.migrations.0013_search_under_rls").SEARCH
     with connection.cursor() as cursor:
         # An empty test table would be read sequentially; ask what the indexes offer.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    plan = text_search(Project.objects.unscoped("test: explain only"), "train").order_by().explain()
+        sql = search.format(table="projects_project").replace("$1", "%s").replace("$2", "%s")
+        cursor.execute(f"EXPLAIN {sql}", ["%train%", "%train%", "train"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "project_search_fts" in plan and "project_identifier_trgm" in plan, plan
+    assert "project_title_trgm" in plan, plan
+
+
+@pytest.mark.postgres_only
+def test_a_common_word_searched_by_its_conditions_uses_the_gin_indexes(db, monkeypatch):
+    """Past SEARCH_BY_ID_AT_MOST the conditions are applied to the scoped rows: as the superuser
+    (no row-level security) the planner may still take the indexes for them."""
+    from projects.reads import filtersets
+
+    monkeypatch.setattr(filtersets, "SEARCH_BY_ID_AT_MOST", -1)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    rows = Project.objects.unscoped("test: explain only")
+    plan = filtersets.text_search(rows, "train").order_by().explain()
     assert "project_search_fts" in plan and "project_identifier_trgm" in plan, plan
 
 

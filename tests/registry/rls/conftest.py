@@ -47,11 +47,13 @@ def database_roles(django_db_setup, django_db_blocker):
         # the same roles: the first teardown drops them, the others find them gone.
         if not _run("SELECT 1 FROM pg_roles WHERE rolname = %s", [roles.owner]):
             return
-        # Ours alone: give the objects back to the session's superuser, then drop both roles.
-        _run(f"REASSIGN OWNED BY {roles.owner} TO CURRENT_USER")
+        # Ours alone: give the objects back to the session's superuser, then drop the roles.
+        searcher = rls.search_role(roles.owner)
+        _run(f"REASSIGN OWNED BY {roles.owner}, {searcher} TO CURRENT_USER")
         _run(f"DROP OWNED BY {roles.app}")
         _run(f"DROP OWNED BY {roles.owner}")
-        _run(f"DROP ROLE {roles.app}, {roles.owner}")
+        _run(f"DROP OWNED BY {searcher}")
+        _run(f"DROP ROLE {roles.app}, {roles.owner}, {searcher}")
 
 
 def _reconnect_as(user: str) -> None:
