@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import member
 
 PAGES = "accounts/test_pages.py::"
+JOIN = "accounts/test_invitations.py::"
 PUBLIC = "projects/pages/public/"
 SIGNED_IN = "projects/pages/signed_in/"
 IO = "projects/io/"
@@ -27,6 +28,10 @@ COVERED = {
     "password_change_done": PAGES + "test_password_change",
     "switch_organization": PAGES + "test_switcher_lists_my_organizations_and_switches",
     "set_language": PAGES + "test_language_switcher_on_every_page_switches_to_russian",
+    # Joining (issue 17).
+    "invitation": JOIN + "test_a_newcomer_creates_an_account_from_the_link_and_works",
+    "invitation-resend": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
+    "invitation-revoke": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
     # Data in and out (issue 9).
     "records-export": IO
     + "test_export.py::test_the_catalogue_pages_export_with_their_query_string",

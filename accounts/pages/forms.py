@@ -1,6 +1,7 @@
 """Forms of the accounts pages."""
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -29,14 +30,44 @@ ROLE_CHOICES = [
 
 
 class InviteMemberForm(forms.Form):
-    """An admin adds an existing account to the organization."""
+    """An admin invites an e-mail address; the person joins only by accepting (issue 17)."""
 
-    login = forms.CharField(
-        label=_("Username or email"),
+    email = forms.EmailField(
+        label=_("Email"),
         max_length=254,
-        help_text=_("The person needs an account already; ask a platform admin to create one."),
+        help_text=_(
+            "We send a link that works once, for 7 days. The person becomes a member only "
+            "when they accept; without an account they create one there."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial="editor")
+
+
+class InvitationSignUpForm(forms.Form):
+    """Someone invited who has no account yet chooses a username and a password."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
 
 
 class MemberRoleForm(forms.Form):
