@@ -85,17 +85,20 @@ def pending(actor: Actor, organization: Organization):
     )
 
 
-def _send(invitation: Invitation, token: str, link_for: LinkFor, inviter: str) -> None:
+def _send(invitation: Invitation, token: str, link_for: LinkFor, inviter: str, letter) -> None:
+    """After commit, the e-mail with the link: `letter` is (template, extra context, language)."""
+    template, extra, language = letter or ("invitation", {}, None)
     context = {
         "organization": invitation.organization,
         "role": invitation.get_role_display(),
         "inviter": inviter,
         "link": link_for(token),
+        **extra,
     }
     recipient = invitation.email
-    language = _known_language(recipient)
+    language = _known_language(recipient) or language
     transaction.on_commit(
-        lambda: mail.send_templated("invitation", [recipient], context, language=language)
+        lambda: mail.send_templated(template, [recipient], context, language=language)
     )
 
 
@@ -107,11 +110,17 @@ def _known_language(email: str) -> str | None:
 
 
 def invite(
-    actor: Actor, organization: Organization, email: str, role: str, link_for: LinkFor
+    actor: Actor,
+    organization: Organization,
+    email: str,
+    role: str,
+    link_for: LinkFor,
+    letter: tuple[str, dict, str | None] | None = None,
 ) -> Invitation:
     """Invite `email` with `role`; an open invitation of the same address is renewed instead.
 
-    Whether the address has an account changes nothing in the answer (finding 6).
+    Whether the address has an account changes nothing in the answer (finding 6). `letter`
+    replaces the invitation e-mail (an approved application's, accounts.domain.applications).
     """
     email = _normalized_email(email)
     if role not in MembershipRole.values:
@@ -127,7 +136,8 @@ def invite(
         invitation.invited_by = actor.user
         invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
         invitation.save()
-        _send(invitation, token, link_for, actor.user.get_full_name() or actor.user.username)
+        inviter = actor.user.get_full_name() or actor.user.username
+        _send(invitation, token, link_for, inviter, letter)
     return invitation
 
 

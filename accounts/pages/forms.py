@@ -4,8 +4,9 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from accounts.models import ApiKeyScope
+from accounts.models import ApiKeyScope, OrganizationKind
 
 
 class OrganizationSwitchForm(forms.Form):
@@ -106,3 +107,69 @@ class SisterCityProposalForm(forms.Form):
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [("", "—"), *partners]
+
+
+class ApplicationForm(forms.Form):
+    """An organization applies to join (issue 17): the secretariat decides."""
+
+    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
+    name_zh = forms.CharField(label=_("Name in Chinese"), max_length=200, required=False)
+    name_ru = forms.CharField(label=_("Name in Russian"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (kind.value, kind.label)
+            for kind in (
+                OrganizationKind.LOCAL_GOVERNMENT,
+                OrganizationKind.MARKET_ENTITY,
+                OrganizationKind.PARTNER,
+            )
+        ],
+    )
+    country = forms.ChoiceField(label=_("Country"))
+    registration_id = forms.CharField(
+        label=_("Registration number"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "China: the 18-character unified social credit code; Kazakhstan: the 12-digit BIN."
+        ),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    applicant_name = forms.CharField(label=_("Your name"), max_length=150)
+    applicant_email = forms.EmailField(label=_("Your e-mail"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *countries]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"name_{code}", "").strip() for code in ("en", "zh", "ru")):
+            raise ValidationError(_("Give the organization's name in at least one language."))
+        return data
+
+    def names(self) -> dict:
+        data = self.cleaned_data
+        return {
+            code: data[f"name_{code}"].strip()
+            for code in ("en", "zh", "ru")
+            if data.get(f"name_{code}", "").strip()
+        }
+
+
+class ApprovalForm(forms.Form):
+    slug = forms.SlugField(label=_("Address name (slug)"), max_length=64)
+    identifier_prefix = forms.CharField(
+        label=_("Identifier prefix"),
+        max_length=40,
+        help_text=_("Starts every record identifier, for example CN-XIAN; it never changes."),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the applicant)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
