@@ -44,6 +44,8 @@ NOT_PAGES = {
     "api-key-revoke": "POST only (the API keys page's forms)",
     "sister-city-answer": "POST only (the sister-cities page's forms)",
     "invitation-resend": "POST only (the members page's forms)",
+    "organization-application-approve": "POST only (the application page's forms)",
+    "organization-application-decline": "POST only (the application page's forms)",
     "invitation-revoke": "POST only (the members page's forms; its confirmation is its answer)",
 }
 
@@ -52,6 +54,8 @@ PAGES: dict[str, tuple[str, object]] = {
     "home": ("public", None),
     "login": ("public", None),
     "invitation": ("public", lambda d: [d.invitation_token]),
+    "organization-apply": ("public", None),
+    "organization-application": ("member", lambda d: [d.application.pk]),
     "password_change": ("member", None),
     "password_change_done": ("member", None),
     "records-import": ("member", lambda d: ["projects"]),
@@ -90,6 +94,7 @@ class PageDataset:
     # Record texts shown on pages (record data, not labels): stripped before comparing with msgids.
     texts: set = field(default_factory=set)
     invitation_token: str = ""
+    application: object = None
 
 
 ROLES = ("anonymous", "viewer", "editor", "org_admin", "reviewer", "platform_admin")
@@ -220,7 +225,23 @@ def page_dataset(scale: int = 0) -> PageDataset:
     tokens: list[str] = []
     invitations.invite(admin_a, a, "colleague@example.org", "editor", tokens.append)
     d.invitation_token = tokens[0]
-    d.texts = _record_texts(d)
+    # An organization applying to join (issue 17), seen by platform admins.
+    from accounts.models import OrganizationApplication
+
+    d.application = OrganizationApplication.objects.create(
+        name={"en": "Kashgar Municipal People's Government", "zh": "喀什市人民政府"},
+        kind="local_government",
+        country="CN",
+        website="https://kashgar.gov.cn/",
+        applicant_name="Aziz Mamat",
+        applicant_email="aziz@kashgar.gov.cn",
+    )
+    d.texts = _record_texts(d) | {
+        "Kashgar Municipal People's Government",
+        "喀什市人民政府",
+        "https://kashgar.gov.cn/",
+        "Aziz Mamat",
+    }
     if scale:
         add_published(d, scale)
     return d

@@ -12,6 +12,7 @@ from tests.factories import member
 
 PAGES = "accounts/test_pages.py::"
 JOIN = "accounts/test_invitations.py::"
+APPLY = "accounts/test_applications.py::"
 PUBLIC = "projects/pages/public/"
 SIGNED_IN = "projects/pages/signed_in/"
 IO = "projects/io/"
@@ -32,6 +33,13 @@ COVERED = {
     "invitation": JOIN + "test_a_newcomer_creates_an_account_from_the_link_and_works",
     "invitation-resend": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
     "invitation-revoke": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
+    "organization-apply": APPLY + "test_a_city_applies_and_is_told_in_its_language",
+    "organization-application": APPLY
+    + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
+    "organization-application-approve": APPLY
+    + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
+    "organization-application-decline": APPLY
+    + "test_decline_needs_a_reason_and_tells_the_applicant",
     # Data in and out (issue 9).
     "records-export": IO
     + "test_export.py::test_the_catalogue_pages_export_with_their_query_string",
@@ -101,6 +109,9 @@ ROUTE_ARGS = {
     "invitation": ["no-such-token"],
     "invitation-resend": [1],
     "invitation-revoke": [1],
+    "organization-application": [1],
+    "organization-application-approve": [1],
+    "organization-application-decline": [1],
     "member-remove": [1],
     "api-key-revoke": ["nokey123"],
     "sister-city-answer": [1, "accept"],
