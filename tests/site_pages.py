@@ -55,6 +55,8 @@ PAGES: dict[str, tuple[str, object]] = {
     "login": ("public", None),
     "invitation": ("public", lambda d: [d.invitation_token]),
     "organization-apply": ("public", None),
+    "profile": ("member", None),
+    "profile-email-confirm": ("member", lambda d: ["a-link-token"]),
     "organization-application": ("member", lambda d: [d.application.pk]),
     "password_change": ("member", None),
     "password_change_done": ("member", None),

@@ -33,6 +33,9 @@ COVERED = {
     "invitation": JOIN + "test_a_newcomer_creates_an_account_from_the_link_and_works",
     "invitation-resend": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
     "invitation-revoke": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
+    "profile": "accounts/test_profile.py::test_profile_needs_sign_in_and_saves_name_and_language",
+    "profile-email-confirm": "accounts/test_profile.py::"
+    + "test_a_new_address_changes_only_from_the_link_sent_to_it",
     "organization-apply": APPLY + "test_a_city_applies_and_is_told_in_its_language",
     "organization-application": APPLY
     + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
@@ -110,6 +113,7 @@ ROUTE_ARGS = {
     "invitation-resend": [1],
     "invitation-revoke": [1],
     "organization-application": [1],
+    "profile-email-confirm": ["no-such-token"],
     "organization-application-approve": [1],
     "organization-application-decline": [1],
     "member-remove": [1],

@@ -1,6 +1,7 @@
 """Forms of the accounts pages."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -172,4 +173,16 @@ class DeclineForm(forms.Form):
         label=_("Reason (sent to the applicant)"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("A new address takes effect once you open the link we send to it."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the site and of e-mails"), choices=settings.LANGUAGES
     )
