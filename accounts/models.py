@@ -346,7 +346,8 @@ class OrganizationApplication(models.Model):
         max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
     )
     decline_reason = models.TextField(blank=True)
-    organization = models.ForeignKey(
+    # The organization an approval created (not a tenant: the application is no one's row).
+    created_organization = models.ForeignKey(
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_by = models.ForeignKey(

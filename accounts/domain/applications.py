@@ -61,7 +61,7 @@ def submit(**fields) -> OrganizationApplication:
         str(application.country), application.registration_id
     )
     check_registration_format(str(application.country), application.registration_id)
-    application.full_clean(exclude=["organization", "decided_by", "decided_at", "status"])
+    application.full_clean(exclude=["created_organization", "decided_by", "decided_at", "status"])
     with transaction.atomic():
         application.save()
         _notify("application_received", application)
@@ -137,7 +137,7 @@ def approve(
             letter=letter,
         )
         _decided(actor, application, ApplicationStatus.APPROVED)
-        application.organization = organization
+        application.created_organization = organization
         application.save()
     return application
 

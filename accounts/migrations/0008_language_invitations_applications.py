@@ -187,7 +187,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
-                    "organization",
+                    "created_organization",
                     models.ForeignKey(
                         blank=True,
                         null=True,

@@ -104,7 +104,7 @@ def application_approve(request, pk: int):
                 messages.success(
                     request,
                     _("%(name)s is created; its applicant is invited as its admin.")
-                    % {"name": done.organization.display_name},
+                    % {"name": done.created_organization.display_name},
                 )
                 return redirect("dashboard")
         return _decision_page(request, actor, pk, approval=form, status=400)

@@ -92,7 +92,7 @@ def test_platform_admin_sees_it_with_likely_duplicates_and_approves(
     organization = Organization.objects.get(slug="kashgar")
     assert organization.identifier_prefix == "CN-KASHGAR" and organization.registration_id == USCC
     application.refresh_from_db()
-    assert application.status == "approved" and application.organization == organization
+    assert application.status == "approved" and application.created_organization == organization
     message = mail.outbox[-1]
     assert message.to == ["aziz@kashgar.gov.cn"] and "joined the registry" in message.subject
     link = (
