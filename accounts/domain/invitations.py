@@ -198,7 +198,14 @@ def accept(token: str, user: User) -> Invitation:
             .first()
         )
         with rls.system_context("the invitee accepts an admin's invitation"):
-            services.add_membership(user, invitation.organization, invitation.role)
+            # A member already keeps their role: an invitation never demotes anyone (nor
+            # leaves the organization without an admin); the admins change roles on their page.
+            if (
+                not services.memberships_of(user)
+                .filter(organization=invitation.organization)
+                .exists()
+            ):
+                services.add_membership(user, invitation.organization, invitation.role)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -183,3 +183,14 @@ def test_the_mail_is_in_the_invitee_s_language(
     [message] = mail.outbox
     assert "Вас приглашают" in message.subject
     assert 'lang="ru"' in message.alternatives[0][0]
+
+
+def test_accepting_never_changes_an_existing_member_s_role(
+    client, org_a, admin_a, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_a)
+    invite(client, django_capture_on_commit_callbacks, admin_a.email, "viewer")
+    link = path_of(link_in(mail.outbox[0]))
+    assert client.post(link, {"action": "accept"}).status_code == 302
+    assert roles_in(org_a, admin_a)[admin_a.username] == "admin"  # not demoted, still an admin
+    assert client.get(link).status_code == 404
