@@ -35,6 +35,10 @@ APPLYING_KINDS = [
 ]
 
 
+# /organizations/apply/ is a page: an organization of that slug would hide its directory page.
+RESERVED_SLUGS = frozenset({"apply"})
+
+
 class AlreadyDecided(Conflict):
     code = "application_decided"
 
@@ -116,6 +120,9 @@ def approve(
     actor: Actor, pk: int, *, slug: str, identifier_prefix: str, link_for
 ) -> OrganizationApplication:
     """Create the organization and invite the applicant as its admin, in one transaction."""
+    if slug in RESERVED_SLUGS:
+        message = _("This address name is taken by a page of the site; choose another.")
+        raise ValidationError({"slug": message}, code="reserved_slug")
     with transaction.atomic():
         application = _pending_one(actor, pk)
         organization = services.create_organization(

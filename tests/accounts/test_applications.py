@@ -84,6 +84,8 @@ def test_platform_admin_sees_it_with_likely_duplicates_and_approves(
     likely = [organization.slug for organization, _match in page.context["likely"]]
     assert likely == ["kashi"]  # not Xi'an: "Municipal People's Government" says little
     approve = reverse("organization-application-approve", args=[application.pk])
+    reserved = client.post(approve, {"slug": "apply", "identifier_prefix": "CN-KASHGAR"})
+    assert reserved.status_code == 400 and "slug" in reserved.context["approval"].errors
     taken = client.post(approve, {"slug": "kashgar", "identifier_prefix": "CN-KS"})
     assert taken.status_code == 400 and not Organization.objects.filter(slug="kashgar").exists()
     with django_capture_on_commit_callbacks(execute=True):
