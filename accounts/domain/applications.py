@@ -9,6 +9,7 @@ applied in.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -54,6 +55,31 @@ def _notify(template: str, application: OrganizationApplication, **extra) -> Non
     transaction.on_commit(
         lambda: mail.send_templated(template, [recipient], context, language=language)
     )
+
+
+APPLICATIONS_PER_ADDRESS = 5
+APPLICATION_WINDOW = 3600  # seconds
+
+
+class TooManyApplications(DomainError):
+    status = 429
+    code = "too_many_applications"
+
+
+def count_application(address: str) -> None:
+    """At most APPLICATIONS_PER_ADDRESS applications an hour from one address: the form is
+    open to anyone, and each application sends an e-mail to the address it names."""
+    key = f"applications:{address}"
+    cache.add(key, 0, timeout=APPLICATION_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired in between
+        cache.set(key, 1, timeout=APPLICATION_WINDOW)
+        count = 1
+    if count > APPLICATIONS_PER_ADDRESS:
+        raise TooManyApplications(
+            _("Too many applications from your network; please try again in an hour.")
+        )
 
 
 def submit(**fields) -> OrganizationApplication:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.domain import applications
 from accounts.pages.forms import ApplicationForm, ApprovalForm, DeclineForm, add_service_errors
 from accounts.pages.views import invitation_link, refused_page
+from registry.client import client_address
 from registry.errors import DomainError
 from registry.tenancy import actor_for_request
 
@@ -30,6 +31,10 @@ def apply(request):
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        try:
+            applications.count_application(client_address(request))
+        except DomainError as error:
+            return refused_page(request, error.message, status=error.status)
         try:
             applications.submit(
                 name=form.names(),

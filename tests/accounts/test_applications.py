@@ -155,3 +155,14 @@ def test_only_platform_admins_decide(
 def test_an_unknown_application_is_404(client, platform_admin):
     client.force_login(platform_admin)
     assert client.get(reverse("organization-application", args=[999])).status_code == 404
+
+
+def test_one_address_sends_at_most_five_applications_an_hour(
+    client, db, django_capture_on_commit_callbacks
+):
+    for number in range(5):
+        response = apply(client, django_capture_on_commit_callbacks, name_en=f"City {number}")
+        assert response.status_code == 302
+    refused = apply(client, django_capture_on_commit_callbacks, name_en="City 6")
+    assert refused.status_code == 429
+    assert OrganizationApplication.objects.count() == 5 and len(mail.outbox) == 5
