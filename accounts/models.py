@@ -22,8 +22,9 @@ class User(AbstractUser):
         max_length=20, choices=PlatformRole.choices, default=PlatformRole.NONE, blank=True
     )
     # The language of the site and of the e-mails this person gets (registry.mail).
+    # db_default too: rows written by code that predates the column (older migrations' states).
     language = models.CharField(
-        _("Language"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("Language"), max_length=10, choices=settings.LANGUAGES, default="en", db_default="en"
     )
 
     class Meta:

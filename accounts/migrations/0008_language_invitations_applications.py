@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("en", "English"), ("zh-hans", "简体中文"), ("ru", "Русский")],
                 default="en",
+                db_default="en",
                 max_length=10,
                 verbose_name="Language",
             ),
