@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.domain import merging, services
+from accounts.domain import duplicates, merging, services
 from accounts.models import (
     ApiKey,
     Membership,
@@ -112,7 +112,7 @@ class OrganizationAdmin(ScopedAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Likely duplicate organizations",
-            "pairs": merging.likely_duplicates(organizations),
+            "pairs": duplicates.likely_duplicates(organizations),
         }
         return TemplateResponse(request, "admin/accounts/organization/duplicates.html", context)
 

@@ -1,5 +1,6 @@
 """Organizations (the tenants), users, memberships, API keys and sister-city links (SPEC 2)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -19,6 +20,11 @@ class User(AbstractUser):
 
     platform_role = models.CharField(
         max_length=20, choices=PlatformRole.choices, default=PlatformRole.NONE, blank=True
+    )
+    # The language of the site and of the e-mails this person gets (registry.mail).
+    # db_default too: rows written by code that predates the column (older migrations' states).
+    language = models.CharField(
+        _("Language"), max_length=10, choices=settings.LANGUAGES, default="en", db_default="en"
     )
 
     class Meta:
@@ -283,3 +289,81 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.username or '-'}"
+
+
+class Invitation(TenantOwned):
+    """An organization's admin invites an e-mail address with a role (issue 17).
+
+    Only a hash of the token travels back to the database; the token itself is only in the
+    e-mail. Single use, valid `INVITATION_DAYS`; only acceptance creates the membership
+    (accounts.domain.invitations). The token page finds the row by its hash before anyone is
+    known, through one narrow row-level policy (registry.rls.presenting_invitation).
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=MembershipRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        db_index=False, to=User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        db_index=False, to=User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "-created_at"]
+        indexes = [models.Index(fields=["organization", "email"], name="invitation_org_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email}@{self.organization_id}:{self.role}"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("application", "Pending")
+    APPROVED = "approved", pgettext_lazy("application", "Approved")
+    DECLINED = "declined", pgettext_lazy("application", "Declined")
+
+
+class OrganizationApplication(models.Model):
+    """An organization that asks to join (issue 17), before it exists: not tenant-owned.
+
+    Written by anyone at /organizations/apply/, read and decided by platform admins only
+    (accounts.domain.applications).
+    """
+
+    name = models.JSONField(validators=[validate_multilingual])
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    country = CountryField()
+    registration_id = models.CharField(max_length=64, blank=True)
+    website = models.URLField(blank=True)
+    applicant_name = models.CharField(max_length=150)
+    applicant_email = models.EmailField()
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decline_reason = models.TextField(blank=True)
+    # The organization an approval created (not a tenant: the application is no one's row).
+    created_organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="application_status_time")]
+
+    def __str__(self) -> str:
+        return f"{pick(self.name)} ({self.status})"
+
+    @property
+    def display_name(self) -> str:
+        return pick(self.name) or self.applicant_email

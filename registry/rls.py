@@ -258,6 +258,32 @@ def authenticating_key(prefix: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[N
             _set(connection, {KEY_PREFIX_SETTING: ""}, local=True)
 
 
+INVITATION_TOKEN_SETTING = "registry.invitation_token_hash"
+
+
+@contextmanager
+def presenting_invitation(token_hash: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Let the block read and mark the one invitation whose token hashes to `token_hash`.
+
+    The invitation page is opened before anyone is known (issue 17): like `authenticating_key`,
+    one narrow policy (accounts/migrations/0008) lets the lookup find that row, and no other.
+    """
+    if not enabled(using):
+        yield
+        return
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        with transaction.atomic(using=using), presenting_invitation(token_hash, using):
+            yield
+        return
+    _set(connection, {INVITATION_TOKEN_SETTING: token_hash}, local=True)
+    try:
+        yield
+    finally:
+        if _healthy(connection):
+            _set(connection, {INVITATION_TOKEN_SETTING: ""}, local=True)
+
+
 def stream_in_context(context: Context, content: Iterable, using: str = DEFAULT_DB_ALIAS):
     """Produce a streaming response's content in `context`, in a transaction of its own.
 

@@ -323,3 +323,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- E-mail from templates; invitations (issue 17, registry/mail.py) --------------------------
+# EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message to a file in
+# EMAIL_FILE_PATH, so that operators and tests can read what was sent.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "sent-mail"))

@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Organizations apply to join (issue 17): before the directory's /organizations/<slug>/.
+    path("organizations/", include("accounts.pages.application_urls")),
     # The site's pages; each app owns its routes.
     path("", include("projects.pages.urls")),
 ]

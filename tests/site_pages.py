@@ -43,12 +43,21 @@ NOT_PAGES = {
     "member-remove": "POST only (the members page's forms)",
     "api-key-revoke": "POST only (the API keys page's forms)",
     "sister-city-answer": "POST only (the sister-cities page's forms)",
+    "invitation-resend": "POST only (the members page's forms)",
+    "organization-application-approve": "POST only (the application page's forms)",
+    "organization-application-decline": "POST only (the application page's forms)",
+    "invitation-revoke": "POST only (the members page's forms; its confirmation is its answer)",
 }
 
 # name -> (who may see it: "public" or "member", function(dataset) -> reverse() args)
 PAGES: dict[str, tuple[str, object]] = {
     "home": ("public", None),
     "login": ("public", None),
+    "invitation": ("public", lambda d: [d.invitation_token]),
+    "organization-apply": ("public", None),
+    "profile": ("member", None),
+    "profile-email-confirm": ("member", lambda d: ["a-link-token"]),
+    "organization-application": ("member", lambda d: [d.application.pk]),
     "password_change": ("member", None),
     "password_change_done": ("member", None),
     "records-import": ("member", lambda d: ["projects"]),
@@ -86,6 +95,8 @@ class PageDataset:
     records: dict = field(default_factory=dict)
     # Record texts shown on pages (record data, not labels): stripped before comparing with msgids.
     texts: set = field(default_factory=set)
+    invitation_token: str = ""
+    application: object = None
 
 
 ROLES = ("anonymous", "viewer", "editor", "org_admin", "reviewer", "platform_admin")
@@ -210,7 +221,29 @@ def page_dataset(scale: int = 0) -> PageDataset:
     link = accounts_services.propose_link(admin_a, a, b, note="Twinned since 2015")
     accounts_services.accept_link(Actor.for_user(d.users["admin_b"]), link)
     keys.issue_key(d.users["org_admin"], a, name="Partner sync", scopes="read")
-    d.texts = _record_texts(d)
+    # A pending invitation of Xi'an (issue 17); its token is only in the link.
+    from accounts.domain import invitations
+
+    tokens: list[str] = []
+    invitations.invite(admin_a, a, "colleague@example.org", "editor", tokens.append)
+    d.invitation_token = tokens[0]
+    # An organization applying to join (issue 17), seen by platform admins.
+    from accounts.models import OrganizationApplication
+
+    d.application = OrganizationApplication.objects.create(
+        name={"en": "Kashgar Municipal People's Government", "zh": "喀什市人民政府"},
+        kind="local_government",
+        country="CN",
+        website="https://kashgar.gov.cn/",
+        applicant_name="Aziz Mamat",
+        applicant_email="aziz@kashgar.gov.cn",
+    )
+    d.texts = _record_texts(d) | {
+        "Kashgar Municipal People's Government",
+        "喀什市人民政府",
+        "https://kashgar.gov.cn/",
+        "Aziz Mamat",
+    }
     if scale:
         add_published(d, scale)
     return d

@@ -30,6 +30,10 @@ GLOBAL_MODELS = {
     "axes.AccessAttemptExpiration": "django-axes' expiry of those counts",
     "axes.AccessLog": "django-axes' sign-in log (switched off: AXES_DISABLE_ACCESS_LOG)",
     "axes.AccessFailureLog": "django-axes' failure log (off by default)",
+    "accounts.OrganizationApplication": (
+        "an organization that asks to join does not exist yet; written by anyone at "
+        "/organizations/apply/, read and decided by platform admins only"
+    ),
     "projects.ChangeCounter": (
         "a number per viewer class (public, or one organization's members) behind list ETags; "
         "it holds no content, and its scope names whose view moved"
@@ -41,6 +45,8 @@ GLOBAL_MODELS = {
 GLOBAL_LOOKUP_FIELDS = {
     "accounts.ApiKey": {"prefix", "user"},  # authentication finds the key by its prefix
     "accounts.Membership": {"user"},  # every request finds the user's memberships
+    # the invitation page finds its row by the token's hash before anyone is known
+    "accounts.Invitation": {"token_hash"},
 }
 
 

@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import member
 
 PAGES = "accounts/test_pages.py::"
+JOIN = "accounts/test_invitations.py::"
+APPLY = "accounts/test_applications.py::"
 PUBLIC = "projects/pages/public/"
 SIGNED_IN = "projects/pages/signed_in/"
 IO = "projects/io/"
@@ -27,6 +29,20 @@ COVERED = {
     "password_change_done": PAGES + "test_password_change",
     "switch_organization": PAGES + "test_switcher_lists_my_organizations_and_switches",
     "set_language": PAGES + "test_language_switcher_on_every_page_switches_to_russian",
+    # Joining (issue 17).
+    "invitation": JOIN + "test_a_newcomer_creates_an_account_from_the_link_and_works",
+    "invitation-resend": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
+    "invitation-revoke": JOIN + "test_revoke_asks_first_and_kills_the_link_resend_renews_it",
+    "profile": "accounts/test_profile.py::test_profile_needs_sign_in_and_saves_name_and_language",
+    "profile-email-confirm": "accounts/test_profile.py::"
+    + "test_a_new_address_changes_only_from_the_link_sent_to_it",
+    "organization-apply": APPLY + "test_a_city_applies_and_is_told_in_its_language",
+    "organization-application": APPLY
+    + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
+    "organization-application-approve": APPLY
+    + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
+    "organization-application-decline": APPLY
+    + "test_decline_needs_a_reason_and_tells_the_applicant",
     # Data in and out (issue 9).
     "records-export": IO
     + "test_export.py::test_the_catalogue_pages_export_with_their_query_string",
@@ -63,8 +79,8 @@ COVERED = {
     "record-review": ACTIONS + "test_review_page_shows_the_diff_to_reviewers_only",
     "record-history": ACTIONS + "test_history_is_for_members_and_reviewers",
     "members": ORG + "test_members_page_is_for_admins",
-    "member-role": ORG + "test_admin_invites_changes_role_and_removes",
-    "member-remove": ORG + "test_admin_invites_changes_role_and_removes",
+    "member-role": ORG + "test_admin_changes_role_and_removes",
+    "member-remove": ORG + "test_admin_changes_role_and_removes",
     "api-keys": ORG + "test_api_key_is_shown_once_and_revoked",
     "api-key-revoke": ORG + "test_api_key_is_shown_once_and_revoked",
     "sister-cities": ORG + "test_sister_city_proposal_and_answer",
@@ -93,6 +109,13 @@ ROUTE_ARGS = {
     "record-review": ["projects", "CN-XIAN-NONE"],
     "record-history": ["zones", "CN-XIAN-NONE"],
     "member-role": [1],
+    "invitation": ["no-such-token"],
+    "invitation-resend": [1],
+    "invitation-revoke": [1],
+    "organization-application": [1],
+    "profile-email-confirm": ["no-such-token"],
+    "organization-application-approve": [1],
+    "organization-application-decline": [1],
     "member-remove": [1],
     "api-key-revoke": ["nokey123"],
     "sister-city-answer": [1, "accept"],

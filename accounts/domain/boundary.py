@@ -12,8 +12,10 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import (
     ApiKey,
+    Invitation,
     Membership,
     Organization,
+    OrganizationApplication,
     SecurityEvent,
     SisterCityLink,
     SisterCityStatus,
@@ -78,6 +80,13 @@ def _api_keys(actor: Actor, qs: QuerySet) -> QuerySet:
     )
 
 
+def _invitations(actor: Actor, qs: QuerySet) -> QuerySet:
+    """An organization's invitations: its admins' business (and platform admins')."""
+    if actor.is_platform_admin:
+        return qs
+    return qs.filter(organization_id__in=actor.orgs_where("admin"))
+
+
 def _platform_admins_only(actor: Actor, qs: QuerySet) -> QuerySet:
     """Sign-ins and lockouts name people and addresses across organizations."""
     return qs if actor.is_platform_admin else qs.none()
@@ -125,6 +134,8 @@ tenancy.register(
     ApiKey, Policy(_api_keys, {"view": None, "revoke": "self|owner_admin|platform_admin"})
 )
 tenancy.register(SecurityEvent, Policy(_platform_admins_only, parties={}))
+tenancy.register(Invitation, Policy(_invitations, {"view": None}))
+tenancy.register(OrganizationApplication, Policy(_platform_admins_only, parties={}))
 
 
 # --- Scoped lookups ------------------------------------------------------------------------

@@ -83,9 +83,7 @@ def bounded_by_parent(expires_at, parent: ApiKey | None):
     return min(expires_at, parent.expires_at)
 
 
-def issue_key(
-    user, organization: Organization, *, name: str, scopes, expires_at=None, parent=None
-):
+def issue_key(user, organization: Organization, *, name: str, scopes, expires_at=None, parent=None):
     """Create a key for `user` in `organization` (they must be a member). -> (ApiKey, raw key).
 
     `parent`: the key that asks for this one (a key creating a key); the new key is bound to it.

@@ -1,7 +1,6 @@
 """Organizations that stay clean: likely duplicates, and merging one organization into another.
 
-`likely_duplicates` finds pairs a platform admin should look at: the same registration number
-in one country, or very similar names in one country (difflib, every language of the name).
+Likely duplicates are found by `accounts.domain.duplicates`.
 
 `merge_organizations(actor, merged, survivor)` moves everything that points at `merged` to
 `survivor`, in one transaction: records, memberships, API keys, participations, sister-city
@@ -24,11 +23,7 @@ signal (projects.apps).
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -54,37 +49,6 @@ organizations_merged = Signal()
 RESOLVERS: dict[type[models.Model], Callable] = {}
 # model -> why its rows keep pointing at the merged organization (append-only history).
 KEPT: dict[type[models.Model], str] = {}
-
-NAME_SIMILARITY = 0.88
-# Words that say what kind of legal person, not which one; left out when comparing names.
-LEGAL_WORDS = {
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "inc",
-    "jsc",
-    "llc",
-    "llp",
-    "ltd",
-    "limited",
-    "plc",
-    "ooo",
-    "too",
-    "ao",
-    "ojsc",
-    "cjsc",
-    "ооо",
-    "тоо",
-    "ао",
-    "оао",
-    "зао",
-    "жшс",
-    "аж",
-    "aj",
-    "mchj",
-}
-CHINESE_LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "公司")
 
 
 def register_resolver(model: type[models.Model], resolver: Callable) -> None:
@@ -149,66 +113,6 @@ def references_to(organization: Organization) -> list[tuple[str, int]]:
         if count:
             counts.append((f"{model._meta.label}.{model_field.name}", count))
     return counts
-
-
-# --- Duplicates ------------------------------------------------------------------------------
-
-
-def _normalized_names(organization: Organization) -> set[str]:
-    names = set()
-    for text in (organization.name or {}).values():
-        if not isinstance(text, str):
-            continue
-        text = unicodedata.normalize("NFKC", text).lower()
-        for suffix in CHINESE_LEGAL_SUFFIXES:
-            text = text.removesuffix(suffix)
-        words = [word for word in re.split(r"[\W_]+", text) if word and word not in LEGAL_WORDS]
-        if words:
-            names.add(" ".join(words))
-    return names
-
-
-def name_similarity(first: Organization, second: Organization) -> float:
-    """The best difflib ratio between any two names of the two (any language), 0..1."""
-    best = 0.0
-    for a in _normalized_names(first):
-        for b in _normalized_names(second):
-            best = max(best, difflib.SequenceMatcher(None, a, b).ratio())
-    return best
-
-
-@dataclass
-class DuplicatePair:
-    first: Organization
-    second: Organization
-    reasons: list[str]
-    similarity: float
-
-
-def likely_duplicates(organizations: Iterable[Organization]) -> list[DuplicatePair]:
-    """Pairs in one country with the same registration number or very similar names."""
-    by_country: dict[str, list[Organization]] = defaultdict(list)
-    for organization in organizations:
-        if organization.merged_into_id is None:
-            by_country[str(organization.country)].append(organization)
-    pairs = []
-    for members in by_country.values():
-        members.sort(key=lambda organization: organization.pk)
-        for index, first in enumerate(members):
-            for second in members[index + 1 :]:
-                reasons = []
-                same_number = first.registration_id and (
-                    first.registration_id == second.registration_id
-                )
-                if same_number:
-                    reasons.append(f"same registration number {first.registration_id}")
-                similarity = name_similarity(first, second)
-                if similarity >= NAME_SIMILARITY:
-                    reasons.append(f"similar names ({similarity:.0%})")
-                if reasons:
-                    pairs.append(DuplicatePair(first, second, reasons, similarity))
-    pairs.sort(key=lambda pair: (-len(pair.reasons), -pair.similarity, pair.first.slug))
-    return pairs
 
 
 # --- The merge -------------------------------------------------------------------------------

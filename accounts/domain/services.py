@@ -516,24 +516,6 @@ def end_link(actor: Actor, link: SisterCityLink) -> SisterCityLink:
 # --- Members managed by an organization's admin (the members page) ---------------------------
 
 
-def find_person(login: str) -> User:
-    """The active account with this username or email (case-insensitive), else a field error."""
-    login = (login or "").strip()
-    person = (
-        User.objects.filter(is_active=True)
-        .filter(Q(username__iexact=login) | Q(email__iexact=login))
-        .order_by("pk")
-        .first()
-        if login
-        else None
-    )
-    if person is None:
-        raise ValidationError(
-            {"login": "No active account has this username or email."}, code="unknown_person"
-        )
-    return person
-
-
 def _check_keeps_an_admin(organization: Organization, user: User, new_role: str | None) -> None:
     """An organization keeps at least one admin: its last one can neither leave nor step down."""
     if new_role == MembershipRole.ADMIN:
@@ -546,19 +528,6 @@ def _check_keeps_an_admin(organization: Organization, user: User, new_role: str 
             {"role": f"{user.username} is the last admin of {organization.slug}; name another."},
             code="last_admin",
         )
-
-
-def invite_member(actor: Actor, organization: Organization, login: str, role: str) -> Membership:
-    """An admin adds an existing account (by username or email) to the organization."""
-    with transaction.atomic():
-        require(actor, "manage_members", organization)
-        person = find_person(login)
-        if memberships_of(person).filter(organization=organization).exists():
-            raise ValidationError(
-                {"login": f"{person.username} is already a member of {organization.slug}."},
-                code="already_member",
-            )
-        return add_membership(person, organization, role)
 
 
 def change_member_role(

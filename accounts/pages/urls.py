@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.pages import views
+from accounts.pages import joining, profile, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -12,6 +12,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("invitations/<str:token>/", joining.invitation, name="invitation"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/email/<str:token>/", profile.email_confirm, name="profile-email-confirm"),
     path(
         "switch-organization/",
         views.switch_organization,

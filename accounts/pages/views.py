@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.domain import keys, services
+from accounts.domain import invitations, keys, services
 from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import (
     ApiKey,
@@ -128,9 +129,15 @@ def _members_context(actor, organization, form):
     return {
         "organization": organization,
         "memberships": rows,
+        "invitations": invitations.pending(actor, organization),
         "form": form,
         "role_choices": ROLE_CHOICES,
     }
+
+
+def invitation_link(request):
+    """(token) -> the absolute address of the invitation page, for the e-mail."""
+    return lambda token: request.build_absolute_uri(reverse("invitation", args=[token]))
 
 
 def _managed_organization(request, actor):
@@ -149,28 +156,60 @@ def _managed_organization(request, actor):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def members(request):
+    """Members and pending invitations; the form invites an e-mail address (issue 17).
+
+    The answer is "Invitation sent" whether or not the address has an account (finding 6).
+    """
     actor = actor_for_request(request)
     organization, refusal = _managed_organization(request, actor)
     if refusal is not None:
         return refusal
     form = InviteMemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            membership = services.invite_member(
-                actor, organization, form.cleaned_data["login"], form.cleaned_data["role"]
-            )
+            invitations.invite(actor, organization, email, role, invitation_link(request))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(user)s is now a member (%(role)s).")
-                % {"user": membership.user.username, "role": membership.get_role_display()},
-            )
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
             return redirect("members")
     status = 400 if form.is_bound and form.errors else 200
     context = _members_context(actor, organization, form)
     return render(request, "accounts/members.html", context, status=status)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    def change(actor, organization):
+        invitation = invitations.resend(actor, organization, pk, invitation_link(request))
+        return _("Invitation sent to %(email)s.") % {"email": invitation.email}
+
+    return _member_change(request, change)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int):
+    """Revoke a pending invitation, after a confirmation step (the first POST asks)."""
+    if request.POST.get("confirm") != "yes":
+        actor = actor_for_request(request)
+        organization, refusal = _managed_organization(request, actor)
+        if refusal is not None:
+            return refusal
+        invitation = invitations.pending(actor, organization).filter(pk=pk).first()
+        if invitation is None:
+            return refused_page(request, "", status=404)
+        return render(request, "accounts/confirm_revoke.html", {"invitation": invitation})
+
+    def change(actor, organization):
+        invitation = invitations.revoke(actor, organization, pk)
+        return _("The invitation of %(email)s is revoked; its link no longer works.") % {
+            "email": invitation.email
+        }
+
+    return _member_change(request, change)
 
 
 def _member(actor, user_id: int):

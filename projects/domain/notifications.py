@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from accounts.models import MembershipRole, PlatformRole, User
-from registry import rls
+from registry import mail, rls
 
 logger = logging.getLogger(__name__)
-
-SUBJECT_PREFIX = "[Silk Road Registry] "
 
 
 def _emails(users) -> list[str]:
@@ -46,117 +42,80 @@ def admin_emails(organization_id: int) -> list[str]:
     return _emails(organization_admins(organization_id))
 
 
+def admins_with_email(organization_id: int) -> list[User]:
+    """The admins a reminder goes to, each in their own language (registry.mail)."""
+    return [user for user in organization_admins(organization_id) if user.email]
+
+
 def reviewers():
     return User.objects.filter(is_active=True, platform_role=PlatformRole.REVIEWER)
 
 
-def _send_after_commit(recipients: list[str], subject: str, body: str) -> None:
+def _send_after_commit(name: str, recipients, context: dict) -> None:
+    """Send template `name` (registry.mail) once the action's transaction has committed."""
+    recipients = [user for user in recipients if user.email]
     if not recipients:
         return
 
     def send():
         try:
-            send_mail(SUBJECT_PREFIX + subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+            mail.send_templated(name, recipients, context)
         except Exception:  # the action has committed; a mail outage must not turn it into a 500
-            logger.exception("could not send the notification %r to %s", subject, recipients)
+            logger.exception("could not send the notification %r to %s", name, _emails(recipients))
 
     transaction.on_commit(send)
 
 
-def _describe(record) -> str:
-    kind = type(record).__name__.lower()
-    return f"the {kind} {record.identifier} ({record.display_title})"
-
-
 def signoff_needed(record, submitter) -> None:
     _send_after_commit(
-        _emails(organization_admins(record.organization_id, exclude_user=submitter)),
-        f"{record.identifier} waits for your sign-off",
-        f"{submitter.username} submitted {_describe(record)}. As an admin of "
-        f"{record.organization.slug} please sign it off, or withdraw it.",
+        "signoff_needed",
+        organization_admins(record.organization_id, exclude_user=submitter),
+        {"record": record, "submitter": submitter},
     )
 
 
 def review_needed(record) -> None:
-    _send_after_commit(
-        _emails(reviewers()),
-        f"{record.identifier} waits for review",
-        f"{_describe(record)} of {record.organization.slug} was submitted for publication. "
-        "Please approve it, request changes or reject it.",
-    )
+    _send_after_commit("review_needed", list(reviewers()), {"record": record})
 
 
-DECISIONS = {
-    "approve": "was approved and is published",
-    "request_changes": "needs changes before it can be published",
-    "reject": "was rejected",
-    "archive": "was archived",
-}
+DECISIONS = ("approve", "request_changes", "reject", "archive")
 
 
 def decision_made(record, action: str, submitter, actor_user, comment: str) -> None:
     """Tell the submitter of the round (and, on archive, the admins) what was decided."""
+    if action not in DECISIONS:
+        raise ValueError(f"no decision mail for {action!r}")
     recipients = [submitter] if submitter is not None else []
     if action == "archive":
         recipients += list(organization_admins(record.organization_id))
     recipients = [user for user in recipients if actor_user is None or user.pk != actor_user.pk]
-    body = f"{_describe(record)} {DECISIONS[action]}."
-    if comment:
-        body += f"\n\nComment: {comment}"
-    _send_after_commit(_emails(recipients), f"{record.identifier} {DECISIONS[action]}", body)
+    context = {"record": record, "action": action, "comment": comment}
+    _send_after_commit("decision_made", recipients, context)
 
 
 def participation_requested(participation) -> None:
-    project = participation.project
     _send_after_commit(
-        _emails(organization_admins(participation.participant_id)),
-        f"{project.organization.slug} names you as {participation.role} of {project.identifier}",
-        f"{project.organization.slug} lists your organization ({participation.participant.slug}) "
-        f"as {participation.role} of {_describe(project)}. Please confirm or decline; until you "
-        "confirm, the participation shows as unconfirmed.",
+        "participation_requested",
+        organization_admins(participation.participant_id),
+        {"participation": participation, "project": participation.project},
     )
 
 
 def participation_answered(participation, project) -> None:
-    answer = "confirmed" if participation.is_confirmed else "declined"
     _send_after_commit(
-        _emails([participation.requested_by]),
-        f"{participation.participant.slug} {answer} taking part in {project.identifier}",
-        f"{participation.participant.slug} {answer} taking part as {participation.role} "
-        f"in {_describe(project)}.",
+        "participation_answered",
+        [participation.requested_by],
+        {"participation": participation, "project": project},
     )
 
 
-REMINDER_HEADINGS = {
-    "stale_soon": "Turn stale within a month unless you confirm them:",
-    "stale": "Stale (not confirmed for over 12 months):",
-    "inactive": "Inactive (not confirmed for over 24 months):",
-}
-
-
-def freshness_reminder(organization, due: dict[str, list], recipients: list[str]) -> None:
+def freshness_reminder(organization, due: dict[str, list], recipients) -> None:
     """Remind an organization's admins of published records that are, or soon are, stale.
 
     Unlike the workflow mails this one is sent at once, inside the caller's transaction: the
     reminders are recorded in that transaction too, so a failing mail server rolls them back
     and the next run tries again instead of believing the admins were told.
     """
-    lines = [
-        f"Published records of {organization.slug} need confirming that they are still current.",
-        "An editor or admin confirms each one with the 'reconfirm' action "
-        "(POST /api/v1/{type}/{identifier}/reconfirm/); nothing else changes.",
-    ]
-    for threshold, heading in REMINDER_HEADINGS.items():
-        if due.get(threshold):
-            lines += ["", heading]
-            lines += [
-                f"- {_describe(record)}, last confirmed {record.confirmed_at:%Y-%m-%d}"
-                for record in due[threshold]
-            ]
     count = sum(len(records) for records in due.values())
-    send_mail(
-        SUBJECT_PREFIX + f"{count} record(s) of {organization.slug} need confirming",
-        "\n".join(lines),
-        settings.DEFAULT_FROM_EMAIL,
-        recipients,
-    )
+    context = {"organization": organization, "count": count, **due}
+    mail.send_templated("freshness_reminder", recipients, context)

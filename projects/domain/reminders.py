@@ -123,7 +123,11 @@ def send_freshness_reminders(*, dry_run: bool = False, now=None) -> list[Organiz
         try:
             with transaction.atomic():
                 _record_reminders(report)
-                notifications.freshness_reminder(report.organization, report.due, report.recipients)
+                notifications.freshness_reminder(
+                    report.organization,
+                    dict(report.due),
+                    notifications.admins_with_email(report.organization.pk),
+                )
         except OSError as exc:  # smtplib's errors included; the next run tries again
             logger.exception("freshness reminder to %s failed", report.organization.slug)
             report.error = str(exc) or type(exc).__name__

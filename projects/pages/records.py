@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.domain import applications
 from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import Organization
 from accounts.pages.shared import active_organization, refused_page, safe_next
@@ -49,6 +50,12 @@ def dashboard_page(request):
     context = {
         "sections": dashboard.waiting_for(actor),
         "can_create": organization is not None and actor.is_at_least("editor", organization.pk),
+        # Organizations applying to join (issue 17), with their likely duplicates.
+        "applications": (
+            applications.with_duplicates(actor, applications.pending(actor))
+            if actor.is_platform_admin
+            else []
+        ),
     }
     return render(request, "projects/records/dashboard.html", context)
 

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from accounts.domain import keys, merging, services
+from accounts.domain import duplicates, keys, merging, services
 from accounts.models import Membership, Organization, SisterCityLink, SisterCityStatus
 from projects.domain import participants as record_participants
 from projects.domain import services as record_services
@@ -62,9 +62,9 @@ def test_likely_duplicates_by_registration_number_and_similar_names(twins):
     )
     pairs = {
         (p.first.slug, p.second.slug): p.reasons
-        for p in merging.likely_duplicates(Organization.objects.all())
+        for p in duplicates.likely_duplicates(Organization.objects.all())
     }
-    assert pairs[("xian", "xian-2")] == ["similar names (98%)"]
+    assert pairs[("xian", "xian-2")] == ["similar names (100%)"]
     assert pairs[("rail", "rail-2")] == ["same registration number 914403001922038216"]
     # Another country's "Xian" is not a duplicate; nor is anything of Almaty's.
     assert not any("kz-twin" in pair or "almaty" in pair for pair in pairs)

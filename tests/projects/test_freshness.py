@@ -278,7 +278,8 @@ def test_reminders_go_once_to_each_organizations_admins(ageing, admin_a, mailout
     assert ageing["fresh"].identifier not in xian.body
     assert "CN-XIAN-DRAFT" not in xian.body
     assert ageing["almaty"].identifier not in xian.body
-    assert "3 record(s) of xian" in xian.subject
+    assert "3 records of City government xian need confirming" in xian.subject
+    assert xian.alternatives[0][1] == "text/html"  # plain text and HTML (registry.mail)
     almaty = by_recipient[("admin-b@example.org",)]
     assert ageing["almaty"].identifier in almaty.body and "CN-XIAN" not in almaty.body
     assert "xian: 1 turning stale within a month, 1 stale, 1 inactive; mailed 1 admin(s)" in output

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.domain import keys
+from accounts.domain import invitations, keys
 from accounts.domain import services as accounts_services
 from accounts.models import Organization, PlatformRole, User
 from projects.domain import participants, services
@@ -99,6 +99,10 @@ def build_world() -> World:
         )
         participants.respond_participation(Actor.for_user(admin_c), answered, accept=True)
         keys.issue_key(editor_b, org_b, name="b's key", scopes="read,write")
+        # B's admin invites someone (issue 17): private to B's admins.
+        invitations.invite(
+            Actor.for_user(admin_b), org_b, "new@almaty.example", "editor", lambda token: ""
+        )
 
         # Sister-city links: B's proposal to C (private to both), an active A-C link (public).
         accounts_services.propose_link(Actor.for_user(admin_b), org_b, org_c)
