@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from projects.reads import facet_counts
 from tests.site_pages import add_published, page_dataset, page_urls
 
 
@@ -28,6 +29,7 @@ def counts(client, dataset, user, warm_up=False) -> dict[str, tuple[int, int]]:
         if warm_up:
             client.get(url)
         cache.clear()
+        facet_counts.forget_local()
         found[url] = (count(client, url), count(client, url))
     return found
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import connection
@@ -96,7 +99,7 @@ def cached_counts(
     computes its counts as if nothing had been stored, and says so in the log.
     """
     key = counts_key(actor, model, params, now)
-    found = _cache_call(cache.get, key)
+    found = _read(key)
     fresh_moves = "freshness" not in params  # else the key moves with the clock (counts_key)
     if isinstance(found, tuple) and len(found) == 4 and found[2] <= now:
         counts, total, counted_at, crossings = found
@@ -106,8 +109,50 @@ def cached_counts(
     else:
         counts, total = compute()
     crossings = _next_crossings(actor, model, now) if fresh_moves else None
-    _cache_call(cache.set, key, (counts, total, now, crossings), COUNTS_TIMEOUT)
+    _store(key, (counts, total, now, crossings))
     return counts, total
+
+
+# The counts' first level: this process's memory, in front of the shared cache (Redis in
+# production), which costs a round trip and an unpickling of every facet's counts on each page
+# (issue 21: a warm page took 28 ms with Redis, 19 ms with local memory). An entry kept here is
+# as right as the shared one, since its key holds all the counts depend on (`counts_key`); the
+# shared cache is asked on a miss here and written with every count, so the other processes
+# share the work. The LOCAL_ENTRIES most recently used are kept, each for COUNTS_TIMEOUT.
+LOCAL_ENTRIES = 512
+_local: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _read(key: str):
+    with _local_lock:
+        kept = _local.get(key)
+        if kept is not None and kept[0] > time.monotonic():
+            _local.move_to_end(key)
+            return kept[1]
+    found = _cache_call(cache.get, key)
+    if found is not None:
+        _remember(key, found)
+    return found
+
+
+def _store(key: str, value: tuple) -> None:
+    _remember(key, value)
+    _cache_call(cache.set, key, value, COUNTS_TIMEOUT)
+
+
+def _remember(key: str, value: tuple) -> None:
+    with _local_lock:
+        _local[key] = (time.monotonic() + COUNTS_TIMEOUT, value)
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def forget_local() -> None:
+    """Empty this process's level (tests roll the database back under equal keys)."""
+    with _local_lock:
+        _local.clear()
 
 
 def _cache_call(method, *args):
