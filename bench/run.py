@@ -7,11 +7,14 @@ For each data size it makes sure the database `bench_<size>` holds the generated
 bench/generate.py when it does not) and is migrated, then serves three apps under the same
 gunicorn configuration (deploy/gunicorn.conf.py, DEBUG=0):
 
-    ours  registry.wsgi with registry.settings           http://127.0.0.1:8101
-    B1    registry.wsgi with bench.b1_naive.settings     http://127.0.0.1:8102
-    B0    bench.b0_raw (psycopg + orjson, no Django)     http://127.0.0.1:8103
+    ours  registry.wsgi with registry.settings, as production serves it: connected as the
+          application's role (`setup_database_roles`, row-level security) with Redis as the
+          cache (--as-superuser: as the superuser without Redis, the earlier column)
+    B1    registry.wsgi with bench.b1_naive.settings (superuser)
+    B0    bench.b0_raw (psycopg + orjson, no Django; superuser)
 
-and loads them from a separate process, wrk on loopback, for a bounded time per measurement.
+each on a port the kernel picks, stopped when the run ends, also when it fails; and it loads
+them from a separate process, wrk on loopback, for a bounded time per measurement.
 The apps are measured in one run, interleaved: each round runs every case on every app (the
 apps' order rotating from case to case), so a noisy neighbour slows all three alike, and the
 medians over the rounds and the ratios between apps are reported. Queries per request are
@@ -31,6 +34,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -48,8 +52,12 @@ from bench.generate import SERVER_URL, SIZES, database_comment, database_state
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 RESULTS = ROOT / "bench" / "results"
-PORTS = {"ours": 8101, "B1": 8102, "B0": 8103}
 APPS = ("ours", "B0", "B1")
+# Ours is served as production serves it (issue 21): connected as the application's database
+# role, under row-level security, with Redis as the cache; --as-superuser gives the old column.
+APP_ROLE = "bench_app"
+OWNER_ROLE = "bench_owner"
+REDIS_URL = "redis://127.0.0.1:6379/12"
 # What every request carries: the TLS proxy's header (DEBUG=0 redirects plain http) and one
 # Host for all three apps, so that the URLs inside the answers are the same.
 HEADERS = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
@@ -173,15 +181,34 @@ class Server:
                 self.process.kill()
 
 
-def start_server(app: str, url: str, workers: int) -> Server:
-    port = PORTS[app]
+def free_port() -> int:
+    """A free port (the kernel's choice), so that a taken port never stops a run."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def production_role(url: str) -> str:
+    """`url` connected as the application's role: the roles made (idempotent) and the search
+    functions handed to the search role, as `setup_database_roles` does in production."""
+    manage(url, "setup_database_roles", "--owner", OWNER_ROLE, "--app", APP_ROLE)
+    parts = parse.urlsplit(url)
+    return parse.urlunsplit(parts._replace(netloc=f"{APP_ROLE}@{parts.hostname}:{parts.port}"))
+
+
+def start_server(app: str, url: str, workers: int, production: bool = True) -> Server:
+    port = free_port()
     target = "bench.b0_raw:application" if app == "B0" else "registry.wsgi:application"
     settings = "bench.b1_naive.settings" if app == "B1" else "registry.settings"
+    extra = {}
+    if app == "ours" and production:
+        extra = {"DATABASE_URL": production_role(url), "REDIS_URL": REDIS_URL}
     env = run_env(
         url,
         DJANGO_SETTINGS_MODULE=settings,
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY=str(workers),
+        **extra,
     )
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", target],
@@ -485,8 +512,11 @@ def measure_size(size: str, args, tool: str) -> dict:
     url = ensure_database(size, args.server)
     marks = landmarks(url)
     log(f"bench_{size}: {marks['total']} public projects; starting ours, B0, B1")
-    servers = {app: start_server(app, url, args.workers) for app in APPS}
+    servers: dict[str, Server] = {}
     try:
+        # Inside the try: a server that fails to start stops the ones started before it.
+        for app in APPS:
+            servers[app] = start_server(app, url, args.workers, not args.as_superuser)
         status, headers, _ = fetch(servers["ours"], "/api/v1/projects/")
         cases = build_cases(marks, args.cases, headers.get("ETag"))
         available = {}
@@ -719,9 +749,15 @@ def _verdict(label: str, value: float | None, bound: float, at_least: bool):
     return (label, "met" if met else "NOT met", f"{value:.2f}")
 
 
-def report(results: list[dict], command: str) -> str:
+def report(results: list[dict], command: str, production: bool = True) -> str:
+    served = (
+        f"ours served as the application role `{APP_ROLE}` (row-level security) with Redis"
+        if production
+        else "ours served as the superuser, without Redis"
+    )
     parts = [
         f"Command: `{command}`",
+        f"Configuration: {served}; B0 and B1 as the superuser",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average before the run: "
         + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "",
@@ -754,6 +790,11 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=4, help="wrk's open connections")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app")
     parser.add_argument("--server", default=SERVER_URL)
+    parser.add_argument(
+        "--as-superuser",
+        action="store_true",
+        help="serve ours as the superuser without Redis (the pre-issue-21 configuration)",
+    )
     args = parser.parse_args(argv)
     args.cases = [case.strip() for case in args.cases.split(",") if case.strip()]
     unknown = set(args.cases) - set(CASES)
@@ -769,7 +810,7 @@ def main(argv=None) -> int:
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     load_before = os.getloadavg()
     results = [measure_size(size, args, tool) for size in sizes]
-    text = report(results, command)
+    text = report(results, command, not args.as_superuser)
     (RESULTS / "latest.json").write_text(
         json.dumps({"load_before": load_before, "results": results}, indent=1, default=str)
     )
