@@ -25,6 +25,7 @@ deploy/drill.py and deploy/backup_drill.py import this module to drive the same 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -68,9 +69,7 @@ def run(args, *, env=None, check=True, capture=False, as_postgres=False) -> str:
     if as_postgres and os.geteuid() == 0:
         # PostgreSQL refuses to run as root: its binaries run as the `postgres` user.
         args = ["runuser", "-u", "postgres", "--", *args]
-    result = subprocess.run(
-        args, env=env, check=False, text=True, capture_output=True, cwd=ROOT
-    )
+    result = subprocess.run(args, env=env, check=False, text=True, capture_output=True, cwd=ROOT)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout if capture else ""
@@ -110,8 +109,18 @@ def pg_running(name: str) -> bool:
 
 def pg_ctl(name: str, action: str, *extra: str) -> None:
     run(
-        [pg_bin("pg_ctl"), action, "-D", pg_dir(name), "-l", PG / f"{name}.log", "-w",
-         "-t", "60", *extra],
+        [
+            pg_bin("pg_ctl"),
+            action,
+            "-D",
+            pg_dir(name),
+            "-l",
+            PG / f"{name}.log",
+            "-w",
+            "-t",
+            "60",
+            *extra,
+        ],
         as_postgres=True,
     )
 
@@ -155,8 +164,10 @@ def init_primary() -> None:
     sockets.mkdir(exist_ok=True)
     _own(sockets)
     log("initdb: the primary")
-    run([pg_bin("initdb"), "-D", data, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
-        as_postgres=True)
+    run(
+        [pg_bin("initdb"), "-D", data, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
+        as_postgres=True,
+    )
     with open(data / "postgresql.conf", "a") as conf:
         conf.write(PRIMARY_CONF.format(port=PORTS.primary, sockets=sockets))
     (data / "pg_hba.conf").write_text(HBA)
@@ -167,8 +178,25 @@ def init_replica() -> None:
     if (data / "PG_VERSION").exists():
         return
     log("pg_basebackup: the streaming replica")
-    run([pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", PORTS.primary, "-U", "postgres",
-         "-D", data, "-R", "-X", "stream", "-c", "fast"], as_postgres=True)
+    run(
+        [
+            pg_bin("pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            PORTS.primary,
+            "-U",
+            "postgres",
+            "-D",
+            data,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        ],
+        as_postgres=True,
+    )
     with open(data / "postgresql.auto.conf", "a") as conf:
         conf.write(f"port = {PORTS.replica}\n")
 
@@ -179,15 +207,32 @@ def url(port: int, user: str = "postgres", database: str = DATABASE) -> str:
 
 def psql(sql: str, *, port: int = PORTS.primary, database: str = "postgres") -> str:
     return run(
-        [pg_bin("psql"), "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database,
-         "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        [
+            pg_bin("psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            port,
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ],
         capture=True,
     ).strip()
 
 
 def manage(*args, env: dict | None = None, capture=False) -> str:
-    return run([PYTHON, "manage.py", *args], env=env or django_env(url(PORTS.primary, OWNER)),
-               capture=capture)
+    return run(
+        [PYTHON, "manage.py", *args],
+        env=env or django_env(url(PORTS.primary, OWNER)),
+        capture=capture,
+    )
 
 
 def prepare_database() -> None:
@@ -200,14 +245,34 @@ def prepare_database() -> None:
     manage("setup_database_roles", "--owner", OWNER, "--app", APP_ROLE, env=superuser)
     manage("migrate", "--no-input", "-v", "0")
     manage("setup_database_roles", "--owner", OWNER, "--app", APP_ROLE, env=superuser)
-    manage("create_organization", "--slug", "drill", "--name", "Drill city", "--kind",
-           "local_government", "--country", "KZ", "--prefix", "KZ-DRL")
-    manage("create_user", "--username", "driller", "--email", "driller@example.org",
-           "--password", "Caravanserai-on-the-silk-road-2025", "--org", "drill",
-           "--role", "editor")
-    out = manage("create_api_key", "--user", "driller", "--org", "drill", "--scopes",
-                 "read,write", "--name", "drill", capture=True)
-    (STATE / "api_key").write_text(out.strip().splitlines()[-1])
+    manage(
+        "create_organization",
+        "--slug",
+        "drill",
+        "--name",
+        "Drill city",
+        "--kind",
+        "local_government",
+        "--country",
+        "KZ",
+        "--prefix",
+        "KZ-DRL",
+    )
+    manage(
+        "create_user",
+        "--username",
+        "driller",
+        "--email",
+        "driller@example.org",
+        "--password",
+        "Caravanserai-on-the-silk-road-2025",
+        "--org",
+        "drill",
+        "--role",
+        "editor",
+    )
+    api_key()
+    api_key("read")
 
 
 # --- The application ---------------------------------------------------------------------------
@@ -264,19 +329,28 @@ def start_app(number: int) -> None:
     port = PORTS.apps[number - 1]
     log(f"gunicorn: {name} on 127.0.0.1:{port}")
     env = {**app_env(), "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    run([BIN / "gunicorn", "-c", "deploy/gunicorn.conf.py", "--daemon",
-         "--pid", STATE / f"{name}.pid", "--error-logfile", STATE / f"{name}.log",
-         "registry.wsgi:application"], env=env)
+    run(
+        [
+            BIN / "gunicorn",
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "--daemon",
+            "--pid",
+            STATE / f"{name}.pid",
+            "--error-logfile",
+            STATE / f"{name}.log",
+            "registry.wsgi:application",
+        ],
+        env=env,
+    )
     wait_http(f"http://127.0.0.1:{port}/healthz", name)
 
 
 def children(pid: int) -> list[int]:
     found = []
     for task in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
+        with contextlib.suppress(OSError):
             found += [int(c) for c in Path(task).read_text().split()]
-        except OSError:
-            pass
     return found
 
 
@@ -286,10 +360,8 @@ def kill_app(number: int, sig=signal.SIGKILL) -> None:
     if pid is None:
         return
     for each in [pid, *children(pid)]:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(each, sig)
-        except OSError:
-            pass
     (STATE / f"app{number}.pid").unlink(missing_ok=True)
 
 
@@ -331,9 +403,27 @@ def start_redis() -> None:
     if pid_of("redis"):
         return
     log(f"redis on 127.0.0.1:{PORTS.redis}")
-    run(["redis-server", "--port", PORTS.redis, "--bind", "127.0.0.1", "--daemonize", "yes",
-         "--pidfile", STATE / "redis.pid", "--logfile", STATE / "redis.log", "--dir", STATE,
-         "--save", "", "--appendonly", "yes"])
+    run(
+        [
+            "redis-server",
+            "--port",
+            PORTS.redis,
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            STATE / "redis.pid",
+            "--logfile",
+            STATE / "redis.log",
+            "--dir",
+            STATE,
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+        ]
+    )
     deadline = time.time() + 10
     while not pid_of("redis") and time.time() < deadline:
         time.sleep(0.1)
@@ -372,7 +462,7 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             # The README's proxy headers: the client's address and scheme, overwritten.
-            proxy_set_header Host $host;
+            proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
             # A server that is down (refused, reset before an answer) is skipped: the request
@@ -388,14 +478,16 @@ http {{
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
-                                      else None)
+    found = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
     if found:
         return found
     log("nginx is missing: apt-get install nginx")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run(["apt-get", "install", "-y", "--no-install-recommends", "nginx-light"], env=env,
-        check=False)
+    run(
+        ["apt-get", "install", "-y", "--no-install-recommends", "nginx-light"], env=env, check=False
+    )
     found = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(found).exists():
         run(["apt-get", "update"], env=env)
@@ -408,8 +500,9 @@ def start_nginx() -> None:
         return
     binary = nginx_binary()
     conf = STATE / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(state=STATE, app1=PORTS.apps[0], app2=PORTS.apps[1],
-                                      port=PORTS.nginx))
+    conf.write_text(
+        NGINX_CONF.format(state=STATE, app1=PORTS.apps[0], app2=PORTS.apps[1], port=PORTS.nginx)
+    )
     log(f"nginx on 127.0.0.1:{PORTS.nginx}")
     run([binary, "-c", conf, "-p", STATE])
     wait_http(f"http://127.0.0.1:{PORTS.nginx}/healthz", "nginx")
@@ -432,8 +525,23 @@ def start_celery(kind: str) -> None:
         return
     log(f"celery {kind}")
     extra = ["--schedule", STATE / "beat-schedule"] if kind == "beat" else ["--concurrency", "2"]
-    run([BIN / "celery", "-A", "registry", kind, "--detach", "--pidfile", STATE / f"{kind}.pid",
-         "--logfile", STATE / f"{kind}.log", "--loglevel", "INFO", *extra], env=app_env())
+    run(
+        [
+            BIN / "celery",
+            "-A",
+            "registry",
+            kind,
+            "--detach",
+            "--pidfile",
+            STATE / f"{kind}.pid",
+            "--logfile",
+            STATE / f"{kind}.log",
+            "--loglevel",
+            "INFO",
+            *extra,
+        ],
+        env=app_env(),
+    )
 
 
 def kill_celery(kind: str, sig=signal.SIGKILL) -> None:
@@ -441,10 +549,8 @@ def kill_celery(kind: str, sig=signal.SIGKILL) -> None:
     if pid is None:
         return
     for each in [pid, *children(pid)]:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(each, sig)
-        except OSError:
-            pass
     (STATE / f"{kind}.pid").unlink(missing_ok=True)
 
 
@@ -522,8 +628,24 @@ def down(purge: bool = False) -> None:
     log("down")
 
 
-def api_key() -> str:
-    return (STATE / "api_key").read_text().strip()
+def api_key(scopes: str = "read,write") -> str:
+    """The drill's key with these scopes (made once): one writes, another only reads."""
+    path = STATE / f"api_key_{scopes.replace(',', '_')}"
+    if not path.exists():
+        out = manage(
+            "create_api_key",
+            "--user",
+            "driller",
+            "--org",
+            "drill",
+            "--scopes",
+            scopes,
+            "--name",
+            f"drill {scopes}",
+            capture=True,
+        )
+        path.write_text(out.strip().splitlines()[-1])
+    return path.read_text().strip()
 
 
 def main(argv=None) -> int:
