@@ -72,6 +72,8 @@ class Load:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.started = time.time()
+        # This run's writes, told apart from earlier runs' in the same database.
+        self.run_id = uuid.uuid4().hex[:6]
 
     def request(self, method: str, path: str, key: str, body: dict | None = None):
         connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
@@ -110,7 +112,7 @@ class Load:
     def write(self) -> None:
         token = uuid.uuid4().hex[:12]
         body = {
-            "title": {"en": f"drill {token}"},
+            "title": {"en": f"drill {self.run_id} {token}"},
             "summary": {"en": "Written by deploy/drill.py"},
             "category": "tourism_train",
             "lifecycle_status": "implementation",
@@ -163,7 +165,26 @@ def restart_primary(fault: Fault, pause: float) -> None:
 def stop_replica(fault: Fault, pause: float) -> None:
     topology.pg_ctl("replica", "stop", "-m", "fast")
     time.sleep(pause)
+    fault.notes["/readyz meanwhile"] = readyz_replica()
+    began = time.time()
     topology.pg_ctl("replica", "start")
+    deadline = time.time() + 30
+    while readyz_replica() != "ok, lag 0.0 s" and time.time() < deadline:
+        time.sleep(0.2)
+    fault.notes["replica streaming again after (s)"] = round(time.time() - began, 1)
+
+
+def readyz_replica() -> str:
+    try:
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=5)
+        connection.request("GET", "/readyz")
+        state = json.loads(connection.getresponse().read())["replicas"]["replica1"]
+        connection.close()
+    except (OSError, ValueError, KeyError) as exc:
+        return f"unreadable: {exc}"
+    if state["status"] != "ok":
+        return f"replica {state['status']}"
+    return f"ok, lag {state['lag_seconds']} s"
 
 
 def worker_jobs(fault: Fault, pause: float) -> None:
@@ -310,7 +331,7 @@ def webhook_delivery(key: str) -> dict:
 
 def recovery(fault: Fault, outcomes: list[Outcome], until: float) -> None:
     """The fault lasts from its injection to the first success after its last error."""
-    errors = [o for o in outcomes if fault.at <= o.at < until and o.result != "ok"]
+    errors = [o for o in outcomes if fault.at <= o.at + o.seconds < until and o.result != "ok"]
     if not errors:
         fault.recovered_at = fault.at
         return
@@ -327,11 +348,12 @@ def check_writes(load: Load) -> dict:
         if name == "replica":
             time.sleep(2)
         rows = topology.psql(
-            "SELECT title->>'en' FROM projects_project WHERE title->>'en' LIKE 'drill %'",
+            "SELECT title->>'en' FROM projects_project "
+            f"WHERE title->>'en' LIKE 'drill {load.run_id} %'",
             port=port,
             database=topology.DATABASE,
         ).splitlines()
-        found[name] = Counter(row.removeprefix("drill ") for row in rows)
+        found[name] = Counter(row.removeprefix(f"drill {load.run_id} ") for row in rows)
     return {
         "acknowledged writes": len(tokens),
         "missing on the primary": sum(1 for t in tokens if found["primary"][t] == 0),
@@ -349,11 +371,18 @@ def report(load: Load, faults: list[Fault], writes: dict, seconds: float, comman
     errors = [o for o in outcomes if o.result != "ok"]
 
     def during_fault(o: Outcome) -> str | None:
+        """The fault a request ended during (requests in flight at its injection included)."""
         for f in faults:
             end = f.recovered_at if f.recovered_at is not None else seconds
-            if f.at <= o.at <= end:
+            if f.at <= o.at + o.seconds <= end + 0.5:
                 return f.name
         return None
+
+    def served_meanwhile(f: Fault) -> str:
+        window = [o for o in outcomes if f.at <= o.at <= (f.ended_at or seconds)]
+        reads = [o for o in window if o.kind == "read"]
+        ok = sum(1 for o in reads if o.result == "ok")
+        return f"{len(window)} requests during the fault, {ok} of {len(reads)} reads ok"
 
     lines = [
         f"Command: `{command}`",
@@ -370,7 +399,7 @@ def report(load: Load, faults: list[Fault], writes: dict, seconds: float, comman
         mine = [o for o in errors if during_fault(o) == f.name]
         kinds = Counter(f"{o.kind} {o.result}" for o in mine)
         took = "not recovered" if f.recovered_at is None else f"{f.recovered_at - f.at:.1f}"
-        notes = "; ".join(f"{k}: {v}" for k, v in f.notes.items())
+        notes = "; ".join([served_meanwhile(f), *(f"{k}: {v}" for k, v in f.notes.items())])
         detail = ", ".join(f"{n} {k}" for k, n in kinds.most_common()) or "none"
         lines.append(f"| {f.name} | {f.at:.0f} | {detail} | {took} | {notes} |")
     outside = [o for o in errors if during_fault(o) is None]

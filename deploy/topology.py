@@ -337,6 +337,7 @@ def start_app(number: int) -> None:
             "--daemon",
             "--pid",
             STATE / f"{name}.pid",
+            "--capture-output",
             "--error-logfile",
             STATE / f"{name}.log",
             "registry.wsgi:application",

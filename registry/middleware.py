@@ -23,10 +23,11 @@ row-level security; requests there run as before, without the transaction.
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections, transaction
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -135,7 +136,7 @@ class RowLevelSecurityMiddleware:
         if not rls.enabled() or _outside(request):
             return self.get_response(request)
         with ExitStack() as stack:
-            stack.enter_context(rls.scope())
+            _open_primary(stack)
             stack.enter_context(db_router.reading_from(_open_replica(request, stack)))
             rls.state_request_actor(request)
             response = self.get_response(request)
@@ -147,6 +148,25 @@ class RowLevelSecurityMiddleware:
         if context is not None and not response.is_async:
             response.streaming_content = rls.stream_in_context(context, response.streaming_content)
         return response
+
+
+def _open_primary(stack: ExitStack) -> None:
+    """Open the request's transaction on the primary, waiting out a short restart.
+
+    Only opening the connection is tried again (nothing has been sent yet, so any method may
+    wait): a primary that restarts in under DATABASE_CONNECT_RETRY_SECONDS costs the requests
+    in flight at that moment, not the ones that arrive while it comes back (the fault drill).
+    """
+    deadline = time.monotonic() + settings.DATABASE_CONNECT_RETRY_SECONDS
+    while True:
+        try:
+            stack.enter_context(rls.scope())
+            return
+        except OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            connections[DEFAULT_DB_ALIAS].close()
+            time.sleep(0.2)
 
 
 def _open_replica(request, stack: ExitStack) -> str | None:

@@ -351,3 +351,5 @@ REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
 # app server reads them at once and a cache restart signs nobody out.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A request waits this long for the primary to accept a connection (a restart) before failing.
+DATABASE_CONNECT_RETRY_SECONDS = env_int("DATABASE_CONNECT_RETRY_SECONDS", 2)
