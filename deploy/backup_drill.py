@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -59,9 +60,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the restored database")
     parser.add_argument("--report", default=str(topology.STATE / "backup-report.md"))
+    parser.add_argument(
+        "--load", type=int, default=0, help="threads writing and reading through nginx meanwhile"
+    )
     options = parser.parse_args(argv)
     if not topology.pg_running("primary"):
         topology.up()
+    load = None
+    if options.load:
+        import drill  # the drill's load generator, without its faults
+
+        load = drill.Load(options.load, topology.api_key(), topology.api_key("read"))
+        load.run()
+        time.sleep(3)
     restored = f"{topology.DATABASE}_restore_{int(time.time())}"
     dump = topology.STATE / "pg" / f"{restored}.dump"
     source = connect(topology.DATABASE)
@@ -77,6 +88,9 @@ def main(argv=None) -> int:
         )  # fmt: skip
         dump_seconds = time.time() - began
         before = checksums(cursor)
+    if load is not None:
+        load.stop.set()
+        time.sleep(1)
     topology.psql(f"CREATE DATABASE {restored}")
     began = time.time()
     topology.run(
@@ -92,13 +106,25 @@ def main(argv=None) -> int:
     if not options.keep:
         topology.psql(f"DROP DATABASE {restored}")
         dump.unlink()
+    flags = (" --keep" if options.keep else "") + (f" --load {options.load}" if load else "")
+    under_load = ""
+    if load is not None:
+        served = Counter(o.result for o in load.outcomes)
+        under_load = (
+            f" meanwhile {options.load} threads sent {len(load.outcomes)} requests through nginx "
+            f"({served['ok']} ok, {len(load.acknowledged)} acknowledged creates): the dump and "
+            "the source's checksums read one snapshot, so they match even so"
+        )
     lines = [
-        f"Command: `python deploy/backup_drill.py{' --keep' if options.keep else ''}`",
+        f"Command: `python deploy/backup_drill.py{flags}`",
         "",
         f"pg_dump -Fc: {size / 1e6:.2f} MB in {dump_seconds:.1f} s; pg_restore into "
         f"`{restored}`: {restore_seconds:.1f} s. Tables compared: {len(before)}, rows: "
         f"{sum(n for n, _ in before.values())}, tables that differ: {len(different)}"
-        + (f" ({', '.join(different)})" if different else ""),
+        + (f" ({', '.join(different)})" if different else "")
+        + (";" if under_load else "")
+        + under_load
+        + ".",
         "",
         "| table | rows | checksum (md5 of the rows in key order) | restored |",
         "|---|---|---|---|",
