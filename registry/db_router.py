@@ -16,7 +16,8 @@ only reads it:
   `rls.system_context()`) goes to the primary, which is where that transaction's writes and its
   row locks are;
 * a replica that cannot be reached is skipped for `REPLICA_RETRY_SECONDS` and the request reads
-  from the primary.
+  from the primary; one more than `REPLICA_MAX_LAG_SECONDS` behind (measured by each process at
+  most every `REPLICA_LAG_CHECK_SECONDS`) is skipped until it has caught up.
 
 Row-level security: the request states its actor on every alias it uses
 (`registry.rls.state_request_actor` applies it to `request_aliases()`), so a replica's
@@ -45,9 +46,11 @@ _read_alias: ContextVar[str | None] = ContextVar("registry_read_alias", default=
 _request_depth: ContextVar[int] = ContextVar("registry_request_depth", default=0)
 _pinned: ContextVar[bool] = ContextVar("registry_pinned_to_primary", default=False)
 
-# Replicas found unreachable by this process, until when. Not shared on purpose: it is this
-# process's view of its own connections, rebuilt within seconds by any new process.
+# Replicas found unreachable (or too far behind) by this process, until when; and when each
+# replica's lag was last measured. Not shared on purpose: it is this process's view of its own
+# connections, rebuilt within seconds by any new process.
 _down_until: dict[str, float] = {}
+_lag_checked_at: dict[str, float] = {}
 
 
 def replicas() -> list[str]:
@@ -150,14 +153,40 @@ def replica_for(request) -> str | None:
     if request.method not in SAFE_METHODS:
         return None
     now = time.monotonic()
-    candidates = [alias for alias in replicas() if _down_until.get(alias, 0) <= now]
+    candidates = [
+        alias for alias in replicas() if _down_until.get(alias, 0) <= now and _caught_up(alias)
+    ]
     if not candidates or is_sticky(request):
         return None
     return random.choice(candidates)
 
 
-def mark_down(alias: str) -> None:
-    _down_until[alias] = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+def fresh_enough(status: dict, limit: float) -> bool:
+    """May reads go to a replica in this state (`replica_status`)? No limit (0): if it answers."""
+    if status.get("status") != "ok":
+        return False
+    lag = status.get("lag_seconds") or 0.0
+    return limit <= 0 or lag <= limit
+
+
+def _caught_up(alias: str) -> bool:
+    """Measure the replica's lag at most every REPLICA_LAG_CHECK_SECONDS; skip it while it is
+    more than REPLICA_MAX_LAG_SECONDS behind or cannot answer."""
+    limit = settings.REPLICA_MAX_LAG_SECONDS
+    now = time.monotonic()
+    if limit <= 0 or now - _lag_checked_at.get(alias, -1e9) < settings.REPLICA_LAG_CHECK_SECONDS:
+        return True
+    _lag_checked_at[alias] = now
+    if fresh_enough(replica_status(alias), limit):
+        return True
+    mark_down(alias, settings.REPLICA_LAG_CHECK_SECONDS)
+    return False
+
+
+def mark_down(alias: str, seconds: float | None = None) -> None:
+    if seconds is None:
+        seconds = settings.REPLICA_RETRY_SECONDS
+    _down_until[alias] = time.monotonic() + seconds
     connections[alias].close()
 
 

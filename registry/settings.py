@@ -353,3 +353,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # A request waits this long for the primary to accept a connection (a restart) before failing.
 DATABASE_CONNECT_RETRY_SECONDS = env_int("DATABASE_CONNECT_RETRY_SECONDS", 2)
+# Reads skip a replica more than this many seconds behind (0: never skip for lag); each process
+# measures a replica's lag at most every REPLICA_LAG_CHECK_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_LAG_CHECK_SECONDS = env_int("REPLICA_LAG_CHECK_SECONDS", 5)

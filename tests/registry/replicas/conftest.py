@@ -41,6 +41,18 @@ def _add_aliases() -> None:
 _add_aliases()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_view():
+    """Each test starts with no replica known down and no lag measured (per-process notes)."""
+    from registry import db_router
+
+    db_router._down_until.clear()
+    db_router._lag_checked_at.clear()
+    yield
+    db_router._down_until.clear()
+    db_router._lag_checked_at.clear()
+
+
 @pytest.fixture
 def replica(settings):
     """Reads may go to the test replica."""

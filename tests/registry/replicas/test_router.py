@@ -115,15 +115,48 @@ def test_an_api_key_is_kept_on_the_primary_after_it_wrote(replica):
 
 def test_a_stopped_replica_is_skipped_and_the_primary_answers(settings, org):
     settings.DATABASE_REPLICAS = [UNREACHABLE]
+    settings.REPLICA_MAX_LAG_SECONDS = 0  # no lag check: the connection itself is refused
     seen = reads()
     assert seen["read_on"] == "default"
-    db_router._down_until.clear()
+    assert UNREACHABLE in db_router._down_until
+
+
+@pytest.mark.parametrize(
+    "status, limit, usable",
+    [
+        ({"status": "ok", "in_recovery": True, "lag_seconds": 0.0}, 30, True),
+        ({"status": "ok", "in_recovery": True, "lag_seconds": 29.5}, 30, True),
+        ({"status": "ok", "in_recovery": True, "lag_seconds": 31.0}, 30, False),
+        ({"status": "ok", "in_recovery": True, "lag_seconds": 3600.0}, 0, True),  # no limit
+        ({"status": "ok", "in_recovery": False, "lag_seconds": None}, 30, True),
+        ({"status": "unavailable", "error": "OperationalError"}, 30, False),
+        ({"status": "unavailable", "error": "OperationalError"}, 0, False),
+    ],
+)
+def test_a_replica_too_far_behind_or_silent_is_not_read(status, limit, usable):
+    assert db_router.fresh_enough(status, limit) is usable
+
+
+def test_the_lag_is_measured_at_most_every_few_seconds(replica, settings):
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    settings.REPLICA_LAG_CHECK_SECONDS = 60
+    assert reads()["read_on"] == replica
+    measured = dict(db_router._lag_checked_at)
+    assert set(measured) == {replica}
+    assert reads()["read_on"] == replica
+    assert db_router._lag_checked_at == measured  # not measured again within the interval
+
+
+def test_a_replica_that_fails_its_lag_check_is_skipped(settings):
+    settings.DATABASE_REPLICAS = [UNREACHABLE]
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    assert reads()["read_on"] == "default"
+    assert UNREACHABLE in db_router._down_until
 
 
 def test_readyz_reports_each_replicas_state(client, settings):
     settings.DATABASE_REPLICAS = [REPLICA, UNREACHABLE]
     body = client.get("/readyz").json()
-    db_router._down_until.clear()
     assert body["status"] == "ok"
     assert body["replicas"][REPLICA] == {"status": "ok", "in_recovery": False, "lag_seconds": None}
     assert body["replicas"][UNREACHABLE]["status"] == "unavailable"
