@@ -12,6 +12,9 @@ in one transaction that starts by stating the actor with transaction-local setti
 * a streaming response's content is produced later, after this transaction: it runs in a
   transaction of its own with the same context (`rls.stream_in_context`).
 
+A request that only reads may read from a streaming replica (registry.db_router): its
+transaction is opened on that replica too and the actor stated there as well.
+
 A response of 500 or more rolls the transaction back, as Django's ATOMIC_REQUESTS would. Views
 that read no table (the health probes) are marked `outside_request_transaction`: the liveness
 probe must answer while the database is down, the readiness probe reports it. SQLite has no
@@ -20,13 +23,16 @@ row-level security; requests there run as before, without the transaction.
 
 from __future__ import annotations
 
+import time
+from contextlib import ExitStack
+
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections, transaction
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
-from registry import rls
+from registry import db_router, rls
 
 API_PREFIX = "/api/"
 PAYLOAD_TOO_LARGE = 413
@@ -129,13 +135,52 @@ class RowLevelSecurityMiddleware:
     def __call__(self, request):
         if not rls.enabled() or _outside(request):
             return self.get_response(request)
-        with rls.scope():
+        with ExitStack() as stack:
+            _open_primary(stack)
+            stack.enter_context(db_router.reading_from(_open_replica(request, stack)))
             rls.state_request_actor(request)
             response = self.get_response(request)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
             streams = response.streaming and not isinstance(response, FileResponse)
             context = rls.current() if streams else None
+        db_router.note_write(request, response)
         if context is not None and not response.is_async:
             response.streaming_content = rls.stream_in_context(context, response.streaming_content)
         return response
+
+
+def _open_primary(stack: ExitStack) -> None:
+    """Open the request's transaction on the primary, waiting out a short restart.
+
+    Only opening the connection is tried again (nothing has been sent yet, so any method may
+    wait): a primary that restarts in under DATABASE_CONNECT_RETRY_SECONDS costs the requests
+    in flight at that moment, not the ones that arrive while it comes back (the fault drill).
+    """
+    deadline = time.monotonic() + settings.DATABASE_CONNECT_RETRY_SECONDS
+    while True:
+        try:
+            stack.enter_context(rls.scope())
+            return
+        except OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            connections[DEFAULT_DB_ALIAS].close()
+            time.sleep(0.2)
+
+
+def _open_replica(request, stack: ExitStack) -> str | None:
+    """The read replica this request reads from, its transaction opened; None: the primary.
+
+    A replica that cannot be reached is skipped for a while (registry.db_router.mark_down) and
+    the request reads from the primary, so stopping a replica costs no request.
+    """
+    alias = db_router.replica_for(request)
+    if alias is None:
+        return None
+    try:
+        stack.enter_context(rls.scope(alias))
+    except DatabaseError:
+        db_router.mark_down(alias)
+        return None
+    return alias

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from registry import db_router
 from registry.tenancy import actor_for_request
 
 # --- Who is asking -------------------------------------------------------------------------
@@ -107,16 +108,22 @@ def for_actor(actor) -> Context:
     )
 
 
-def state_request_actor(request, using: str = DEFAULT_DB_ALIAS) -> None:
+def state_request_actor(request, using: str | None = None) -> None:
     """State the request's actor to the database for the rest of the current transaction.
 
     In two steps: the user's id alone first, which lets the memberships policy show the user
-    their own memberships, from which the actor is computed; then the whole actor.
+    their own memberships, from which the actor is computed; then the whole actor. Without
+    `using`, on every alias the request queries (the primary and its read replica, if any:
+    registry.db_router), so that the policies hold on the replica's connection too.
     """
+    aliases = [using] if using is not None else db_router.request_aliases()
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        apply(Context(user_id=user.pk), using)
-    apply(for_actor(actor_for_request(request)), using)
+        for alias in aliases:
+            apply(Context(user_id=user.pk), alias)
+    context = for_actor(actor_for_request(request))
+    for alias in aliases:
+        apply(context, alias)
 
 
 def enabled(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -252,7 +259,9 @@ def authenticating_key(prefix: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[N
         return
     _set(connection, {KEY_PREFIX_SETTING: prefix}, local=True)
     try:
-        yield
+        # The setting is on this connection: the lookup must not wander to a read replica.
+        with db_router.primary():
+            yield
     finally:
         if _healthy(connection):
             _set(connection, {KEY_PREFIX_SETTING: ""}, local=True)

@@ -328,3 +328,37 @@ LOGGING = {
 # EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message to a file in
 # EMAIL_FILE_PATH, so that operators and tests can read what was sent.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "sent-mail"))
+
+# --- Several machines (issue 19): read replicas and stateless app servers --------------------
+# DATABASE_REPLICA_URLS: comma-separated URLs of streaming replicas; each becomes an alias
+# (replica1, replica2, ...) that registry.db_router sends reads to.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(
+    [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()], 1
+):
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url,
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    # A stopped replica must cost a request no more than a moment before the primary answers.
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read "the replica" from the test database itself.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["registry.db_router.PrimaryReplicaRouter"]
+# After a user wrote, their reads stay on the primary this long (read-your-writes).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+# A replica found unreachable is not tried again by that process for this long.
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
+# Sessions: with a shared cache (Redis) in the cache, written through to the database, so any
+# app server reads them at once and a cache restart signs nobody out.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A request waits this long for the primary to accept a connection (a restart) before failing.
+DATABASE_CONNECT_RETRY_SECONDS = env_int("DATABASE_CONNECT_RETRY_SECONDS", 2)
+# Reads skip a replica more than this many seconds behind (0: never skip for lag); each process
+# measures a replica's lag at most every REPLICA_LAG_CHECK_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_LAG_CHECK_SECONDS = env_int("REPLICA_LAG_CHECK_SECONDS", 5)

@@ -7,6 +7,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry import db_router
 from registry.middleware import outside_request_transaction, too_large_response
 
 
@@ -22,14 +23,20 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """Ready for traffic: the database answers."""
+    """Ready for traffic: the primary answers. Each read replica's state and lag is reported
+    (`replicas`), but a replica that is down or behind does not make the server unready: its
+    reads fall back to the primary (registry.db_router)."""
+    replicas = {alias: db_router.replica_status(alias) for alias in db_router.replicas()}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any database failure means "not ready", never a 500
-        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse(
+            {"status": "unavailable", "database": type(exc).__name__, "replicas": replicas},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "replicas": replicas})
 
 
 def bad_request(request, exception=None):

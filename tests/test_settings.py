@@ -121,3 +121,25 @@ def test_check_deploy_is_clean_behind_a_trusted_proxy_with_smtp():
         EMAIL_HOST="smtp.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_replicas_sessions_and_their_timings_come_from_the_environment():
+    """Issue 19: DATABASE_REPLICA_URLS adds one alias per replica; with REDIS_URL sessions live in
+    the shared cache (written through to the database)."""
+    names = ["DATABASE_REPLICAS", "SESSION_ENGINE", "REPLICA_STICKY_SECONDS", "DATABASE_ROUTERS"]
+    default = settings_as_seen(names, DATABASE_REPLICA_URLS="", REDIS_URL="")
+    assert default["DATABASE_REPLICAS"] == "[]"
+    assert default["SESSION_ENGINE"] == "'django.contrib.sessions.backends.db'"
+    assert default["DATABASE_ROUTERS"] == "['registry.db_router.PrimaryReplicaRouter']"
+    configured = settings_as_seen(
+        [*names, "DATABASES"],
+        DATABASE_REPLICA_URLS="postgres://app@replica-a:5432/registry, postgres://app@replica-b/registry",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        REPLICA_STICKY_SECONDS="30",
+    )
+    assert configured["DATABASE_REPLICAS"] == "['replica1', 'replica2']"
+    assert "'HOST': 'replica-a'" in configured["DATABASES"]
+    assert "'HOST': 'replica-b'" in configured["DATABASES"]
+    assert "'MIRROR': 'default'" in configured["DATABASES"]
+    assert configured["SESSION_ENGINE"] == "'django.contrib.sessions.backends.cached_db'"
+    assert configured["REPLICA_STICKY_SECONDS"] == "30"

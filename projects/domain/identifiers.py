@@ -8,9 +8,10 @@ another (accounts.domain.services), so an identifier names exactly one organizat
 from __future__ import annotations
 
 import re
+import zlib
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Organization
 from projects import validation
@@ -29,8 +30,25 @@ def identifier_taken(organization: Organization, identifier: str) -> bool:
     )
 
 
+def _allocating(model: type[Record], organization: Organization) -> None:
+    """Take this organization's and type's allocation lock until the transaction ends.
+
+    Parallel creates (two app servers, many workers) drew the same next number inside their
+    still-open transactions, and all but one failed (the fault drill, issue 19). PostgreSQL's
+    transaction-level advisory lock makes them take turns: the next one draws after the
+    previous one committed, so it sees that number taken. Only creates with a generated ref of
+    the same organization and type wait for each other; SQLite has one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    namespace = zlib.crc32(f"registry.identifier.{REF_LETTERS[model]}".encode()) & 0x7FFFFFFF
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, organization.pk % 2**31])
+
+
 def generated_ref(model: type[Record], organization: Organization) -> str:
     """The next short sequence ref of this type in the organization, e.g. P-0007."""
+    _allocating(model, organization)
     letter = REF_LETTERS[model]
     head = f"{organization.identifier_prefix}-{letter}-"
     pattern = re.compile(rf"^{re.escape(head)}(\d+)$")
