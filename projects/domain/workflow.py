@@ -198,6 +198,12 @@ class Transition:
         return tuple(dict.fromkeys(role for rule in self.rules for role in rule.roles))
 
     @property
+    def final(self) -> bool:
+        """No action of the table starts where this one ends (archive): it cannot be undone,
+        so the faces ask for confirmation first (issue 18)."""
+        return not any(self.target in t.sources for t in TRANSITIONS.values())
+
+    @property
     def sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(state for rule in self.rules for state in rule.sources))
 
@@ -375,12 +381,22 @@ TRANSITIONS: dict[str, Transition] = {
 
 SIGN_IN = _("Sign in to act on this record.")
 
+# The decisions that send a record back to its owners, with a comment they must read.
+SENT_BACK = ("request_changes", "reject")
+SENT_BACK_STATES = (S.CHANGES_REQUESTED, S.REJECTED)
+# What the submit button says: where the record goes (issue 18).
+SUBMIT_TO = {
+    S.PENDING_SIGNOFF: _("Submit to your organization's admin for sign-off"),
+    S.SUBMITTED: _("Submit to the secretariat for review"),
+}
+
 
 # --- The one evaluation: may this person take this action now, and if not, why ---------------
 # perform() refuses with it, action_options() shows it: the two cannot drift apart.
 
 ROLE = "role"  # refused for who is asking: checked before the record's version (403)
-NOW = "now"  # refused for the record's state (409) or the four-eyes rule (403)
+NOW = "now"  # refused for the record's state (409)
+WHO = "who"  # refused for who this person is in the round: the four-eyes rule (403)
 
 
 @dataclass(frozen=True)
@@ -459,7 +475,7 @@ def judge(step: Step) -> Verdict:
     crossed = [_crossed(actor, step, rule) for rule in fitting]
     if all(crossed):
         # A refusal because of who is acting, like a missing role: 403 (SPEC 6).
-        return Verdict(NotAllowed(crossed[0].reason), NOW)
+        return Verdict(NotAllowed(crossed[0].reason), WHO)
     return Verdict()
 
 
@@ -579,11 +595,19 @@ def option(actor: Actor, transition: Transition, record: Record, revision) -> Pe
     (None when there is none, or it is hidden from them)."""
     moved = None if transition.moves == RECORD else revision
     step = Step(actor, transition, record, moved, seen=True)
+    verdict = judge(step)
+    target = _target(actor, transition, record) if actor.is_authenticated else transition.target
     return permission(
         transition.name,
-        transition.label,
-        judge(step).refusal,
+        # submit says where the record goes: to the organization's admins, or the secretariat.
+        SUBMIT_TO.get(target, transition.label)
+        if transition.name == "submit"
+        else transition.label,
+        verdict.refusal,
         needs_comment=transition.comment_required,
+        personal=verdict.stage == WHO,
+        target=target,
+        final=transition.final,
     )
 
 
@@ -598,6 +622,39 @@ def action_options(actor: Actor, record: Record, revision=UNKNOWN) -> list[Permi
     if revision is UNKNOWN:
         revision = revisions.pending_revisions(actor, type(record), [record]).get(record.pk)
     return [option(actor, t, record, revision) for t in TRANSITIONS.values()]
+
+
+def latest_comments(actor: Actor, records: list[Record], subjects: dict | None = None) -> dict:
+    """{record pk: the AuditEntry of the decision that sent it back} for the records (one type)
+    whose subject (the open revision, else the record; `subjects` maps a record pk to its open
+    revision when the caller has them) has changes requested or was rejected: the reviewer's or
+    the admin's comment the editor must read (issue 18). One query; the entries the actor may
+    not read (`visible`) are not shown."""
+    subjects = subjects or {}
+    waiting = [
+        record
+        for record in records
+        if _state(subjects.get(record.pk) or record) in SENT_BACK_STATES
+    ]
+    if not waiting:
+        return {}
+    entries = visible(actor, AuditEntry).filter(
+        content_type=ContentType.objects.get_for_model(type(waiting[0])),
+        object_id__in=[record.pk for record in waiting],
+        action__in=SENT_BACK,
+    )
+    latest: dict = {}
+    for entry in entries.exclude(comment="").select_related("actor").order_by("id"):
+        latest[entry.object_id] = entry
+    return latest
+
+
+def latest_comment(actor: Actor, record: Record, revision=UNKNOWN):
+    """The comment of the decision that sent this record (or its open revision) back, if it
+    waits for its owners now; else None."""
+    if revision is UNKNOWN:
+        revision = revisions.pending_revisions(actor, type(record), [record]).get(record.pk)
+    return latest_comments(actor, [record], {record.pk: revision}).get(record.pk)
 
 
 def permits(actor: Actor, action: str, record: Record, revision) -> bool:
