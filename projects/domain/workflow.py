@@ -625,27 +625,29 @@ def action_options(actor: Actor, record: Record, revision=UNKNOWN) -> list[Permi
 
 
 def latest_comments(actor: Actor, records: list[Record], subjects: dict | None = None) -> dict:
-    """{record pk: the AuditEntry of the decision that sent it back} for the records (one type)
-    whose subject (the open revision, else the record; `subjects` maps a record pk to its open
-    revision when the caller has them) has changes requested or was rejected: the reviewer's or
-    the admin's comment the editor must read (issue 18). One query; the entries the actor may
-    not read (`visible`) are not shown."""
+    """{(record type, pk): the AuditEntry of the decision that sent it back} for the records
+    (of any types) whose subject (the open revision, else the record; `subjects` maps
+    (record type, pk) to its open revision when the caller has them) has changes requested or
+    was rejected: the reviewer's or the admin's comment the editor must read (issue 18).
+    One query whatever the number of records; entries the actor may not read are not shown."""
     subjects = subjects or {}
     waiting = [
         record
         for record in records
-        if _state(subjects.get(record.pk) or record) in SENT_BACK_STATES
+        if _state(subjects.get((type(record), record.pk)) or record) in SENT_BACK_STATES
     ]
     if not waiting:
         return {}
-    entries = visible(actor, AuditEntry).filter(
-        content_type=ContentType.objects.get_for_model(type(waiting[0])),
-        object_id__in=[record.pk for record in waiting],
-        action__in=SENT_BACK,
-    )
+    models = {type(record): ContentType.objects.get_for_model(type(record)) for record in waiting}
+    about = Q()
+    for model, content_type in models.items():
+        ids = [record.pk for record in waiting if type(record) is model]
+        about |= Q(content_type=content_type, object_id__in=ids)
+    types = {content_type.pk: model for model, content_type in models.items()}
+    entries = visible(actor, AuditEntry).filter(about, action__in=SENT_BACK).exclude(comment="")
     latest: dict = {}
-    for entry in entries.exclude(comment="").select_related("actor").order_by("id"):
-        latest[entry.object_id] = entry
+    for entry in entries.select_related("actor").order_by("id"):
+        latest[(types[entry.content_type_id], entry.object_id)] = entry
     return latest
 
 
@@ -654,7 +656,8 @@ def latest_comment(actor: Actor, record: Record, revision=UNKNOWN):
     waits for its owners now; else None."""
     if revision is UNKNOWN:
         revision = revisions.pending_revisions(actor, type(record), [record]).get(record.pk)
-    return latest_comments(actor, [record], {record.pk: revision}).get(record.pk)
+    key = (type(record), record.pk)
+    return latest_comments(actor, [record], {key: revision}).get(key)
 
 
 def permits(actor: Actor, action: str, record: Record, revision) -> bool:
