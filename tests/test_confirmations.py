@@ -9,6 +9,7 @@ POST only), so a new one fails here until its view is marked: `registry.views.as
 import pytest
 from django.urls import reverse
 
+from tests.factories import member
 from tests.test_page_routes import ROUTE_ARGS, page_routes
 
 # The irreversible ones of issue 18's findings: each must ask, not merely be declared.
@@ -60,3 +61,39 @@ def test_the_walk_finds_what_it_should(signed_in):
     routes = post_only_routes(signed_in)
     assert "dashboard" not in routes and "members" not in routes
     assert {"logout", "switch_organization", "member-role"} <= set(routes)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ru"])
+def test_the_confirmation_page_and_the_decision_form_speak_the_readers_language(
+    client, org_a, admin_a, editor_a, language
+):
+    """No English left on the new pages of issue 18 in Chinese and Russian."""
+    from projects.models import Project
+    from tests.projects.factories import create, place_in_state
+    from tests.test_every_page import looks_english, text_nodes
+
+    newcomer = member(org_a, "editor", username="newcomer")
+    client.force_login(admin_a)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    asked = client.post(reverse("member-remove", args=[newcomer.pk]), **headers)
+    assert asked.status_code == 200 and asked.context["carried"] == []
+    project = place_in_state(create(Project, org_a, editor_a), "published")
+    decision = client.get(f"/projects/{project.identifier}/", **headers)
+    archive = client.post(
+        reverse("record-decision", args=["projects", project.identifier]),
+        {"action": "archive", "comment": "Закрыт. 已结束。"},
+        **headers,
+    )
+    assert archive.status_code == 200
+    for response in (asked, decision, archive):
+        html = response.content.decode()
+        main = html[html.index("<main") :]
+        if 'id="record-actions"' in main:  # the record page: its data is the record's own words
+            main = main[main.index('id="record-actions"') :]
+            main = main[: main.index("</form>", main.index('id="decision-form"'))]
+        latin = [
+            node
+            for node in text_nodes(main, language.split("-")[0])
+            if looks_english(node) and node not in ("newcomer", "admin-a", "editor-a")
+        ]
+        assert latin == [], latin
