@@ -156,6 +156,10 @@ def test_nothing_is_clipped_and_sign_out_stays_on_its_line(new_context, people, 
     sign_out = page.locator("#sign-out").bounding_box()
     assert abs(password["y"] + password["height"] / 2 - sign_out["y"] - sign_out["height"] / 2) < 8
 
+    for url in ("/organization/sister-cities/", "/organization/keys/", "/dashboard/"):
+        page.goto(url)
+        assert page.evaluate(CLIPPED) == [], url
+
     page.goto("/organization/keys/")
     page.get_by_label("Name", exact=True).fill("Booking sync")
     page.get_by_role("button", name="Create key").click()
