@@ -402,6 +402,10 @@ FINAL_CONSEQUENCES = {
 def _action_failed(request, model, identifier, action, error: ValidationError):
     """A comment missing or the record incomplete: say what, and where to fix it."""
     by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    try:  # the decision form again, with what was chosen and written (GOV.UK: fix it here)
+        record = access_record(actor_for_request(request), model, identifier)
+    except DomainError:
+        record = None
     return render(
         request,
         "projects/records/action_failed.html",
@@ -409,6 +413,10 @@ def _action_failed(request, model, identifier, action, error: ValidationError):
             "action_label": WorkflowAction(action).label if action else _("Decision"),
             "identifier": identifier,
             "errors": sorted(by_field.items()),
+            "record": record,
+            "chosen": action,
+            "comment": request.POST.get("comment", ""),
+            "decision_errors": {field for field in by_field if field in ("action", "comment")},
             "edit_url": reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier]),
             "back_url": safe_next(
                 request, request.POST.get("next"), f"/{model.record_type}/{identifier}/"

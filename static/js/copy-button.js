@@ -7,21 +7,20 @@
     var status = document.getElementById(button.getAttribute("data-copy-status"));
     if (!field) { return; }
     button.hidden = false;
-    function said(text) { if (status) { status.textContent = text; } }
-    function fallback() {
+    function said(name) { if (status) { status.textContent = button.getAttribute(name); } }
+    button.addEventListener("click", function () {
+      // Selecting shows what is copied, and leaves it ready for Ctrl+C if copying fails.
       field.focus();
       field.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-      said(button.getAttribute(ok ? "data-copied" : "data-select"));
-    }
-    button.addEventListener("click", function () {
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(field.value).then(function () {
-          said(button.getAttribute("data-copied"));
-        }, fallback);
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      if (copied) {
+        said("data-copied");
+      } else if (navigator.clipboard && window.isSecureContext) {
+        said("data-select");
+        navigator.clipboard.writeText(field.value).then(function () { said("data-copied"); });
       } else {
-        fallback();
+        said("data-select");
       }
     });
   });

@@ -168,7 +168,10 @@ def test_nothing_is_clipped_and_sign_out_stays_on_its_line(new_context, people, 
     assert page.evaluate(CLIPPED) == [], "new key"
     raw_key = key.input_value()
     assert raw_key.startswith("srr_")
-    page.get_by_role("button", name="Copy the key").click()
+    copy = page.get_by_role("button", name="Copy the key")
+    expect(copy).to_be_visible()
+    page.wait_for_load_state("load")  # the deferred script has attached its handler
+    copy.click()
     expect(page.locator("#copy-status")).not_to_be_empty()
     if width == 1280:
         assert page.evaluate("navigator.clipboard.readText()") == raw_key

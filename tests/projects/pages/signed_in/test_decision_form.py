@@ -137,3 +137,17 @@ def test_archiving_without_a_comment_is_refused_before_asking(client, org_a, edi
     client.force_login(editor_a)
     assert decide(client, project, "archive", "x").status_code == 403
     assert state_of(project) == "published"
+
+
+def test_a_refused_decision_comes_back_with_the_form_as_it_was(client, org_a, editor_a, reviewer):
+    """GOV.UK: the error says what to fix and links to the field; the form keeps the choice."""
+    project = create(Project, org_a, editor_a)
+    act(editor_a, project, "submit")
+    client.force_login(reviewer)
+    refused = decide(client, project, "reject")
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert '<a href="#decision-comment">' in html
+    assert 'id="decision-reject" required checked' in html
+    assert 'aria-invalid="true"' in html
+    assert state_of(project) == "submitted"
