@@ -56,9 +56,16 @@ def reader_language(language: str | None = None) -> str:
 
 def pick(value, language: str | None = None) -> str:
     """The text to show: the reader's language, then en, zh, ru, then any."""
+    return pick_with_language(value, language)[0]
+
+
+def pick_with_language(value, language: str | None = None) -> tuple[str, str]:
+    """(the text to show, the language it is in): what `pick` shows, and whether it is the
+    reader's language or a fallback that a page marks with `lang` and a note (issue 18)."""
     if not isinstance(value, dict) or not value:
-        return ""
+        return "", ""
     for code in (reader_language(language), *FALLBACK_ORDER):
         if value.get(code):
-            return value[code]
-    return next(iter(value.values()))
+            return value[code], code
+    code = next(iter(value))
+    return value[code], code

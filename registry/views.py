@@ -3,6 +3,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -44,3 +45,56 @@ def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return too_large_response(request, None)
     return defaults.bad_request(request, exception)
+
+
+# --- Confirmation before an irreversible action (issue 18) -----------------------------------
+# Every POST-only page route either asks first (`asks_confirmation`, then `confirm_first` in the
+# view) or says why no confirmation is needed (`reversible`): tests/test_confirmations.py walks
+# the routes and fails on one that does neither.
+
+CONFIRMED_FIELD = "confirmed"
+
+
+def asks_confirmation(view):
+    """Mark a POST-only view that shows `confirm_first`'s page before it acts."""
+    view.asks_confirmation = True
+    return view
+
+
+def reversible(reason: str):
+    """Mark a POST-only view that acts at once, with the reason that is safe (it can be undone,
+    or it is itself the confirmation step)."""
+
+    def mark(view):
+        view.reversible = reason
+        return view
+
+    return mark
+
+
+def confirm_first(
+    request, *, title, consequences, confirm_label, cancel_url: str, danger: bool = True
+):
+    """None when the POST carries the confirmation; else the "Are you sure?" page (GOV.UK
+    style: what will happen, Confirm / Cancel) that posts the same fields back, confirmed.
+
+    `consequences`: sentences saying what will happen, in the reader's language.
+    """
+    if request.POST.get(CONFIRMED_FIELD) == "yes":
+        return None
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in (CONFIRMED_FIELD, "csrfmiddlewaretoken")
+        for value in values
+    ]
+    context = {
+        "title": title,
+        "consequences": consequences if isinstance(consequences, list | tuple) else [consequences],
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+        "carried": carried,
+        "danger": danger,
+        "action_url": request.get_full_path(),
+    }
+    return render(request, "confirm.html", context)

@@ -37,6 +37,7 @@ NOT_PAGES = {
     "project-participant-add": "POST only (the detail and edit pages' participant form)",
     "participation-answer": "POST only (the dashboard's confirm and decline buttons)",
     "record-action": "POST only (the workflow buttons)",
+    "record-decision": "POST only (the decision form; a final action answers the confirmation)",
     "record-discard-revision": "POST only",
     "record-delete": "POST only",
     "member-role": "POST only (the members page's forms)",

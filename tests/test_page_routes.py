@@ -74,6 +74,7 @@ COVERED = {
     "participation-answer": SIGNED_IN + "test_workflow_pages.py::"
     "test_a_project_goes_from_the_form_to_the_public_api",
     "record-action": ACTIONS + "test_forbidden_actions_are_hidden_and_refused",
+    "record-decision": SIGNED_IN + "test_decision_form.py::test_a_reviewer_decides_on_one_form",
     "record-discard-revision": ACTIONS + "test_discarding_a_pending_revision",
     "record-delete": ACTIONS + "test_deleting_a_draft",
     "record-review": ACTIONS + "test_review_page_shows_the_diff_to_reviewers_only",
@@ -104,6 +105,7 @@ ROUTE_ARGS = {
     "project-participant-add": ["CN-XIAN-NONE"],
     "participation-answer": ["CN-XIAN-NONE", 1, "confirm"],
     "record-action": ["projects", "CN-XIAN-NONE", "submit"],
+    "record-decision": ["projects", "CN-XIAN-NONE"],
     "record-discard-revision": ["zones", "CN-XIAN-NONE"],
     "record-delete": ["contacts", "CN-XIAN-NONE"],
     "record-review": ["projects", "CN-XIAN-NONE"],

@@ -41,6 +41,7 @@ from accounts.pages.shared import (
 )
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, require, visible
+from registry.views import asks_confirmation, confirm_first, reversible
 
 
 def _safe_next(request, candidate: str | None) -> str:
@@ -50,6 +51,7 @@ def _safe_next(request, candidate: str | None) -> str:
 
 @require_POST
 @login_required
+@reversible("The user switches back at any time; nothing is changed but the session.")
 def switch_organization(request):
     """Make one of my organizations the active one. Someone else's organization is refused."""
     form = OrganizationSwitchForm(request.POST)
@@ -239,6 +241,7 @@ def _member_change(request, change) -> HttpResponse:
 
 @login_required
 @require_POST
+@reversible("A role changed by mistake is changed back on the same page.")
 def member_role(request, user_id: int):
     form = MemberRoleForm(request.POST)
 
@@ -257,7 +260,34 @@ def member_role(request, user_id: int):
 
 @login_required
 @require_POST
+@asks_confirmation
 def member_remove(request, user_id: int):
+    actor = actor_for_request(request)
+    organization, refusal = _managed_organization(request, actor)
+    if refusal is not None:
+        return refusal
+    try:
+        person = _member(actor, user_id)
+    except DomainError as error:
+        return refused_page(request, error.message, status=error.status)
+    page = confirm_first(
+        request,
+        title=_("Remove %(user)s from %(name)s?")
+        % {"user": person.username, "name": organization.display_name},
+        consequences=[
+            _("%(user)s will no longer be a member and loses access to its private records.")
+            % {"user": person.username},
+            _(
+                "Their API keys for this organization are revoked; to come back they must be "
+                "invited again."
+            ),
+        ],
+        confirm_label=_("Yes, remove the member"),
+        cancel_url=reverse("members"),
+    )
+    if page is not None:
+        return page
+
     def change(actor, organization):
         person = _member(actor, user_id)
         services.remove_member(actor, organization, person)
@@ -316,6 +346,7 @@ def api_keys(request):
 
 @login_required
 @require_POST
+@asks_confirmation
 def api_key_revoke(request, prefix: str):
     actor = actor_for_request(request)
     key = visible(actor, ApiKey).filter(prefix=prefix).first()
@@ -323,6 +354,18 @@ def api_key_revoke(request, prefix: str):
         if key is None:
             raise NotVisible()
         require(actor, "revoke", key)
+        page = confirm_first(
+            request,
+            title=_("Revoke the key %(prefix)s…?") % {"prefix": prefix},
+            consequences=_(
+                "Every program that uses this key is refused from now on. A revoked key cannot "
+                "be restored; you would create a new one."
+            ),
+            confirm_label=_("Yes, revoke the key"),
+            cancel_url=reverse("api-keys"),
+        )
+        if page is not None:
+            return page
         keys.revoke(key)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
@@ -396,17 +439,52 @@ SISTER_CITY_ANSWERS = {
 }
 
 
+# The answers that cannot be undone, asked once more: (the question, what happens, the button).
+SISTER_CITY_QUESTIONS = {
+    "decline": (
+        gettext_lazy("Decline the sister-city link with %(name)s?"),
+        gettext_lazy("The proposal is closed; a new link needs a new proposal."),
+        gettext_lazy("Yes, decline the proposal"),
+    ),
+    "end": (
+        gettext_lazy("End the sister-city link with %(name)s?"),
+        gettext_lazy(
+            "The link is no longer shown as active on either organization's public page; to "
+            "link again, one side proposes a new link and the other accepts it."
+        ),
+        gettext_lazy("Yes, end the link"),
+    ),
+}
+
+
 @login_required
 @require_POST
+@asks_confirmation
 def sister_city_answer(request, pk: int, answer: str):
     if answer not in SISTER_CITY_ANSWERS:
         raise Http404
     service, message = SISTER_CITY_ANSWERS[answer]
     actor = actor_for_request(request)
-    link = visible(actor, SisterCityLink).filter(pk=pk).first()
+    links = visible(actor, SisterCityLink).select_related("organization", "partner")
+    link = links.filter(pk=pk).first()
     try:
         if link is None:
             raise NotVisible()
+        if answer in SISTER_CITY_QUESTIONS:
+            require(actor, "respond" if answer == "decline" else "end", link)
+            question, consequence, button = SISTER_CITY_QUESTIONS[answer]
+            mine = _my_active_organization(request, actor)
+            ours = mine is not None and link.organization_id == mine.pk
+            other = link.partner if ours else link.organization
+            page = confirm_first(
+                request,
+                title=question % {"name": other.display_name},
+                consequences=consequence,
+                confirm_label=button,
+                cancel_url=reverse("sister-cities"),
+            )
+            if page is not None:
+                return page
         service(actor, link)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)

@@ -41,6 +41,13 @@ class Permission:
     allowed: bool
     refusal: DomainError | None = None  # what the service raises if it is tried anyway
     needs_comment: bool = False
+    # Refused only because of who this person is in the current round (the four-eyes rule):
+    # theirs to take otherwise, so a face names it with the reason (issue 18).
+    personal: bool = False
+    # Where the action takes the record (a WorkflowState; "" for edit, delete, discard).
+    target: str = ""
+    # No action leads back from where it goes: a face asks for confirmation first.
+    final: bool = False
 
     @property
     def reason(self) -> str:
@@ -48,8 +55,8 @@ class Permission:
         return "" if self.refusal is None else str(self.refusal.message)
 
 
-def permission(name: str, label, refused: DomainError | None, *, needs_comment=False):
-    return Permission(name, label, refused is None, refused, needs_comment)
+def permission(name: str, label, refused: DomainError | None, *, needs_comment=False, **more):
+    return Permission(name, label, refused is None, refused, needs_comment, **more)
 
 
 # --- The rules -----------------------------------------------------------------------------

@@ -204,6 +204,12 @@ class Transition:
         return tuple(dict.fromkeys(role for rule in self.rules for role in rule.roles))
 
     @property
+    def final(self) -> bool:
+        """No action of the table starts where this one ends (archive): it cannot be undone,
+        so the faces ask for confirmation first (issue 18)."""
+        return not any(self.target in t.sources for t in TRANSITIONS.values())
+
+    @property
     def sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(state for rule in self.rules for state in rule.sources))
 
@@ -381,12 +387,22 @@ TRANSITIONS: dict[str, Transition] = {
 
 SIGN_IN = _("Sign in to act on this record.")
 
+# The decisions that send a record back to its owners, with a comment they must read.
+SENT_BACK = ("request_changes", "reject")
+SENT_BACK_STATES = (S.CHANGES_REQUESTED, S.REJECTED)
+# What the submit button says: where the record goes (issue 18).
+SUBMIT_TO = {
+    S.PENDING_SIGNOFF: _("Submit to your organization's admin for sign-off"),
+    S.SUBMITTED: _("Submit to the secretariat for review"),
+}
+
 
 # --- The one evaluation: may this person take this action now, and if not, why ---------------
 # perform() refuses with it, action_options() shows it: the two cannot drift apart.
 
 ROLE = "role"  # refused for who is asking: checked before the record's version (403)
-NOW = "now"  # refused for the record's state (409) or the four-eyes rule (403)
+NOW = "now"  # refused for the record's state (409)
+WHO = "who"  # refused for who this person is in the round: the four-eyes rule (403)
 
 
 @dataclass(frozen=True)
@@ -465,7 +481,7 @@ def judge(step: Step) -> Verdict:
     crossed = [_crossed(actor, step, rule) for rule in fitting]
     if all(crossed):
         # A refusal because of who is acting, like a missing role: 403 (SPEC 6).
-        return Verdict(NotAllowed(crossed[0].reason), NOW)
+        return Verdict(NotAllowed(crossed[0].reason), WHO)
     return Verdict()
 
 
@@ -585,11 +601,19 @@ def option(actor: Actor, transition: Transition, record: Record, revision) -> Pe
     (None when there is none, or it is hidden from them)."""
     moved = None if transition.moves == RECORD else revision
     step = Step(actor, transition, record, moved, seen=True)
+    verdict = judge(step)
+    target = _target(actor, transition, record) if actor.is_authenticated else transition.target
     return permission(
         transition.name,
-        transition.label,
-        judge(step).refusal,
+        # submit says where the record goes: to the organization's admins, or the secretariat.
+        SUBMIT_TO.get(target, transition.label)
+        if transition.name == "submit"
+        else transition.label,
+        verdict.refusal,
         needs_comment=transition.comment_required,
+        personal=verdict.stage == WHO,
+        target=target,
+        final=transition.final,
     )
 
 
@@ -604,6 +628,42 @@ def action_options(actor: Actor, record: Record, revision=UNKNOWN) -> list[Permi
     if revision is UNKNOWN:
         revision = revisions.pending_revisions(actor, type(record), [record]).get(record.pk)
     return [option(actor, t, record, revision) for t in TRANSITIONS.values()]
+
+
+def latest_comments(actor: Actor, records: list[Record], subjects: dict | None = None) -> dict:
+    """{(record type, pk): the AuditEntry of the decision that sent it back} for the records
+    (of any types) whose subject (the open revision, else the record; `subjects` maps
+    (record type, pk) to its open revision when the caller has them) has changes requested or
+    was rejected: the reviewer's or the admin's comment the editor must read (issue 18).
+    One query whatever the number of records; entries the actor may not read are not shown."""
+    subjects = subjects or {}
+    waiting = [
+        record
+        for record in records
+        if _state(subjects.get((type(record), record.pk)) or record) in SENT_BACK_STATES
+    ]
+    if not waiting:
+        return {}
+    models = {type(record): ContentType.objects.get_for_model(type(record)) for record in waiting}
+    about = Q()
+    for model, content_type in models.items():
+        ids = [record.pk for record in waiting if type(record) is model]
+        about |= Q(content_type=content_type, object_id__in=ids)
+    types = {content_type.pk: model for model, content_type in models.items()}
+    entries = visible(actor, AuditEntry).filter(about, action__in=SENT_BACK).exclude(comment="")
+    latest: dict = {}
+    for entry in entries.select_related("actor").order_by("id"):
+        latest[(types[entry.content_type_id], entry.object_id)] = entry
+    return latest
+
+
+def latest_comment(actor: Actor, record: Record, revision=UNKNOWN):
+    """The comment of the decision that sent this record (or its open revision) back, if it
+    waits for its owners now; else None."""
+    if revision is UNKNOWN:
+        revision = revisions.pending_revisions(actor, type(record), [record]).get(record.pk)
+    key = (type(record), record.pk)
+    return latest_comments(actor, [record], {key: revision}).get(key)
 
 
 def permits(actor: Actor, action: str, record: Record, revision) -> bool:

@@ -22,7 +22,7 @@ from projects.domain.freshness import (
     stale_soon_condition,
 )
 from projects.domain.participants import participation_inbox
-from projects.domain.workflow import permits, review_queue
+from projects.domain.workflow import latest_comments, permits, review_queue
 from projects.models import RECORD_MODELS, Record, Revision
 from projects.pages.record_types import RECORD_NOUNS, detail_url
 from registry.tenancy import Actor, visible
@@ -35,6 +35,13 @@ WAITING_REVISION_STATES = (
     RevisionState.CHANGES_REQUESTED,
     RevisionState.PENDING_SIGNOFF,
 )
+# What I sent stays on my dashboard, with its state, until it is published (issue 18).
+SENT_STATES = (S.PENDING_SIGNOFF, S.SUBMITTED, S.REJECTED)
+SENT_REVISION_STATES = (
+    RevisionState.PENDING_SIGNOFF,
+    RevisionState.SUBMITTED,
+    RevisionState.REJECTED,
+)
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Item:
     action: str = ""  # what to do next: edit, review, reconfirm (at `action_url`)
     revision: Revision | None = None
     freshness: str | None = None
+    comment: object = None  # the AuditEntry of the decision that sent it back, if any
 
     @property
     def url(self) -> str:
@@ -70,7 +78,9 @@ class Item:
 
 @dataclass
 class Waiting:
-    drafts: list[Item] = field(default_factory=list)
+    drafts: list[Item] = field(default_factory=list)  # mine: I created them
+    organization_drafts: list[Item] = field(default_factory=list)  # my organizations' others
+    sent: list[Item] = field(default_factory=list)  # I submitted them; not published yet
     changes_requested: list[Item] = field(default_factory=list)
     signoffs: list[Item] = field(default_factory=list)
     reviews: list[Item] = field(default_factory=list)
@@ -82,6 +92,8 @@ class Waiting:
         return not any(
             (
                 self.drafts,
+                self.organization_drafts,
+                self.sent,
                 self.changes_requested,
                 self.signoffs,
                 self.reviews,
@@ -100,9 +112,12 @@ def _review_url(record: Record) -> str:
 
 
 def _open_revisions(actor: Actor, organization_ids) -> dict[tuple[int, int], Revision]:
-    """The open revisions of my organizations that wait for them, by (content type, record)."""
+    """The open revisions of my organizations that wait for them, or that I sent, by
+    (content type, record)."""
     rows = visible(actor, Revision).filter(
-        organization_id__in=organization_ids, state__in=WAITING_REVISION_STATES
+        Q(state__in=WAITING_REVISION_STATES)
+        | Q(state__in=SENT_REVISION_STATES, submitted_by_id=actor.user_id),
+        organization_id__in=organization_ids,
     )
     return {(rev.content_type_id, rev.object_id): rev for rev in rows}
 
@@ -112,6 +127,7 @@ def _own_records(actor: Actor, waiting: Waiting) -> None:
     if not editing:
         return
     revisions = _open_revisions(actor, editing)
+    sent_back: list[Item] = []
     stale = freshness_condition("stale") | freshness_condition("inactive") | stale_soon_condition()
     for model in RECORD_MODELS:
         content_type = ContentType.objects.get_for_model(model)
@@ -119,27 +135,54 @@ def _own_records(actor: Actor, waiting: Waiting) -> None:
         records = (
             visible(actor, model)
             .filter(organization_id__in=editing)
-            .filter(Q(workflow_state__in=WAITING_STATES) | Q(pk__in=revised) | stale)
+            .filter(
+                Q(workflow_state__in=WAITING_STATES)
+                | Q(workflow_state__in=SENT_STATES, submitted_by_id=actor.user_id)
+                | Q(pk__in=revised)
+                | stale
+            )
             .select_related("organization")
             .order_by("-updated_at", "identifier")
         )
         for record in records:
             revision = revisions.get((content_type.pk, record.pk))
-            _sort(actor, waiting, record, revision)
+            sent_back += _sort(actor, waiting, record, revision)
+    _attach_comments(actor, sent_back)
 
 
-def _sort(actor: Actor, waiting: Waiting, record: Record, revision) -> None:
-    """Put one of my organizations' records in the dashboard's sections."""
-    state = revision.state if revision is not None else record.workflow_state
+def _attach_comments(actor: Actor, items: list[Item]) -> None:
+    """The comment that sent each record back (one query for them all, if any)."""
+    key = lambda item: (type(item.record), item.record.pk)  # noqa: E731
+    subjects = {key(item): item.revision for item in items}
+    comments = latest_comments(actor, [item.record for item in items], subjects)
+    for item in items:
+        item.comment = comments.get(key(item))
+
+
+def _sort(actor: Actor, waiting: Waiting, record: Record, revision) -> list[Item]:
+    """Put one of my organizations' records in the dashboard's sections; returns the items
+    that may carry a comment sending them back."""
+    subject = revision if revision is not None else record
+    state = subject.state if revision is not None else record.workflow_state
+    sent_back: list[Item] = []
     if state == S.DRAFT:
-        waiting.drafts.append(Item(record, state, "edit", revision))
+        mine = subject.created_by_id == actor.user_id
+        (waiting.drafts if mine else waiting.organization_drafts).append(
+            Item(record, state, "edit", revision)
+        )
     elif state == S.CHANGES_REQUESTED:
-        waiting.changes_requested.append(Item(record, state, "edit", revision))
+        sent_back.append(Item(record, state, "edit", revision))
+        waiting.changes_requested.append(sent_back[-1])
     elif state == S.PENDING_SIGNOFF and permits(actor, "signoff", record, revision):
         waiting.signoffs.append(Item(record, state, "review", revision))
+    elif state in SENT_STATES and subject.submitted_by_id == actor.user_id:
+        waiting.sent.append(Item(record, state, "", revision))
+        if state == S.REJECTED:
+            sent_back.append(waiting.sent[-1])
     fresh = freshness(record)
     if record.workflow_state == S.PUBLISHED and (fresh != "current" or _due_soon(record)):
         waiting.stale.append(Item(record, record.workflow_state, "reconfirm", None, fresh))
+    return sent_back
 
 
 def _due_soon(record: Record) -> bool:

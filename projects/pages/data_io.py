@@ -36,6 +36,7 @@ from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import download_response
 from projects.pages.record_types import model_for
 from registry.tenancy import NotAllowed, actor_for_request
+from registry.views import reversible
 
 SESSION_KEY = "pending_imports"
 STREAM_MARKER = "<!--import-stream-->"
@@ -231,6 +232,7 @@ def _import_page(request, record_type: str):
 
 @login_required
 @require_POST
+@reversible("The import's confirmation step: the preview page before it says what will change.")
 def import_confirm(request, record_type: str):
     """Import the file checked before, all rows in one transaction, progress streamed."""
     model = model_for(record_type)

@@ -36,8 +36,10 @@ from projects.models import Participation, Project
 from projects.pages import dashboard
 from projects.pages.forms import ActionForm, ParticipantFormSet, RecordForm
 from projects.pages.record_types import RECORD_NOUNS, detail_url, model_for
+from projects.pages.templatetags.record_tags import record_title
 from registry.errors import DomainError
-from registry.tenancy import NotVisible, actor_for_request, allowed, visible
+from registry.tenancy import NotVisible, actor_for_request, allowed, require, visible
+from registry.views import asks_confirmation, confirm_first, reversible
 
 # --- Dashboard ---------------------------------------------------------------------------------
 
@@ -241,6 +243,7 @@ def record_edit(request, record_type: str, identifier: str):
 
 @login_required
 @require_POST
+@reversible("The named organization confirms or declines it; nothing is public before.")
 def participant_add(request, identifier: str):
     actor = actor_for_request(request)
     form = ParticipantFormSet.form(request.POST, organizations=_participant_choices(actor))
@@ -266,8 +269,10 @@ def participant_add(request, identifier: str):
 
 @login_required
 @require_POST
+@asks_confirmation
 def participation_answer(request, identifier: str, pk: int, answer: str):
-    """The participant organization's admin confirms or declines taking part."""
+    """The participant organization's admin confirms or declines taking part (an answer is
+    final, so it is asked once more)."""
     if answer not in ("confirm", "decline"):
         raise Http404
     actor = actor_for_request(request)
@@ -277,6 +282,17 @@ def participation_answer(request, identifier: str, pk: int, answer: str):
     try:
         if participation is None:
             raise NotVisible()
+        require(actor, "respond", participation)
+        page = confirm_first(
+            request,
+            title=PARTICIPATION_QUESTIONS[answer] % {"identifier": identifier},
+            consequences=_("Your answer is final: it cannot be changed afterwards."),
+            confirm_label=PARTICIPATION_BUTTONS[answer],
+            cancel_url=safe_next(request, request.POST.get("next"), reverse("dashboard")),
+            danger=answer == "decline",
+        )
+        if page is not None:
+            return page
         participants.respond_participation(actor, participation, accept=answer == "confirm")
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
@@ -292,6 +308,16 @@ def participation_answer(request, identifier: str, pk: int, answer: str):
             _("You declined the participation in %(identifier)s.") % {"identifier": identifier},
         )
     return redirect(safe_next(request, request.POST.get("next"), reverse("dashboard")))
+
+
+PARTICIPATION_QUESTIONS = {
+    "confirm": gettext_lazy("Confirm your organization's participation in %(identifier)s?"),
+    "decline": gettext_lazy("Decline the participation in %(identifier)s?"),
+}
+PARTICIPATION_BUTTONS = {
+    "confirm": gettext_lazy("Yes, confirm the participation"),
+    "decline": gettext_lazy("Yes, decline the participation"),
+}
 
 
 # --- Workflow actions ----------------------------------------------------------------------------
@@ -312,16 +338,56 @@ ACTION_DONE = {
 
 @login_required
 @require_POST
+@asks_confirmation
 def record_action(request, record_type: str, identifier: str, action: str):
-    model = model_for(record_type)
+    """One action's own route (a promise since issue 8); the decision form posts to
+    `record_decision`, which takes the same path."""
     if action not in workflow.TRANSITIONS:
         raise Http404
+    return _decide(request, record_type, identifier, action)
+
+
+@login_required
+@require_POST
+@asks_confirmation
+def record_decision(request, record_type: str, identifier: str):
+    """The one decision form (issue 18): the chosen action (a radio), one comment, one route."""
+    action = request.POST.get("action", "")
+    if action not in workflow.TRANSITIONS:
+        error = ValidationError({"action": [_("Choose what to do with the record.")]})
+        return _action_failed(request, model_for(record_type), identifier, "", error)
+    return _decide(request, record_type, identifier, action)
+
+
+def _decide(request, record_type: str, identifier: str, action: str):
+    """Take `action` (asking first when it cannot be undone), then go back where the form was."""
+    model = model_for(record_type)
     actor = actor_for_request(request)
     form = ActionForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
         comment = form.cleaned_data["comment"]
+        transition = workflow.TRANSITIONS[action]
+        if transition.final:
+            record = access_record(actor, model, identifier)
+            option = workflow.option(actor, transition, record, None)
+            if option.refusal is not None:
+                raise option.refusal
+            if transition.comment_required and not comment.strip():
+                workflow.perform(actor, model, identifier, action, comment=comment)  # says why
+            page = confirm_first(
+                request,
+                title=_("%(action)s %(identifier)s?")
+                % {"action": transition.label, "identifier": identifier},
+                consequences=[
+                    FINAL_CONSEQUENCES.get(action, ACTION_DONE[action]) % {"identifier": identifier}
+                ],
+                confirm_label=transition.label,
+                cancel_url=safe_next(request, form.cleaned_data.get("next"), detail_url(record)),
+            )
+            if page is not None:
+                return page
         record = workflow.perform(actor, model, identifier, action, comment=comment)
     except ValidationError as error:
         return _action_failed(request, model, identifier, action, error)
@@ -331,16 +397,33 @@ def record_action(request, record_type: str, identifier: str, action: str):
     return redirect(safe_next(request, form.cleaned_data.get("next"), detail_url(record)))
 
 
+# What a final action does, said on its confirmation page.
+FINAL_CONSEQUENCES = {
+    "archive": gettext_lazy(
+        "%(identifier)s will be archived: it stays readable, marked as archived, and can no "
+        "longer be edited, revised or published again."
+    ),
+}
+
+
 def _action_failed(request, model, identifier, action, error: ValidationError):
     """A comment missing or the record incomplete: say what, and where to fix it."""
     by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    try:  # the decision form again, with what was chosen and written (GOV.UK: fix it here)
+        record = access_record(actor_for_request(request), model, identifier)
+    except DomainError:
+        record = None
     return render(
         request,
         "projects/records/action_failed.html",
         {
-            "action_label": WorkflowAction(action).label,
+            "action_label": WorkflowAction(action).label if action else _("Decision"),
             "identifier": identifier,
             "errors": sorted(by_field.items()),
+            "record": record,
+            "chosen": action,
+            "comment": request.POST.get("comment", ""),
+            "decision_errors": {field for field in by_field if field in ("action", "comment")},
             "edit_url": reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier]),
             "back_url": safe_next(
                 request, request.POST.get("next"), f"/{model.record_type}/{identifier}/"
@@ -352,11 +435,28 @@ def _action_failed(request, model, identifier, action, error: ValidationError):
 
 @login_required
 @require_POST
+@asks_confirmation
 def discard_revision(request, record_type: str, identifier: str):
     model = model_for(record_type)
     actor = actor_for_request(request)
     try:
-        record = services.discard_revision(actor, access_record(actor, model, identifier))
+        record = access_record(actor, model, identifier)
+        revision = pending_revisions(actor, model, [record]).get(record.pk)
+        option = permissions.may_discard_revision(actor, record, revision)
+        if option.refusal is not None:
+            services.discard_revision(actor, record)  # refuses, and notes the refusal
+        page = confirm_first(
+            request,
+            title=_("Discard the pending revision of %(identifier)s?") % {"identifier": identifier},
+            consequences=_(
+                "The proposed changes will be lost. The published content stays as it is."
+            ),
+            confirm_label=_("Discard the pending revision"),
+            cancel_url=detail_url(record),
+        )
+        if page is not None:
+            return page
+        record = services.discard_revision(actor, record)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
     messages.success(
@@ -367,20 +467,28 @@ def discard_revision(request, record_type: str, identifier: str):
 
 @login_required
 @require_POST
+@asks_confirmation
 def record_delete(request, record_type: str, identifier: str):
     """Delete a draft, after a confirmation step (the first POST asks, the second deletes)."""
     model = model_for(record_type)
     actor = actor_for_request(request)
     try:
         record = access_record(actor, model, identifier)
-        if request.POST.get("confirm") != "yes":
-            if not allowed(actor, "delete", record):
-                services.delete_record(actor, record)  # refuses, and notes the refusal
-            return render(
-                request,
-                "projects/records/confirm_delete.html",
-                {"record": record, "noun": RECORD_NOUNS[record_type], "back": detail_url(record)},
+        if not allowed(actor, "delete", record) or permissions.delete_refusal(record):
+            services.delete_record(actor, record)  # refuses, and notes the refusal
+        noun = RECORD_NOUNS[record_type]
+        page = confirm_first(
+            request,
+            title=_("Delete %(identifier)s?") % {"identifier": identifier},
+            consequences=_(
+                "The draft %(noun)s “%(title)s” will be deleted for good. This cannot be undone."
             )
+            % {"noun": str(noun.singular).lower(), "title": record_title(record)},
+            confirm_label=_("Yes, delete the draft"),
+            cancel_url=detail_url(record),
+        )
+        if page is not None:
+            return page
         services.delete_record(actor, record)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)

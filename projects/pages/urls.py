@@ -75,6 +75,7 @@ urlpatterns = [
         name="participation-answer",
     ),
     path(f"{RECORD}/actions/<str:action>/", records.record_action, name="record-action"),
+    path(f"{RECORD}/decision/", records.record_decision, name="record-decision"),
     path(f"{RECORD}/revision/discard/", records.discard_revision, name="record-discard-revision"),
     path(f"{RECORD}/delete/", records.record_delete, name="record-delete"),
     path(f"{RECORD}/review/", records.record_review, name="record-review"),

@@ -93,8 +93,14 @@ def sign_in(new_context, user, language="en"):
 
 
 def press(page, action: str, comment: str = ""):
-    """Press a workflow button (projects/records/_record_actions.html), with its comment."""
-    form = page.locator(f"#action-{action}")
+    """Take a workflow action on the one decision form (projects/records/_decision_form.html):
+    its radio when there is a choice, the comment, the one button."""
+    form = page.locator("#decision-form")
+    radio = form.locator(f"#decision-{action}")
+    if radio.count():
+        radio.check()
+    else:
+        expect(form.locator(f"input[name=action][value={action}]")).to_have_count(1)
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
     form.get_by_role("button").click()
@@ -218,6 +224,7 @@ def test_a_project_from_the_visitor_to_the_partner(new_context, world, shot):
     requests = partner.locator("#participation-requests")
     expect(requests).to_contain_text(identifier)
     requests.get_by_role("button", name=re.compile(f"Confirm {identifier}")).click()
+    partner.get_by_role("button", name="Yes, confirm the participation").click()  # issue 18
     partner.wait_for_load_state()
     expect(partner.locator("#participation-requests")).not_to_contain_text(identifier)
     partner.goto(f"/projects/{identifier}/")

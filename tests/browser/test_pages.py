@@ -121,8 +121,8 @@ def test_other_roles_pages_and_errors_have_no_serious_accessibility_violation(
     found["dashboard with reviews (a reviewer)"] = axe_violations(reviewer)
     reviewer.goto(f"/projects/{dataset.records['revised'].identifier}/review/")
     found["review page with the reviewer's buttons"] = axe_violations(reviewer)
-    form = reviewer.locator("#action-request_changes")
-    form.locator("textarea").evaluate("node => node.removeAttribute('required')")
+    form = reviewer.locator("#decision-form")
+    form.locator("#decision-request_changes").check()
     with reviewer.expect_navigation() as navigation:
         form.locator("button").click()
     assert navigation.value.status == 400

@@ -30,10 +30,13 @@ register = template.Library()
 
 @dataclass(frozen=True)
 class Button:
+    """One action of the decision form (a radio, or the button when it is the only one)."""
+
     name: str
     label: str
-    url: str
+    url: str  # its own route, still served (a promise): the decision form posts to one route
     comment_required: bool
+    final: bool = False
 
 
 def _buttons(record, options: list[permissions.Permission]) -> list[Button]:
@@ -43,6 +46,7 @@ def _buttons(record, options: list[permissions.Permission]) -> list[Button]:
             option.label,
             reverse("record-action", args=[record.record_type, record.identifier, option.name]),
             option.needs_comment,
+            option.final,
         )
         for option in options
         if option.allowed
@@ -68,9 +72,16 @@ def record_actions(context, record) -> dict:
         revision is not None and revision.state in UNDER_REVIEW_STATES
     )
     history = allowed(actor, "view_history", record)
+    buttons = _buttons(record, options)
     return {
-        "buttons": _buttons(record, options),
+        "buttons": buttons,
         "options": options,
+        # The actions theirs to take but for who they are in this round, with the reason.
+        "refused": [option for option in options if option.personal],
+        "decision_url": reverse("record-decision", args=args),
+        "comment_for": [button.label for button in buttons if button.comment_required],
+        # The reviewer's or the admin's comment that sent it back, where the editor looks.
+        "latest_comment": workflow.latest_comment(actor, record, revision),
         "revision": revision,
         "edit_url": reverse(f"{key}-edit", args=[record.identifier])
         if permissions.may_edit(actor, record, revision).allowed

@@ -145,3 +145,10 @@ def language_name(code: str) -> str:
         return str(get_language_info(LANGUAGE_ALIASES.get(code, code))["name_translated"])
     except KeyError:
         return code
+
+
+@register.filter
+def same_items(values, others) -> bool:
+    """The two lists hold the same items (a contact's countries and countries covered are
+    shown once when they agree, issue 18)."""
+    return sorted(values or []) == sorted(others or [])

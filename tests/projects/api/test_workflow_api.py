@@ -325,3 +325,26 @@ def test_the_owner_admin_requests_changes_before_sign_off(people, org_a):
     )
     assert response.status_code == 200, response.content
     assert response.json()["workflow_state"] == "changes_requested"
+
+
+def test_the_admin_who_submitted_may_not_send_it_back_and_not_after_sign_off(people, org_a):
+    """The API's action endpoint follows the domain (issue 18): the admin who submitted is
+    refused (403, four-eyes); after sign-off, an admin's request changes is the wrong state
+    (409); the reviewer then may."""
+    users, clients = people
+    org_a.requires_signoff = True
+    org_a.save()
+    record = create(Project, org_a, users["owner_editor"], ref="S-2")
+    place_in_state(record, "pending_signoff", submitted_by=users["owner_admin"])
+    url = f"/api/v1/projects/{record.identifier}/request-changes/"
+    body = {"comment": "Add the budget."}
+    refused = clients["owner_admin"].post(url, body, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_allowed"
+    assert "you submitted it" in refused.json()["detail"]
+    assert (
+        clients["signer"].post(f"/api/v1/projects/{record.identifier}/signoff/").status_code == 200
+    )
+    late = clients["signer"].post(url, body, format="json")
+    assert late.status_code == 409 and late.json()["code"]
+    assert clients["reviewer"].post(url, body, format="json").status_code == 200
+    assert Project.objects.unscoped("test").get(pk=record.pk).workflow_state == "changes_requested"

@@ -135,8 +135,8 @@ def test_home_shows_key_figures_and_the_newest_projects(client, world):
         )
     )
     assert figures["published projects"] == 2
-    assert figures["cooperation zones"] == 1
-    assert figures["assistance contacts"] == 1
+    assert figures["cooperation zone"] == 1  # one: the singular (issue 18)
+    assert figures["assistance contact"] == 1
     assert figures["countries"] == 2  # CN and KZ; the draft's UZ is not counted
     assert "Almaty apple festival" in html and "Secret" not in html
 

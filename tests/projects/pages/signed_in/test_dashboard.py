@@ -138,3 +138,43 @@ def test_dashboard_queries_do_not_grow_with_the_records(client, org_a, editor_a,
         queries, listed = dashboard_queries(client, user)
         assert listed > few[user][1] + 15, user.username  # many more rows on the page ...
         assert queries == few[user][0], user.username  # ... and not one more query
+
+
+def test_what_i_sent_stays_until_published_and_my_drafts_are_mine(
+    client, org_a, editor_a, admin_a, reviewer
+):
+    """Issue 18: "My drafts" lists mine, the organization's others are a list of their own; what
+    I submitted stays on my dashboard with its state until it is published."""
+    org_a.requires_signoff = True
+    org_a.save()
+    colleague = member(org_a, "editor", username="colleague")
+    mine = create(Project, org_a, editor_a, ref="MINE")
+    theirs = create(Zone, org_a, colleague, ref="THEIRS")
+    sent = create(Contact, org_a, editor_a, ref="SENT")
+    client.force_login(editor_a)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert mine.identifier in section(page, "drafts")
+    assert theirs.identifier not in section(page, "drafts")
+    assert theirs.identifier in section(page, "organization-drafts")
+
+    act(editor_a, sent, "submit")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert sent.identifier in section(page, "sent") and "Awaiting sign-off" in section(page, "sent")
+    act(admin_a, sent, "signoff")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert sent.identifier in section(page, "sent")
+    assert "Submitted" in section(page, "sent")
+    # The colleague did not send it: it is not on their list.
+    client.force_login(colleague)
+    assert sent.identifier not in section(client.get(reverse("dashboard")).content.decode(), "sent")
+    act(reviewer, sent, "reject", comment="Not a contact of the registry.")
+    client.force_login(editor_a)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Not a contact of the registry." in section(page, "sent")
+    # Published: no longer waiting, no longer listed.
+    other = create(Contact, org_a, editor_a, ref="OTHER")
+    act(editor_a, other, "submit")
+    act(admin_a, other, "signoff")
+    act(reviewer, other, "approve")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert other.identifier not in section(page, "sent")

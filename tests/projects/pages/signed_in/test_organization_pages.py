@@ -44,7 +44,9 @@ def test_admin_changes_role_and_removes(client, org_a, org_b, admin_a, editor_b)
         reverse("member-role", args=[admin_a.pk]), {"role": "viewer"}, follow=True
     )
     assert "last admin" in step_down.content.decode()
-    leave = client.post(reverse("member-remove", args=[admin_a.pk]), follow=True)
+    leave = client.post(
+        reverse("member-remove", args=[admin_a.pk]), {"confirmed": "yes"}, follow=True
+    )
     assert "last admin" in leave.content.decode()
     assert roles_in(org_a, admin_a)["admin-a"] == "admin"
 
@@ -53,7 +55,13 @@ def test_admin_changes_role_and_removes(client, org_a, org_b, admin_a, editor_b)
     client.force_login(member(org_b, "admin"))
     assert client.post(reverse("member-remove", args=[newcomer.pk])).status_code == 404
     client.force_login(admin_a)
-    assert client.post(reverse("member-remove", args=[newcomer.pk])).status_code == 302
+    # Removing is asked first (issue 18): the page says what happens; nothing changes yet.
+    asked = client.post(reverse("member-remove", args=[newcomer.pk]))
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.content.decode()
+    assert "Remove newcomer from" in asked.content.decode()
+    assert "newcomer" in roles_in(org_a, admin_a)
+    confirmed = client.post(reverse("member-remove", args=[newcomer.pk]), {"confirmed": "yes"})
+    assert confirmed.status_code == 302
     assert "newcomer" not in roles_in(org_a, admin_a)
 
 
@@ -85,7 +93,15 @@ def test_api_key_is_shown_once_and_revoked(client, org_a, editor_a, admin_a):
     # The organization's admin can.
     client.force_login(admin_a)
     assert prefix in client.get(url).content.decode()
-    assert client.post(reverse("api-key-revoke", args=[prefix])).status_code == 302
+    asked = client.post(reverse("api-key-revoke", args=[prefix]))
+    assert asked.status_code == 200 and "Revoke the key" in asked.content.decode()
+    assert (
+        client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Bearer {raw_key}").status_code == 200
+    )
+    assert (
+        client.post(reverse("api-key-revoke", args=[prefix]), {"confirmed": "yes"}).status_code
+        == 302
+    )
     client.logout()
     assert (
         client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Bearer {raw_key}").status_code == 401
@@ -121,7 +137,14 @@ def test_sister_city_proposal_and_answer(client, org_a, org_b, admin_a, editor_a
     link.refresh_from_db()
     assert link.status == "active"
     assert client.post(reverse("sister-city-answer", args=[link.pk, "accept"])).status_code == 409
-    assert client.post(reverse("sister-city-answer", args=[link.pk, "end"])).status_code == 302
+    end = reverse("sister-city-answer", args=[link.pk, "end"])
+    asked = client.post(end)
+    assert asked.status_code == 200 and "End the sister-city link with" in asked.content.decode()
+    link.refresh_from_db()
+    assert link.status == "active"
+    assert client.post(end, {"confirmed": "yes"}).status_code == 302
+    link.refresh_from_db()
+    assert link.status == "ended"
     assert client.post(reverse("sister-city-answer", args=[link.pk, "nonsense"])).status_code == 404
 
 

@@ -87,11 +87,16 @@ def test_discarding_a_pending_revision(client, org_a, editor_a, editor_b):
     client.force_login(editor_b)
     assert client.post(discard).status_code == 403
     client.force_login(editor_a)
-    assert client.post(discard).status_code == 302
+    asked = client.post(discard)  # asked first (issue 18); nothing is discarded yet
+    assert (
+        asked.status_code == 200 and "The proposed changes will be lost." in asked.content.decode()
+    )
+    assert client.get(f"/api/v1/zones/{zone.identifier}/").json()["pending_revision"] is not None
+    assert client.post(discard, {"confirmed": "yes"}).status_code == 302
     assert client.get(f"/api/v1/zones/{zone.identifier}/").json()["pending_revision"] is None
     assert current_form(client, url)["governing_body"] == ""
     # Nothing left to discard: a friendly 409.
-    assert client.post(discard).status_code == 409
+    assert client.post(discard, {"confirmed": "yes"}).status_code == 409
     history = client.get(reverse("record-history", args=["zones", zone.identifier]))
     assert "Pending revision discarded" in history.content.decode()
 
@@ -100,7 +105,7 @@ def test_deleting_a_draft(client, org_a, editor_a, editor_b):
     contact = create(Contact, org_a, editor_a)
     url = reverse("record-delete", args=["contacts", contact.identifier])
     client.force_login(editor_b)
-    assert client.post(url, {"confirm": "yes"}).status_code == 404
+    assert client.post(url, {"confirmed": "yes"}).status_code == 404
     client.force_login(member(org_a, "viewer"))
     assert client.post(url).status_code == 403
     client.force_login(editor_a)
@@ -108,7 +113,7 @@ def test_deleting_a_draft(client, org_a, editor_a, editor_b):
     ask = client.post(url)
     assert ask.status_code == 200 and "This cannot be undone." in ask.content.decode()
     assert client.get(reverse("contact-edit", args=[contact.identifier])).status_code == 200
-    assert client.post(url, {"confirm": "yes"})["Location"] == reverse("dashboard")
+    assert client.post(url, {"confirmed": "yes"})["Location"] == reverse("dashboard")
     assert client.get(reverse("contact-edit", args=[contact.identifier])).status_code == 404
 
 
@@ -174,13 +179,18 @@ def test_the_actions_partial_offers_each_user_their_buttons(rf, org_a, editor_a,
     project = place_in_state(create(Project, org_a, editor_a), "published")
     assert render_partial(rf, None, project).strip() == ""
     html = render_partial(rf, editor_a, project)
-    assert 'action="/projects/CN-XIAN-P-0001/actions/reconfirm/"' in html
-    assert "/projects/CN-XIAN-P-0001/edit/" in html and "/archive/" not in html
+    # One decision form, posting to one route (issue 18); one action: its hidden name, its button.
+    assert 'action="/projects/CN-XIAN-P-0001/decision/"' in html
+    assert 'name="action" value="reconfirm"' in html and 'type="radio"' not in html
+    assert "/projects/CN-XIAN-P-0001/edit/" in html and 'value="archive"' not in html
     html = render_partial(rf, admin_a, project)
-    assert "/actions/archive/" in html
-    assert 'id="comment-archive"' in html and "(required)" in html
+    assert html.count('name="action" type="radio"') == 0  # attribute order below
+    assert 'type="radio" name="action" value="archive"' in html
+    assert 'type="radio" name="action" value="reconfirm"' in html
+    assert html.count('id="decision-comment"') == 1 and "(required for: Archive)" in html
     html = render_partial(rf, reviewer, project)
-    assert "/actions/archive/" in html and "/edit/" not in html and "reconfirm" not in html
+    assert 'name="action" value="archive"' in html and "/edit/" not in html
+    assert "reconfirm" not in html
 
 
 def test_every_workflow_action_has_its_words():

@@ -101,7 +101,9 @@ def the_whole_workflow(client, people, org_b):
     participation = client.get(f"/api/v1/projects/{identifier}/participants/").json()["results"]
     [pending] = [p for p in participation if p["organization"] == org_b.slug]
     confirm = reverse("participation-answer", args=[identifier, pending["id"], "confirm"])
-    assert client.post(confirm).status_code == 302
+    asked = client.post(confirm)  # an answer is final: asked once more (issue 18)
+    assert asked.status_code == 200 and "cannot be changed afterwards" in asked.content.decode()
+    assert client.post(confirm, {"confirmed": "yes"}).status_code == 302
 
     # Anyone now reads it, published, with the fixed summary and the confirmed partner.
     client.logout()
