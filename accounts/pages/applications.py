@@ -21,6 +21,7 @@ from accounts.pages.views import invitation_link, refused_page
 from registry.client import client_address
 from registry.errors import DomainError
 from registry.tenancy import actor_for_request
+from registry.views import reversible
 
 SITE_LANGUAGES = {"en": "en", "zh-hans": "zh-hans", "ru": "ru"}
 
@@ -88,6 +89,10 @@ def application(request, pk: int):
         return refused_page(request, error.message, status=error.status)
 
 
+@reversible(
+    "The decision page is the confirmation: the platform admin reads the application and its "
+    "likely duplicates and sets the identifier prefix before pressing Approve."
+)
 @login_required
 @require_POST
 def application_approve(request, pk: int):
@@ -117,6 +122,10 @@ def application_approve(request, pk: int):
         return refused_page(request, error.message, status=error.status)
 
 
+@reversible(
+    "The decision page is the confirmation: declining needs the reason written there, which the "
+    "applicant receives; they may apply again."
+)
 @login_required
 @require_POST
 def application_decline(request, pk: int):

@@ -181,6 +181,10 @@ def members(request):
     return render(request, "accounts/members.html", context, status=status)
 
 
+@reversible(
+    "Resending sends the same invitation again: nothing changes until the invitee accepts, and "
+    "a pending invitation can be revoked."
+)
 @login_required
 @require_POST
 def invitation_resend(request, pk: int):
@@ -191,19 +195,30 @@ def invitation_resend(request, pk: int):
     return _member_change(request, change)
 
 
+@asks_confirmation
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int):
-    """Revoke a pending invitation, after a confirmation step (the first POST asks)."""
-    if request.POST.get("confirm") != "yes":
-        actor = actor_for_request(request)
-        organization, refusal = _managed_organization(request, actor)
-        if refusal is not None:
-            return refusal
-        invitation = invitations.pending(actor, organization).filter(pk=pk).first()
-        if invitation is None:
-            return refused_page(request, "", status=404)
-        return render(request, "accounts/confirm_revoke.html", {"invitation": invitation})
+    """Revoke a pending invitation, after the confirmation page (`confirm_first`)."""
+    actor = actor_for_request(request)
+    organization, refusal = _managed_organization(request, actor)
+    if refusal is not None:
+        return refusal
+    invitation = invitations.pending(actor, organization).filter(pk=pk).first()
+    if invitation is None:
+        return refused_page(request, "", status=404)
+    page = confirm_first(
+        request,
+        title=_("Revoke the invitation of %(email)s?") % {"email": invitation.email},
+        consequences=[
+            _("The link sent to %(email)s will no longer work.") % {"email": invitation.email},
+            _("To invite them again, send a new invitation."),
+        ],
+        confirm_label=_("Yes, revoke the invitation"),
+        cancel_url=reverse("members"),
+    )
+    if page is not None:
+        return page
 
     def change(actor, organization):
         invitation = invitations.revoke(actor, organization, pk)

@@ -124,9 +124,9 @@ def test_revoke_asks_first_and_kills_the_link_resend_renews_it(
     assert client.get(first).status_code == 404  # the old link stops working
     assert client.get(second).status_code == 200
     ask = client.post(reverse("invitation-revoke", args=[invitation.pk]))
-    assert ask.status_code == 200 and 'name="confirm" value="yes"' in ask.content.decode()
+    assert ask.status_code == 200 and 'name="confirmed" value="yes"' in ask.content.decode()
     assert client.get(second).status_code == 200  # asking changed nothing
-    done = client.post(reverse("invitation-revoke", args=[invitation.pk]), {"confirm": "yes"})
+    done = client.post(reverse("invitation-revoke", args=[invitation.pk]), {"confirmed": "yes"})
     assert done.status_code == 302
     assert client.get(second).status_code == 404
     assert not invitations.pending(Actor.for_user(admin_a), org_a).exists()
@@ -166,7 +166,7 @@ def test_only_admins_invite_and_only_their_organization_s_invitations(
     client.force_login(member(org_b, "admin"))
     assert client.post(reverse("invitation-revoke", args=[invitation.pk])).status_code == 404
     revoke = reverse("invitation-revoke", args=[invitation.pk])
-    assert client.post(revoke, {"confirm": "yes"}).status_code == 404
+    assert client.post(revoke, {"confirmed": "yes"}).status_code == 404
     assert client.post(reverse("invitation-resend", args=[invitation.pk])).status_code == 404
     # A malformed address is refused by the field.
     client.force_login(admin_a)
