@@ -18,6 +18,7 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from projects.choices import RevisionState, WorkflowState
@@ -106,7 +107,7 @@ def _refuse_identifier_change(record: Record, data) -> None:
         record.ref,
     ):
         raise ValidationError(
-            {"identifier": ["An identifier is immutable once the record is created."]}
+            {"identifier": [_("An identifier is immutable once the record is created.")]}
         )
 
 

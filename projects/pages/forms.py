@@ -10,7 +10,6 @@ multilingual text is one input per language, a list of locations one textarea li
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +19,9 @@ from django_countries import countries as iso_countries
 
 from projects.choices import ParticipantRole, PolicyTopic, RelationKind
 from projects.domain.content import FIELD_LABELS, FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
+from projects.domain.numbers import parse_amount
 from projects.models import Contact, Record
+from registry.multilingual import reader_language
 
 # The languages offered on the form, one input each (other languages already in a record are
 # kept as they are).
@@ -126,8 +127,20 @@ class Email(Kind):
 
 class Choice(Kind):
     def field(self):
-        # The model field's choices are the vocabulary's, with its words (projects.choices).
-        return forms.ChoiceField(required=False, choices=[("", "—"), *self.model_field.choices])
+        # The model field's choices are the vocabulary's, with its words (projects.choices);
+        # a field with a default (a status) always has a value, so it offers no empty choice.
+        empty = [] if self.model_field.has_default() else [("", "—")]
+        return forms.ChoiceField(required=False, choices=[*empty, *self.model_field.choices])
+
+    def initial(self, value):
+        if value in (None, "") and self.model_field.has_default():
+            value = self.model_field.get_default()
+        return {self.name: self.show(value)}
+
+    def read(self, typed):
+        if typed in (None, "") and self.model_field.has_default():
+            return self.model_field.get_default()
+        return typed
 
 
 class Date(Kind):
@@ -139,17 +152,16 @@ class Date(Kind):
 
 
 class Amount(Kind):
+    """An amount as people type it in their language ("1 200 000,50"): projects.domain.numbers."""
+
     def field(self):
-        return forms.DecimalField(
-            required=False,
-            min_value=0,
-            max_digits=16,
-            decimal_places=2,
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        return forms.CharField(
+            required=False, strip=True, widget=forms.TextInput(attrs={"inputmode": "decimal"})
         )
 
     def read(self, typed):
-        return format(typed, "f") if isinstance(typed, Decimal) else None
+        amount = parse_amount(typed, reader_language())
+        return None if amount is None else format(amount, "f")
 
 
 class Countries(Kind):
