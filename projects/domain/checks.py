@@ -266,6 +266,69 @@ def validated(actor: Actor, candidate: Record, data: dict, base_links: dict) -> 
     return content
 
 
+def _located(content: dict) -> bool:
+    return bool(content.get("locations") or content.get("zones"))
+
+
+def _cross_border(content: dict) -> bool:
+    return content.get("kind") == ZoneKind.CROSS_BORDER_TOURISM_ZONE
+
+
+def _two_countries(content: dict) -> bool:
+    return len(content.get("countries") or []) >= 2
+
+
+def _reachable(content: dict) -> bool:
+    return bool(content.get("phone") or content.get("email"))
+
+
+def _always(content: dict) -> bool:
+    return True
+
+
+# The rules of SPEC 5's "complete enough" beyond the fields each type needs:
+# (record type, field the error is on, code, message, applies to this content?, met?).
+PUBLISH_RULES = (
+    (
+        Project,
+        "locations",
+        "location_or_zone_required",
+        _("A project needs at least one location or a linked zone to be published."),
+        _always,
+        _located,
+    ),
+    (
+        Zone,
+        "countries",
+        "cross_border_needs_two_countries",
+        _("A cross-border tourism zone lies in two or more countries."),
+        _cross_border,
+        _two_countries,
+    ),
+    (
+        Contact,
+        "phone",
+        "phone_or_email",
+        _("A contact needs a phone number or an email."),
+        _always,
+        _reachable,
+    ),
+)
+
+
+def publish_checklist(model: type[Record], content: dict) -> list[tuple[object, bool]]:
+    """What publishing needs, each with whether `content` has it: the record page shows it to
+    the owner as a checklist before submitting (the same rules `check_publishable` applies)."""
+    items = [
+        (FIELD_LABELS[name], content.get(name) not in (None, "", [], {}))
+        for name in REQUIRED_TO_PUBLISH[model]
+    ]
+    for rule_model, _field, _code, message, applies, met in PUBLISH_RULES:
+        if rule_model is model and applies(content):
+            items.append((message, met(content)))
+    return items
+
+
 def check_publishable(model: type[Record], content: dict) -> None:
     """Is the record complete enough to publish (SPEC 5)? Missing fields come back as errors."""
     errors = FieldErrors()
@@ -274,19 +337,7 @@ def check_publishable(model: type[Record], content: dict) -> None:
             errors.add(
                 name, _("%(name)s is needed to publish."), "required_to_publish", name=label(name)
             )
-    if model is Project and not (content.get("locations") or content.get("zones")):
-        errors.add(
-            "locations",
-            _("A project needs at least one location or a linked zone to be published."),
-            "location_or_zone_required",
-        )
-    cross_border = model is Zone and content.get("kind") == ZoneKind.CROSS_BORDER_TOURISM_ZONE
-    if cross_border and len(content.get("countries") or []) < 2:
-        errors.add(
-            "countries",
-            _("A cross-border tourism zone lies in two or more countries."),
-            "cross_border_needs_two_countries",
-        )
-    if model is Contact and not (content.get("phone") or content.get("email")):
-        errors.add("phone", _("A contact needs a phone number or an email."), "phone_or_email")
+    for rule_model, field, code, message, applies, met in PUBLISH_RULES:
+        if rule_model is model and applies(content) and not met(content):
+            errors.add(field, message, code)
     errors.raise_if_any()

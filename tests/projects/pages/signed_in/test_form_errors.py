@@ -182,6 +182,11 @@ def test_a_draft_saves_with_its_title_only(client, editor_a, model, title):
     assert response.status_code == 302, summary_lines(response.content.decode())
     record = visible(Actor.for_user(editor_a), model).get()
     assert record.workflow_state == "draft"
+    # The record page lists what publishing needs, each marked done or still needed.
+    page = client.get(f"/{model.record_type}/{record.identifier}/").content.decode()
+    checklist = re.search(r'<ul class="checklist".*?</ul>', page, re.S).group(0)
+    assert checklist.count('class="todo"') >= 1 and 'class="done"' in checklist
+    assert str(LABELS["countries_covered" if model is Contact else "countries"]) in checklist
     # What publishing needs is asked at submit, all at once.
     response = client.post(
         reverse("record-action", args=[model.record_type, record.identifier, "submit"])
