@@ -18,7 +18,7 @@ from projects.domain.content import FIELDS
 from projects.models import Contact, Project, Zone
 from projects.pages.forms import LABELS, RecordForm
 from registry.tenancy import Actor, visible
-from tests.projects.pages.signed_in.helpers import MANAGEMENT
+from tests.projects.pages.signed_in.helpers import MANAGEMENT, rows
 
 LONG = "x" * 301
 
@@ -35,13 +35,15 @@ WRONG = {
         # Cross-field: the end before the start (its error is on the end).
         "actual_start": {"actual_start": "2026-05-01"},
         "actual_end": {"actual_end": "2026-01-01"},
-        "locations": {"locations": "Almaty; 200; 76.89"},
+        "locations": rows("locations", {"name": "Almaty", "lat": "200", "lon": "76.89"}),
         "zones": {"zones": "CN-NOWHERE"},
-        "related_projects": {"related_projects": "CN-NOWHERE; parent"},
+        "related_projects": rows(
+            "related_projects", {"identifier": "CN-NOWHERE", "kind": "parent"}
+        ),
         "budget_amount": {"budget_amount": "12.34,5.6"},
         "budget_currency": {"budget_currency": "ZZZ"},
         "website": {"website": "not a web address"},
-        "documents": {"documents": "Report | not-a-url"},
+        "documents": rows("documents", {"title": "Report", "url": "not-a-url"}),
     },
     Zone: {
         "name": {"name_en": "", "name_zh": "", "name_ru": ""},
