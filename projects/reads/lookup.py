@@ -22,7 +22,8 @@ MAX_LENGTH = 100
 
 def suggestions(actor: Actor, kind: str, typed: str) -> list[dict]:
     """Up to LIMIT {value, label, detail} for `typed`; [] for an unknown kind or empty text."""
-    typed = (typed or "").strip()[:MAX_LENGTH]
+    # Control characters (a NUL cannot even reach PostgreSQL) are no part of a name.
+    typed = "".join(char for char in (typed or "") if char.isprintable()).strip()[:MAX_LENGTH]
     if kind not in KINDS or len(typed) < MIN_LENGTH:
         return []
     if kind == "organizations":
