@@ -196,3 +196,29 @@ def test_a_draft_saves_with_its_title_only(client, editor_a, model, title):
     assert response.status_code == 400
     record.refresh_from_db()
     assert record.workflow_state == "draft"
+
+
+def test_add_another_without_javascript(client, editor_a):
+    """The "add another" button posts the form back with one more row, keeps what was typed,
+    checks nothing and saves nothing."""
+    client.force_login(editor_a)
+    data = {
+        **MANAGEMENT,
+        "title_en": "Train",
+        "planned_start": "not a date",
+        **rows("locations", {"name": "Kashgar", "lat": "39.47", "lon": "75.99"}),
+        "add_row": "locations",
+    }
+    response = client.post(reverse("project-create"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="locations-1-name"' in html and 'value="Kashgar"' in html
+    assert "error-summary" not in html
+    assert not visible(Actor.for_user(editor_a), Project).exists()
+    response = client.post(reverse("project-create"), {**data, "add_row": "participants"})
+    assert 'name="participants-1-organization"' in response.content.decode()
+    # Saved, the empty rows are no items.
+    data.update({"add_row": "", "planned_start": "", "locations-1-name": "", "documents-0-url": ""})
+    assert client.post(reverse("project-create"), data).status_code == 302
+    project = visible(Actor.for_user(editor_a), Project).get()
+    assert project.locations == [{"name": "Kashgar", "lat": 39.47, "lon": 75.99}]
