@@ -239,10 +239,15 @@ def _without_publish_requirements(model: type[Record], error: ValidationError) -
     return ValidationError(kept) if kept else ValidationError({})
 
 
-def validated(actor: Actor, candidate: Record, data: dict, base_links: dict) -> dict:
+def validated(
+    actor: Actor, candidate: Record, data: dict, base_links: dict, *, draft: bool = False
+) -> dict:
     """Apply `data` to the unsaved `candidate`, validate everything, return the full content.
 
-    Raises ValidationError naming every field in error; nothing is written.
+    With `draft`, the content may lack what only publishing needs (`draft_may_lack`: the
+    signed-in pages save a draft with its title only); without it, the model's required fields
+    stay required, the API's documented contract (docs/openapi-v1.json). Raises
+    ValidationError naming every field in error; nothing is written.
     """
     model = type(candidate)
     errors = FieldErrors()
@@ -252,11 +257,12 @@ def validated(actor: Actor, candidate: Record, data: dict, base_links: dict) -> 
         changes["countries"] = changes.get("countries_covered", [])
     _normalize_scalars(model, changes, errors)
     assign_fields(candidate, changes)
-    _empty_for_draft(model, changes, candidate)
+    if draft:
+        _empty_for_draft(model, changes, candidate)
     try:
         candidate.full_clean()
     except ValidationError as exc:
-        errors.merge(_without_publish_requirements(model, exc))
+        errors.merge(_without_publish_requirements(model, exc) if draft else exc)
     _check_dates(candidate, errors)
     _check_budget(candidate, errors)
     links = {**base_links, **_check_links(actor, candidate, changes, errors)}

@@ -126,7 +126,9 @@ def record_create(request, record_type: str):
     data, readable = _read(form, formset)
     if not readable:
         # The services check what could be read: every error at once, not one round each.
-        errors = services.field_errors(actor, model, organization, form.readable_part(data))
+        errors = services.field_errors(
+            actor, model, organization, form.readable_part(data), draft=True
+        )
         form.add_service_errors(errors)
         return _form_page(
             request, model, form, organization=organization, formset=formset, status=400
@@ -135,7 +137,12 @@ def record_create(request, record_type: str):
     try:
         with transaction.atomic():
             record = services.create_record(
-                actor, model, organization, data, ref=form.cleaned_data.get("ref") or None
+                actor,
+                model,
+                organization,
+                data,
+                ref=form.cleaned_data.get("ref") or None,
+                draft=True,
             )
             _add_participants(actor, record, chosen)
     except ValidationError as error:
@@ -189,14 +196,14 @@ def record_edit(request, record_type: str, identifier: str):
     data, readable = _read(form)
     if not readable:
         part = form.readable_part(data)
-        errors = services.field_errors(actor, model, record.organization, part, record)
+        errors = services.field_errors(actor, model, record.organization, part, record, draft=True)
         form.add_service_errors(errors)
         return _form_page(
             request, model, form, record=record, organization=record.organization, status=400
         )
     try:
         services.update_record(
-            actor, record, data, expected_version=form.cleaned_data.get("version")
+            actor, record, data, expected_version=form.cleaned_data.get("version"), draft=True
         )
     except ValidationError as error:
         form.add_service_errors(error)
