@@ -11,6 +11,7 @@ import phonenumbers
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries as iso_countries
 
 from projects.choices import DocumentCategory, PolicyTopic
@@ -28,7 +29,7 @@ MAX_LIST_ITEMS = 200
 def validate_ref(value: str) -> None:
     if not isinstance(value, str) or not REF_PATTERN.match(value):
         raise ValidationError(
-            "A ref is 1-60 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+            _("A ref is 1-60 letters, digits, '.', '_' or '-', starting with a letter or digit."),
             code="invalid_ref",
         )
 
@@ -36,7 +37,7 @@ def validate_ref(value: str) -> None:
 def validate_identifier(value: str) -> None:
     if not isinstance(value, str) or not IDENTIFIER_PATTERN.match(value):
         raise ValidationError(
-            "An identifier is '{organization prefix}-{ref}', for example CN-XIAN-TRAIN-2025.",
+            _("An identifier is '{organization prefix}-{ref}', for example CN-XIAN-TRAIN-2025."),
             code="invalid_identifier",
         )
 
@@ -49,10 +50,12 @@ def validate_optional_multilingual(value) -> None:
 
 def _require_list(value, what: str) -> list:
     if not isinstance(value, list):
-        raise ValidationError("Give %(what)s as a list.", code="not_a_list", params={"what": what})
+        raise ValidationError(
+            _("Give %(what)s as a list."), code="not_a_list", params={"what": what}
+        )
     if len(value) > MAX_LIST_ITEMS:
         raise ValidationError(
-            "At most %(max)d %(what)s.",
+            _("At most %(max)d %(what)s."),
             code="too_many",
             params={"max": MAX_LIST_ITEMS, "what": what},
         )
@@ -62,7 +65,7 @@ def _require_list(value, what: str) -> list:
 def validate_country_code(code) -> None:
     if not isinstance(code, str) or code not in dict(iso_countries):
         raise ValidationError(
-            "%(code)r is not an ISO 3166-1 alpha-2 country code (for example CN, KZ, UZ).",
+            _("%(code)r is not an ISO 3166-1 alpha-2 country code (for example CN, KZ, UZ)."),
             code="invalid_country",
             params={"code": code},
         )
@@ -72,14 +75,15 @@ def validate_country_list(value) -> None:
     for code in _require_list(value, "countries"):
         validate_country_code(code)
     if len(set(value)) != len(value):
-        raise ValidationError("Each country may appear once.", code="duplicate_country")
+        raise ValidationError(_("Each country may appear once."), code="duplicate_country")
 
 
 def validate_string_list(value) -> None:
     for item in _require_list(value, "items"):
         if not isinstance(item, str) or not item.strip() or len(item) > 200:
             raise ValidationError(
-                "Each item must be a non-empty text of at most 200 characters.", code="invalid_item"
+                _("Each item must be a non-empty text of at most 200 characters."),
+                code="invalid_item",
             )
 
 
@@ -87,7 +91,7 @@ def validate_tags(value) -> None:
     for tag in _require_list(value, "tags"):
         if not isinstance(tag, str) or not tag.strip() or len(tag) > 50:
             raise ValidationError(
-                "Each tag must be a non-empty text of at most 50 characters.", code="invalid_tag"
+                _("Each tag must be a non-empty text of at most 50 characters."), code="invalid_tag"
             )
 
 
@@ -99,7 +103,7 @@ def validate_languages(value) -> None:
 def validate_currency(value: str) -> None:
     if value and (not isinstance(value, str) or value not in ISO_4217):
         raise ValidationError(
-            "%(code)r is not an ISO 4217 currency code (for example CNY, KZT, UZS).",
+            _("%(code)r is not an ISO 4217 currency code (for example CNY, KZT, UZS)."),
             code="invalid_currency",
             params={"code": value},
         )
@@ -110,20 +114,23 @@ def validate_phone(value: str) -> None:
         return
     if not isinstance(value, str):
         raise ValidationError(
-            "Give the phone number as text in E.164 form, for example +77272000000.",
+            _("Give the phone number as text in E.164 form, for example +77272000000."),
             code="invalid_phone",
         )
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
-            "Give the phone number in E.164 form, for example +77272000000.", code="invalid_phone"
+            _("Give the phone number in E.164 form, for example +77272000000."),
+            code="invalid_phone",
         ) from exc
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_valid_number(number) or e164 != value:
         raise ValidationError(
-            "%(value)r is not a valid E.164 phone number (a '+', the country code, the number, "
-            "no spaces).",
+            _(
+                "%(value)r is not a valid E.164 phone number (a '+', the country code, the number, "
+                "no spaces)."
+            ),
             code="invalid_phone",
             params={"value": value},
         )
@@ -135,10 +142,12 @@ def _is_number(value) -> bool:
 
 def validate_lat_lon(lat, lon) -> None:
     if not (_is_number(lat) and -90 <= lat <= 90):
-        raise ValidationError("Latitude must be a number from -90 to 90.", code="invalid_latitude")
+        raise ValidationError(
+            _("Latitude must be a number from -90 to 90."), code="invalid_latitude"
+        )
     if not (_is_number(lon) and -180 <= lon <= 180):
         raise ValidationError(
-            "Longitude must be a number from -180 to 180.", code="invalid_longitude"
+            _("Longitude must be a number from -180 to 180."), code="invalid_longitude"
         )
 
 
@@ -146,40 +155,42 @@ def validate_locations(value) -> None:
     for location in _require_list(value, "locations"):
         if not isinstance(location, dict) or set(location) - {"name", "lat", "lon"}:
             raise ValidationError(
-                'Each location is {"name": ..., "lat": ..., "lon": ...} (WGS 84).',
+                _('Each location is {"name": ..., "lat": ..., "lon": ...} (WGS 84).'),
                 code="invalid_location",
             )
         name = location.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise ValidationError("Each location needs a name.", code="location_name_required")
+            raise ValidationError(_("Each location needs a name."), code="location_name_required")
         validate_lat_lon(location.get("lat"), location.get("lon"))
 
 
 def _validate_ring(ring, where: str) -> None:
     if not isinstance(ring, list) or len(ring) < 4:
         raise ValidationError(
-            "%(where)s: a linear ring needs at least four positions.",
+            _("%(where)s: a linear ring needs at least four positions."),
             code="ring_too_short",
             params={"where": where},
         )
     for position in ring:
         if not isinstance(position, list) or len(position) not in (2, 3):
             raise ValidationError(
-                "%(where)s: each position is [longitude, latitude].",
+                _("%(where)s: each position is [longitude, latitude]."),
                 code="invalid_position",
                 params={"where": where},
             )
         lon, lat = position[0], position[1]
         if not (_is_number(lon) and -180 <= lon <= 180 and _is_number(lat) and -90 <= lat <= 90):
             raise ValidationError(
-                "%(where)s: position %(position)s is out of range; RFC 7946 puts longitude "
-                "(-180..180) first, then latitude (-90..90).",
+                _(
+                    "%(where)s: position %(position)s is out of range; RFC 7946 puts longitude "
+                    "(-180..180) first, then latitude (-90..90)."
+                ),
                 code="position_out_of_range",
                 params={"where": where, "position": position},
             )
     if ring[0] != ring[-1]:
         raise ValidationError(
-            "%(where)s: a linear ring must be closed (its last position equals its first).",
+            _("%(where)s: a linear ring must be closed (its last position equals its first)."),
             code="ring_not_closed",
             params={"where": where},
         )
@@ -188,7 +199,7 @@ def _validate_ring(ring, where: str) -> None:
 def _validate_polygon(rings, where: str) -> None:
     if not isinstance(rings, list) or not rings:
         raise ValidationError(
-            "%(where)s: a polygon is a list of linear rings.",
+            _("%(where)s: a polygon is a list of linear rings."),
             code="invalid_polygon",
             params={"where": where},
         )
@@ -202,7 +213,7 @@ def validate_geometry(value) -> None:
         return
     if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValidationError(
-            'Give a GeoJSON geometry of type "Polygon" or "MultiPolygon".',
+            _('Give a GeoJSON geometry of type "Polygon" or "MultiPolygon".'),
             code="invalid_geometry_type",
         )
     coordinates = value.get("coordinates")
@@ -210,7 +221,7 @@ def validate_geometry(value) -> None:
         _validate_polygon(coordinates, "polygon")
         return
     if not isinstance(coordinates, list) or not coordinates:
-        raise ValidationError("A MultiPolygon is a list of polygons.", code="invalid_polygon")
+        raise ValidationError(_("A MultiPolygon is a list of polygons."), code="invalid_polygon")
     for index, polygon in enumerate(coordinates):
         _validate_polygon(polygon, f"polygon {index}")
 
@@ -218,19 +229,19 @@ def validate_geometry(value) -> None:
 def validate_policies(value) -> None:
     if not isinstance(value, dict):
         raise ValidationError(
-            'Give policies as an object, for example {"visa_facilitation": "..."}.',
+            _('Give policies as an object, for example {"visa_facilitation": "..."}.'),
             code="invalid_policies",
         )
     for key, text in value.items():
         if key not in ZONE_POLICY_KEYS:
             raise ValidationError(
-                "%(key)r is not a policy item; use %(keys)s.",
+                _("%(key)r is not a policy item; use %(keys)s."),
                 code="invalid_policy_key",
                 params={"key": key, "keys": ", ".join(ZONE_POLICY_KEYS)},
             )
         if not isinstance(text, str) or not text.strip():
             raise ValidationError(
-                "The %(key)s policy must be a non-empty text.",
+                _("The %(key)s policy must be a non-empty text."),
                 code="policy_empty",
                 params={"key": key},
             )
@@ -248,19 +259,19 @@ def validate_documents(value) -> None:
             "category",
         }:
             raise ValidationError(
-                'Each document is {"title", "url", "language", "category"}.',
+                _('Each document is {"title", "url", "language", "category"}.'),
                 code="invalid_document",
             )
         if not isinstance(document.get("title"), str) or not document["title"].strip():
-            raise ValidationError("Each document needs a title.", code="document_title_required")
+            raise ValidationError(_("Each document needs a title."), code="document_title_required")
         if not isinstance(document.get("url"), str):
-            raise ValidationError("Each document needs a url.", code="document_url_required")
+            raise ValidationError(_("Each document needs a url."), code="document_url_required")
         try:
             _url_validator(document["url"])
         except ValidationError:
             # Own code: JSONField would replace the message of an "invalid" code by its own.
             raise ValidationError(
-                "%(url)r is not a valid http(s) URL for a document.",
+                _("%(url)r is not a valid http(s) URL for a document."),
                 code="invalid_document_url",
                 params={"url": document["url"]},
             ) from None
@@ -268,22 +279,10 @@ def validate_documents(value) -> None:
             validate_language_code(document["language"])
         if document.get("category") and document["category"] not in DOCUMENT_CATEGORIES:
             raise ValidationError(
-                "%(category)r is not a document category; use %(categories)s.",
+                _("%(category)r is not a document category; use %(categories)s."),
                 code="invalid_document_category",
                 params={
                     "category": document["category"],
                     "categories": ", ".join(DOCUMENT_CATEGORIES),
                 },
             )
-
-
-def check_date_order(errors: dict, start_name: str, start, end_name: str, end) -> None:
-    """Adds a field error on the end date when it falls before the start date."""
-    if start and end and end < start:
-        errors.setdefault(end_name, []).append(
-            ValidationError(
-                "%(end)s cannot be before %(start)s.",
-                code="date_order",
-                params={"end": end_name, "start": start_name},
-            )
-        )

@@ -4,6 +4,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 ISO_639_1 = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 # The reader's language first, then these, then any (SPEC 4).
@@ -13,7 +14,7 @@ FALLBACK_ORDER = ("en", "zh", "ru")
 def validate_language_code(code: str) -> None:
     if not isinstance(code, str) or code not in ISO_639_1:
         raise ValidationError(
-            "%(code)r is not an ISO 639-1 language code (two lower-case letters: en, zh, ru).",
+            _("%(code)r is not an ISO 639-1 language code (two lower-case letters: en, zh, ru)."),
             code="invalid_language",
             params={"code": code},
         )
@@ -23,14 +24,17 @@ def validate_multilingual(value) -> None:
     """At least one language; keys ISO 639-1; values non-empty strings."""
     if not isinstance(value, dict) or not value:
         raise ValidationError(
-            'Give the text as an object keyed by language, for example {"en": "...", "zh": "..."}.',
+            _(
+                "Give the text as an object keyed by language, "
+                'for example {"en": "...", "zh": "..."}.'
+            ),
             code="multilingual_required",
         )
     for code, text in value.items():
         validate_language_code(code)
         if not isinstance(text, str) or not text.strip():
             raise ValidationError(
-                "The %(code)s text must be a non-empty string.",
+                _("The %(code)s text must be a non-empty string."),
                 code="multilingual_empty",
                 params={"code": code},
             )

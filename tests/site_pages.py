@@ -33,6 +33,7 @@ NOT_PAGES = {
     "records-import-template": "a file download",
     "records-import-confirm": "POST only (the import's second step)",
     "api-docs": "the API's Swagger page (tests/api)",
+    "lookup": "JSON for the forms' type-ahead (tests/projects/pages/signed_in/test_lookup.py)",
     # The signed-in pages' forms post here; the pages that show those forms are below.
     "project-participant-add": "POST only (the detail and edit pages' participant form)",
     "participation-answer": "POST only (the dashboard's confirm and decline buttons)",

@@ -86,9 +86,11 @@ COVERED = {
     "api-key-revoke": ORG + "test_api_key_is_shown_once_and_revoked",
     "sister-cities": ORG + "test_sister_city_proposal_and_answer",
     "sister-city-answer": ORG + "test_sister_city_proposal_and_answer",
+    "lookup": SIGNED_IN + "test_lookup.py::test_another_organizations_drafts_stay_out",
 }
 # Routes with arguments, and the arguments the walk below requests them with.
 ROUTE_ARGS = {
+    "lookup": ["projects"],
     "records-export": ["projects", "csv"],
     "records-import": ["zones"],
     "records-import-confirm": ["contacts"],

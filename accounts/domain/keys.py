@@ -23,9 +23,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiKey, ApiKeyScope, Membership, Organization
 from registry import rls
+from registry.multilingual import lazy_format
 
 KEY_SCHEME = "srr"
 PREFIX_LENGTH = 8
@@ -53,12 +55,19 @@ def parse_scopes(scopes) -> list[str]:
     if isinstance(scopes, str):
         scopes = [part.strip() for part in scopes.split(",") if part.strip()]
     if not isinstance(scopes, list | tuple) or not scopes:
-        raise ValidationError({"scopes": ["Give at least one scope: read, write."]})
+        raise ValidationError({"scopes": [_("Give at least one scope: read, write.")]})
     known = set(ApiKeyScope.values)
     unknown = [scope for scope in scopes if not isinstance(scope, str) or scope not in known]
     if unknown:
         raise ValidationError(
-            {"scopes": [f"Unknown scope(s) {unknown!r}; the scopes are read and write."]}
+            {
+                "scopes": [
+                    lazy_format(
+                        _("Unknown scope(s) %(scopes)s; the scopes are read and write."),
+                        scopes=repr(unknown),
+                    )
+                ]
+            }
         )
     return sorted(set(scopes))
 
@@ -68,7 +77,13 @@ def expiry_in(days) -> timezone.datetime | None:
         return None
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXPIRY_DAYS:
         raise ValidationError(
-            {"expires_in_days": [f"Give a whole number of days from 1 to {MAX_EXPIRY_DAYS}."]}
+            {
+                "expires_in_days": [
+                    lazy_format(
+                        _("Give a whole number of days from 1 to %(days)s."), days=MAX_EXPIRY_DAYS
+                    )
+                ]
+            }
         )
     return timezone.now() + timedelta(days=days)
 
@@ -90,7 +105,7 @@ def issue_key(user, organization: Organization, *, name: str, scopes, expires_at
     """
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError({"name": ["Give the key a name of 1 to 100 characters."]})
+        raise ValidationError({"name": [_("Give the key a name of 1 to 100 characters.")]})
     scope_list = parse_scopes(scopes)
     is_member = (
         Membership.objects.unscoped("is the key's user a member of the key's organization")
@@ -102,14 +117,22 @@ def issue_key(user, organization: Organization, *, name: str, scopes, expires_at
             {"organization": [f"{user.get_username()} is not a member of {organization.slug}."]}
         )
     if not organization.is_active:
-        raise ValidationError({"organization": [f"{organization.slug} is not active."]})
+        raise ValidationError(
+            {
+                "organization": [
+                    lazy_format(
+                        _("%(organization)s is not active."), organization=organization.slug
+                    )
+                ]
+            }
+        )
     if parent is not None:
         if parent.user_id != user.pk or parent.organization_id != organization.pk:
             raise ValidationError(
                 {"organization": ["A key creates keys only for its own user and organization."]}
             )
         if not set(scope_list) <= set(parent.scopes):
-            raise ValidationError({"scopes": ["A key cannot give more scopes than its own."]})
+            raise ValidationError({"scopes": [_("A key cannot give more scopes than its own.")]})
     expires_at = bounded_by_parent(expires_at, parent)
     with transaction.atomic():
         prefix = _new_prefix()

@@ -4,7 +4,10 @@ Each is a `registry.errors.DomainError` carrying its status and code, so every f
 class. Field errors are Django's `ValidationError` (400).
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from registry.errors import Conflict, DomainError
+from registry.multilingual import lazy_format
 
 
 class InvalidTransition(Conflict):
@@ -27,7 +30,10 @@ class StaleVersion(DomainError):
 
     def __init__(self, current_version: int):
         super().__init__(
-            f"The record has changed since you loaded it: it is now at version {current_version}."
+            lazy_format(
+                _("The record has changed since you loaded it: it is now at version %(version)s."),
+                version=current_version,
+            )
         )
         self.current_version = current_version
 

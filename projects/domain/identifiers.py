@@ -12,10 +12,12 @@ import zlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from projects import validation
 from projects.models import RECORD_MODELS, Contact, Project, Record, Zone
+from registry.multilingual import lazy_format
 
 # Generated refs: a letter per type and a short sequence, e.g. CN-XIAN-P-0001.
 REF_LETTERS = {Project: "P", Zone: "Z", Contact: "C"}
@@ -78,13 +80,20 @@ def new_identifier(model, organization, ref) -> str:
 
 def _taken(identifier: str) -> ValidationError:
     return ValidationError(
-        {"ref": [f"The identifier {identifier} is already in use; choose another ref."]}
+        {
+            "ref": [
+                lazy_format(
+                    _("The identifier %(identifier)s is already in use; choose another ref."),
+                    identifier=identifier,
+                )
+            ]
+        }
     )
 
 
 def insert_new(record: Record, *, generated: bool, attempts: int = 5) -> None:
     """Insert a new record; a generated ref taken meanwhile by a parallel create is redrawn."""
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         try:
             with transaction.atomic():
                 record.save()

@@ -19,6 +19,7 @@ from projects.domain import rls_copies as visibility_copies
 from projects.domain.boundary import access_record_for_change
 from projects.domain.errors import InvalidTransition
 from projects.models import Participation, Project
+from registry.multilingual import lazy_format
 from registry.tenancy import Actor, NotVisible, require, visible
 
 ALREADY_ANSWERED = {
@@ -33,20 +34,36 @@ def add_participant(
     """Name an organization as a participant. Another organization must confirm it."""
     if role not in ParticipantRole.values:
         raise ValidationError(
-            {"role": [f"{role!r} is not a participant role; use {', '.join(ParticipantRole)}."]}
+            {
+                "role": [
+                    lazy_format(
+                        _("%(role)r is not a participant role; use %(roles)s."),
+                        role=role,
+                        roles=", ".join(ParticipantRole),
+                    )
+                ]
+            }
         )
     refused = refusals.recorded(actor, "add_participant", Project, project.identifier)
     with refused, transaction.atomic():
         locked = access_record_for_change(actor, project, "manage_participants")
         if not organization.is_active:
-            raise ValidationError({"organization": ["This organization is not active."]})
+            raise ValidationError({"organization": [_("This organization is not active.")]})
         own = organization.pk == locked.organization_id
         earlier = visible(actor, Participation).filter(
             project=locked, participant=organization, role=role
         )
         if earlier.exclude(status=ParticipationStatus.DECLINED).exists():
             raise ValidationError(
-                {"organization": [f"{organization.slug} already takes part as {role}."]}
+                {
+                    "organization": [
+                        lazy_format(
+                            _("%(organization)s already takes part as %(role)s."),
+                            organization=organization.display_name,
+                            role=ParticipantRole(role).label,
+                        )
+                    ]
+                }
             )
         # A declined request may be made again; the audit log keeps the earlier answer.
         earlier.delete()

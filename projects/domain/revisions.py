@@ -71,7 +71,7 @@ def pending_revisions(actor: Actor, model: type[Record], records) -> dict[int, R
     return {revision.object_id: revision for revision in revisions}
 
 
-def revise(actor: Actor, record: Record, data: dict) -> Record:
+def revise(actor: Actor, record: Record, data: dict, *, draft: bool = False) -> Record:
     """Create or update the pending revision of a published record (locked by the caller);
     the published columns stay as they are."""
     revision = open_revision(record, for_update=True)
@@ -82,7 +82,7 @@ def revise(actor: Actor, record: Record, data: dict) -> Record:
     candidate = copy.copy(record)
     assign_fields(candidate, base)
     links = {name: base[name] for name in LINK_FIELDS if name in base}
-    content = validated(actor, candidate, data, base_links=links)
+    content = validated(actor, candidate, data, base_links=links, draft=draft)
     changed = changed_fields(base, content)
     if not changed:
         return record

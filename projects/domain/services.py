@@ -19,6 +19,7 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from projects.choices import RevisionState, WorkflowState
@@ -47,9 +48,16 @@ from registry.tenancy import Actor, require
 
 
 def create_record(
-    actor: Actor, model: type[Record], organization: Organization, data: dict, *, ref=None
+    actor: Actor,
+    model: type[Record],
+    organization: Organization,
+    data: dict,
+    *,
+    ref=None,
+    draft: bool = False,
 ) -> Record:
-    """A new draft of `model` owned by `organization` (the caller's, never from the body)."""
+    """A new draft of `model` owned by `organization` (the caller's, never from the body).
+    With `draft`, its title is enough (checks.validated); publishing asks for the rest."""
     record = model(
         organization=organization, created_by=actor.user, workflow_state=WorkflowState.DRAFT
     )
@@ -57,7 +65,7 @@ def create_record(
     if ref is None and isinstance(data, dict):
         ref = data.get("ref")
     with transaction.atomic():
-        content = _validated_new(actor, record, data, ref)
+        content = _validated_new(actor, record, data, ref, draft)
         refresh_completeness(record, content)
         identifiers.insert_new(record, generated=ref in (None, ""))
         write_links(record, content)
@@ -71,7 +79,7 @@ def create_record(
     return record
 
 
-def _validated_new(actor: Actor, record: Record, data: dict, ref) -> dict:
+def _validated_new(actor: Actor, record: Record, data: dict, ref, draft: bool) -> dict:
     """Give the new record its identifier and validate its content, reporting all errors."""
     errors = FieldErrors()
     try:
@@ -81,14 +89,16 @@ def _validated_new(actor: Actor, record: Record, data: dict, ref) -> dict:
         # A well-formed stand-in, so that the content's own errors are reported too.
         record.identifier = f"{record.organization.identifier_prefix}-NEW"
     try:
-        content = validated(actor, record, data, base_links={})
+        content = validated(actor, record, data, base_links={}, draft=draft)
     except ValidationError as exc:
         errors.merge(exc)
     errors.raise_if_any()
     return content
 
 
-def update_record(actor: Actor, record: Record, data: dict, *, expected_version=None) -> Record:
+def update_record(
+    actor: Actor, record: Record, data: dict, *, expected_version=None, draft: bool = False
+) -> Record:
     """Edit a record: in place for drafts, through a pending revision once published.
 
     `data` holds the fields to change (others keep their value). `expected_version`, when
@@ -99,11 +109,11 @@ def update_record(actor: Actor, record: Record, data: dict, *, expected_version=
         locked = access_record_for_change(actor, record, "change", expected_version)
         _refuse_identifier_change(locked, data)
         if locked.workflow_state == WorkflowState.PUBLISHED:
-            return revisions.revise(actor, locked, data)  # refuses a revision under review
+            return revisions.revise(actor, locked, data, draft=draft)  # refuses one under review
         not_now = permissions.edit_refusal(locked, None)
         if not_now is not None:
             raise not_now
-        return _edit_in_place(actor, locked, data)
+        return _edit_in_place(actor, locked, data, draft)
 
 
 def _refuse_identifier_change(record: Record, data) -> None:
@@ -114,15 +124,15 @@ def _refuse_identifier_change(record: Record, data) -> None:
         record.ref,
     ):
         raise ValidationError(
-            {"identifier": ["An identifier is immutable once the record is created."]}
+            {"identifier": [_("An identifier is immutable once the record is created.")]}
         )
 
 
-def _edit_in_place(actor: Actor, record: Record, data: dict) -> Record:
+def _edit_in_place(actor: Actor, record: Record, data: dict, draft: bool) -> Record:
     before = content_of(record)
     candidate = copy.copy(record)
     links = {name: before[name] for name in LINK_FIELDS if name in before}
-    content = validated(actor, candidate, data, base_links=links)
+    content = validated(actor, candidate, data, base_links=links, draft=draft)
     changed = changed_fields(before, content)
     if not changed:
         return record
@@ -197,7 +207,13 @@ def discard_revision(actor: Actor, record: Record) -> Record:
 
 
 def field_errors(
-    actor: Actor, model: type[Record], organization: Organization, data: dict, record=None
+    actor: Actor,
+    model: type[Record],
+    organization: Organization,
+    data: dict,
+    record=None,
+    *,
+    draft: bool = False,
 ) -> ValidationError | None:
     """The field errors creating (or, given `record`, editing) with `data` would raise, without
     writing anything: a form that could not read some fields still reports the others' errors."""
@@ -214,7 +230,7 @@ def field_errors(
         assign_fields(candidate, base)
     links = {name: base[name] for name in LINK_FIELDS if name in base}
     try:
-        validated(actor, candidate, data, base_links=links)
+        validated(actor, candidate, data, base_links=links, draft=draft)
     except ValidationError as error:
         return error
     return None

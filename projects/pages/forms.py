@@ -10,17 +10,20 @@ place.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as iso_countries
 
-from projects.choices import ParticipantRole, PolicyTopic, RelationKind
+from projects.choices import DocumentCategory, ParticipantRole, PolicyTopic, RelationKind
 from projects.domain.content import FIELD_LABELS, FIELDS, LINK_FIELDS, REQUIRED_TO_PUBLISH
+from projects.domain.numbers import parse_amount
 from projects.models import Contact, Record
+from registry.multilingual import reader_language
 
 # The languages offered on the form, one input each (other languages already in a record are
 # kept as they are).
@@ -31,18 +34,23 @@ FORM_LANGUAGES = (("en", _("English")), ("zh", _("Chinese")), ("ru", _("Russian"
 LABELS = {**FIELD_LABELS, "ref": _("Reference"), "comment": _("Comment")}
 
 HELP = {
-    "tags": _("Separate labels with commas."),
-    "border_crossings": _("Separate names with commas."),
-    "languages": _("ISO 639-1 codes separated by commas, for example: en, zh, ru."),
+    "tags": _("Separate labels with semicolons (;)."),
+    "border_crossings": _("Separate names with semicolons (;)."),
+    "languages": _("ISO 639-1 codes separated by semicolons, for example: en; zh; ru."),
     "locations": _(
-        "One place per line: name; latitude; longitude (for example: Xi'an; 34.34; 108.94)."
+        "Click the map to add a place and drag its marker to move it; give each place a name. "
+        "Without the map, type the latitude and longitude (for example Xi'an: 34.34, 108.94)."
     ),
-    "zones": _("Identifiers of cooperation zones, separated by commas."),
-    "projects": _("Identifiers of projects, separated by commas."),
-    "related_projects": _("One per line: identifier; parent, child or sibling."),
-    "documents": _(
-        "One per line: title | https://… | language | category (the last two optional)."
+    "zones": _(
+        "Type part of a zone's name in any language and choose it. Without scripts: "
+        "identifiers separated by semicolons (;)."
     ),
+    "projects": _(
+        "Type part of a project's title in any language and choose it. Without scripts: "
+        "identifiers separated by semicolons (;)."
+    ),
+    "related_projects": _("Type part of the project's title in any language and choose it."),
+    "documents": _("A title and the web address of each document; language and type optional."),
     "geometry": _(
         'A GeoJSON Polygon or MultiPolygon, longitude first, for example {"type": "Polygon", '
         '"coordinates": [[[80.3, 44.1], [80.5, 44.1], [80.5, 44.3], [80.3, 44.1]]]}.'
@@ -51,9 +59,15 @@ HELP = {
     "budget_currency": _("ISO 4217 code, for example CNY, KZT, UZS."),
     "hours": _("24/7 or the opening times."),
     "ref": _("Optional: the part after your organization's prefix. Left empty, one is generated."),
-    "countries": _("Hold Ctrl (⌘ on a Mac) to choose several."),
-    "countries_covered": _("Hold Ctrl (⌘ on a Mac) to choose several."),
+    "countries": _("Tick each country; type a name to find it."),
+    "countries_covered": _("Tick each country; type a name to find it."),
 }
+
+# The countries of the region (REAL-WORLD.md), offered first.
+REGION = ("CN", "KZ", "UZ", "KG", "TJ", "TM")
+
+# The one separator of the lists typed as text, the same as the import's.
+SEPARATOR = ";"
 
 
 def country_choices() -> list:
@@ -61,12 +75,8 @@ def country_choices() -> list:
     return list(iso_countries)
 
 
-def _comma_list(text: str) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(SEPARATOR) if part.strip()]
 
 
 def _number(text: str, what: str):
@@ -126,8 +136,20 @@ class Email(Kind):
 
 class Choice(Kind):
     def field(self):
-        # The model field's choices are the vocabulary's, with its words (projects.choices).
-        return forms.ChoiceField(required=False, choices=[("", "—"), *self.model_field.choices])
+        # The model field's choices are the vocabulary's, with its words (projects.choices);
+        # a field with a default (a status) always has a value, so it offers no empty choice.
+        empty = [] if self.model_field.has_default() else [("", "—")]
+        return forms.ChoiceField(required=False, choices=[*empty, *self.model_field.choices])
+
+    def initial(self, value):
+        if value in (None, "") and self.model_field.has_default():
+            value = self.model_field.get_default()
+        return {self.name: self.show(value)}
+
+    def read(self, typed):
+        if typed in (None, "") and self.model_field.has_default():
+            return self.model_field.get_default()
+        return typed
 
 
 class Date(Kind):
@@ -139,25 +161,27 @@ class Date(Kind):
 
 
 class Amount(Kind):
+    """An amount as people type it in their language ("1 200 000,50"): projects.domain.numbers."""
+
     def field(self):
-        return forms.DecimalField(
-            required=False,
-            min_value=0,
-            max_digits=16,
-            decimal_places=2,
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        return forms.CharField(
+            required=False, strip=True, widget=forms.TextInput(attrs={"inputmode": "decimal"})
         )
 
     def read(self, typed):
-        return format(typed, "f") if isinstance(typed, Decimal) else None
+        amount = parse_amount(typed, reader_language())
+        return None if amount is None else format(amount, "f")
 
 
 class Countries(Kind):
+    """Checkboxes, the six countries of the region first, then the others (folded), with a
+    search box added by scripts (static/js/record-pickers.js)."""
+
+    widget_class = "countries"
+
     def field(self):
         return forms.MultipleChoiceField(
-            required=False,
-            choices=country_choices,
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+            required=False, choices=country_choices, widget=forms.CheckboxSelectMultiple
         )
 
     def show(self, value):
@@ -167,12 +191,34 @@ class Countries(Kind):
         return list(typed or [])
 
 
-class CommaList(Kind):
+class TextList(Kind):
+    """Names or codes in one input, separated by SEPARATOR."""
+
     def show(self, value):
-        return ", ".join(value or [])
+        return f"{SEPARATOR} ".join(value or [])
 
     def read(self, typed):
-        return _comma_list(typed)
+        return _list(typed)
+
+
+class Picked(TextList):
+    """Linked records chosen by type-ahead search on their names (`lookup` says which kind);
+    without scripts, their identifiers typed in the one input."""
+
+    widget_class = "typeahead-many"
+
+    def __init__(self, name, model_field, *, lookup: str):
+        super().__init__(name, model_field)
+        self.lookup = lookup
+
+    def field(self):
+        return forms.CharField(
+            required=False,
+            strip=True,
+            widget=forms.TextInput(
+                attrs={"data-typeahead": self.lookup, "data-many": "true", "autocomplete": "off"}
+            ),
+        )
 
 
 class Multilingual(Kind):
@@ -206,64 +252,164 @@ class Multilingual(Kind):
         return {**self.kept, **{code: text for code, text in typed.items() if text}}
 
 
-class Lines(Kind):
-    """A textarea, one item per line, parts separated by `separator`."""
+class Rows(Kind):
+    """As many rows as needed, each a few inputs `<name>-<n>-<part>`: scripts add and remove
+    rows; without them the "add another" button posts the form back with one more row.
+    A row left empty is no item."""
 
-    separator = ";"
+    widget_class = "rows"
+    parts: tuple[str, ...] = ()
 
-    def field(self):
-        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    def __init__(self, name, model_field):
+        super().__init__(name, model_field)
+        self.count = 1
 
-    def show(self, value):
-        return "\n".join(self.line(item) for item in value or [])
+    def prepare(self, data, value) -> None:
+        """How many rows to show: those posted (plus one when asked), or the value's plus one
+        empty row ready to fill."""
+        if data is not None:
+            pattern = re.compile(rf"^{re.escape(self.name)}-(\d+)-")
+            found = [int(m.group(1)) for key in data if (m := pattern.match(key))]
+            self.count = min(max(found, default=-1) + 1, MAX_ROWS)
+            if data.get("add_row") == self.name:
+                self.count = min(self.count + 1, MAX_ROWS)
+            self.count = max(self.count, 1)
+        else:
+            self.count = min(len(value or []) + 1, MAX_ROWS)
 
-    def read(self, typed):
-        return [
-            self.item([p.strip() for p in line.split(self.separator)]) for line in _lines(typed)
-        ]
+    def key(self, index: int, part: str) -> str:
+        return f"{self.name}-{index}-{part}"
 
+    def part_field(self, part: str) -> forms.Field:
+        return forms.CharField(required=False, strip=True, label=self.part_labels()[part])
 
-class Locations(Lines):
-    def line(self, item):
-        return f"{item.get('name', '')}; {item.get('lat', '')}; {item.get('lon', '')}"
-
-    def item(self, parts):
-        if len(parts) != 3:
-            raise ValidationError(_("Write each location as: name; latitude; longitude."))
-        name, lat, lon = parts
+    def inputs(self):
         return {
-            "name": name,
-            "lat": _number(lat, _("latitude")),
-            "lon": _number(lon, _("longitude")),
+            self.key(index, part): self.part_field(part)
+            for index in range(self.count)
+            for part in self.parts
+        }
+
+    def initial(self, value):
+        found = {}
+        for index, item in enumerate(value or []):
+            for part in self.parts:
+                found[self.key(index, part)] = self.show_part(item, part)
+        return found
+
+    def show_part(self, item: dict, part: str):
+        shown = item.get(part, "")
+        return "" if shown is None else shown
+
+    def value(self, cleaned):
+        items = []
+        for index in range(self.count):
+            row = {part: cleaned.get(self.key(index, part)) or "" for part in self.parts}
+            if any(row.values()):
+                items.append(self.item(row))
+        return items
+
+    def rows(self, form) -> list[list]:
+        """The bound inputs, row by row, for the template."""
+        return [[form[self.key(i, part)] for part in self.parts] for i in range(self.count)]
+
+
+MAX_ROWS = 200
+
+
+class Locations(Rows):
+    parts = ("name", "lat", "lon")
+    widget_class = "rows locations"
+
+    def part_labels(self):
+        return {"name": _("Place name"), "lat": _("Latitude"), "lon": _("Longitude")}
+
+    def part_field(self, part):
+        field = super().part_field(part)
+        if part != "name":
+            field.widget.attrs.update({"inputmode": "decimal", "class": "coordinate"})
+        return field
+
+    def item(self, row):
+        if not (row["name"] and row["lat"] and row["lon"]):
+            raise ValidationError(_("Give each place a name, a latitude and a longitude."))
+        return {
+            "name": row["name"],
+            "lat": _number(row["lat"], _("latitude")),
+            "lon": _number(row["lon"], _("longitude")),
         }
 
 
-class Relations(Lines):
-    def line(self, item):
-        return f"{item.get('identifier', '')}; {item.get('kind', '')}"
+class Relations(Rows):
+    parts = ("identifier", "kind")
 
-    def item(self, parts):
-        if len(parts) != 2 or parts[1] not in RelationKind.values:
-            raise ValidationError(
-                _("Write each related project as: identifier; parent, child or sibling.")
+    def part_labels(self):
+        return {"identifier": _("Project"), "kind": _("Relation")}
+
+    def part_field(self, part):
+        if part == "kind":
+            return forms.ChoiceField(
+                required=False, label=_("Relation"), choices=[("", "—"), *RelationKind.choices]
             )
-        return {"identifier": parts[0], "kind": parts[1]}
+        field = super().part_field(part)
+        field.widget.attrs.update({"data-typeahead": "projects", "autocomplete": "off"})
+        return field
+
+    def item(self, row):
+        if not (row["identifier"] and row["kind"]):
+            raise ValidationError(_("Choose each related project and how it is related."))
+        return {"identifier": row["identifier"], "kind": row["kind"]}
 
 
-class Documents(Lines):
-    separator = "|"
+def document_languages() -> list:
+    """The languages of SPEC 4, named in the reader's language (Django's own names)."""
+    return [("", "—")] + [
+        (code, get_language_info(code)["name_translated"]) for code in DOCUMENT_LANGUAGES
+    ]
 
-    def line(self, item):
-        parts = [item.get(key, "") for key in ("title", "url", "language", "category")]
-        while parts and not parts[-1]:
-            parts.pop()
-        return " | ".join(parts)
 
-    def item(self, parts):
-        if not 2 <= len(parts) <= 4:
-            raise ValidationError(_("Write each document as: title | url | language | category."))
-        keys = ("title", "url", "language", "category")
-        return {key: part for key, part in zip(keys, parts, strict=False) if part}
+DOCUMENT_LANGUAGES = ("en", "zh-hans", "ru", "kk", "uz", "ky", "tg", "tk")
+
+
+class Documents(Rows):
+    parts = ("title", "url", "language", "category")
+
+    def part_labels(self):
+        return {
+            "title": _("Document title"),
+            "url": _("Web address"),
+            "language": _("Language"),
+            "category": _("Type"),
+        }
+
+    def part_field(self, part):
+        if part == "language":
+            return forms.ChoiceField(
+                required=False, label=_("Language"), choices=document_languages
+            )
+        if part == "category":
+            return forms.ChoiceField(
+                required=False, label=_("Type"), choices=[("", "—"), *DocumentCategory.choices]
+            )
+        field = super().part_field(part)
+        if part == "url":
+            field.widget = forms.URLInput()
+        return field
+
+    def show_part(self, item, part):
+        shown = super().show_part(item, part)
+        return "zh-hans" if part == "language" and shown == "zh" else shown
+
+    def item(self, row):
+        if not (row["title"] and row["url"]):
+            raise ValidationError(_("Give each document a title and its web address."))
+        language = row["language"].split("-")[0]
+        document = {"title": row["title"], "url": row["url"]}
+        if language:
+            document["language"] = language
+        if row["category"]:
+            document["category"] = row["category"]
+        return document
 
 
 class Geometry(Kind):
@@ -315,17 +461,17 @@ class Policies(Kind):
 
 LONG_TEXTS = frozenset({"summary", "description", "expected_outcomes"})
 JSON_KINDS = {
-    "tags": CommaList,
-    "border_crossings": CommaList,
-    "languages": CommaList,
+    "tags": TextList,
+    "border_crossings": TextList,
+    "languages": TextList,
     "countries": Countries,
     "countries_covered": Countries,
     "locations": Locations,
     "documents": Documents,
     "geometry": Geometry,
     "policies": Policies,
-    "zones": CommaList,
-    "projects": CommaList,
+    "zones": lambda name, field: Picked(name, field, lookup="zones"),
+    "projects": lambda name, field: Picked(name, field, lookup="projects"),
     "related_projects": Relations,
 }
 
@@ -379,12 +525,25 @@ class Group:
         return found
 
     @property
-    def chosen(self) -> list[str]:
-        """The countries chosen, by name (a long multiple select hides what is selected)."""
+    def rows(self) -> list[list]:
+        return self.kind.rows(self.form) if isinstance(self.kind, Rows) else []
+
+    @property
+    def country_groups(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """(heading, [(code, name, chosen)]): the region's six first, then the others."""
         if not isinstance(self.kind, Countries):
             return []
-        codes = self.form[self.name].value() or []
-        return [str(iso_countries.name(code) or code) for code in codes]
+        chosen = set(self.form[self.name].value() or [])
+        names = dict(country_choices())
+        region = [(code, names[code], code in chosen) for code in REGION]
+        others = [
+            (code, name, code in chosen) for code, name in names.items() if code not in REGION
+        ]
+        return [(_("China and Central Asia"), region), (_("Other countries"), others)]
+
+    @property
+    def others_chosen(self) -> bool:
+        return any(chosen for _code, _name, chosen in self.country_groups[1][1])
 
     @property
     def error_id(self) -> str:
@@ -392,6 +551,8 @@ class Group:
 
     @property
     def first_input_id(self) -> str:
+        if isinstance(self.kind, Countries):
+            return f"id_{self.name}_{REGION[0]}"
         return self.inputs[0].id_for_label
 
 
@@ -406,6 +567,11 @@ class RecordForm(forms.Form):
         self.creating = creating
         self.group_errors: dict[str, list[str]] = {}
         self.kinds = [kind_of(model, name) for name in FIELDS[model]]
+        # "Add another" posts the form back for one more row: shown again, not checked.
+        self.adding_row = bool(self.is_bound and self.data.get("add_row"))
+        for kind in self.kinds:
+            if isinstance(kind, Rows):
+                kind.prepare(self.data if self.is_bound else None, (content or {}).get(kind.name))
         if creating:
             self.fields["ref"] = forms.CharField(required=False, strip=True, max_length=80)
         else:
@@ -431,6 +597,10 @@ class RecordForm(forms.Form):
                     self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
 
     def full_clean(self):
+        if self.adding_row:
+            self._errors = forms.utils.ErrorDict()
+            self.cleaned_data = {}
+            return
         super().full_clean()
         if self.is_bound:
             self._describe_inputs()
@@ -494,18 +664,20 @@ class RecordForm(forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    """One participant row: an organization (by slug) and its role."""
+    """One participant row: an organization (found by type-ahead on its names; its short name
+    without scripts) and its role. The boundary decides whether the organization exists."""
 
-    organization = forms.ChoiceField(label=_("Organization"), required=False)
+    organization = forms.CharField(
+        label=_("Organization"),
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"data-typeahead": "organizations", "autocomplete": "off"}),
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
         choices=[("", "—"), *ParticipantRole.choices],
     )
-
-    def __init__(self, *args, organizations=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [("", "—"), *organizations]
 
     def clean(self):
         cleaned = super().clean()
@@ -520,7 +692,7 @@ class ParticipantForm(forms.Form):
         return None
 
 
-ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=2, max_num=10)
+ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=1, max_num=50)
 
 
 class ActionForm(forms.Form):
@@ -533,5 +705,3 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-
-

@@ -22,7 +22,8 @@ from accounts.models import Organization, SisterCityLink
 from accounts.pages.shared import active_organization
 from projects.choices import WorkflowState
 from projects.domain.boundary import access_record
-from projects.domain.content import completeness
+from projects.domain.content import completeness, content_of
+from projects.domain.content_checks import publish_checklist
 from projects.domain.freshness import freshness
 from projects.models import (
     RECORD_MODELS,
@@ -129,7 +130,11 @@ def _record_context(actor, record: Record) -> dict:
     }
     # SPEC 5: the optional fields still empty are listed to the owner's members only.
     if allowed(actor, "view_missing_fields", record):
-        context["missing_fields"] = completeness(record)[1]
+        content = content_of(record)
+        context["missing_fields"] = completeness(record, content)[1]
+        if record.workflow_state in (WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED):
+            # What submitting will ask, before the owner tries (SPEC 5 "complete enough").
+            context["publish_checklist"] = publish_checklist(type(record), content)
     return context
 
 

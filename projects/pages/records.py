@@ -25,9 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.domain import applications
 from accounts.domain.boundary import access_organization, my_organizations
-from accounts.models import Organization
 from accounts.pages.shared import active_organization, refused_page, safe_next
-from projects.choices import ParticipantRole, WorkflowAction, WorkflowState
+from projects.choices import WorkflowAction, WorkflowState
 from projects.domain import participants, permissions, services, workflow
 from projects.domain.boundary import access_record
 from projects.domain.content import content_of
@@ -65,11 +64,6 @@ def dashboard_page(request):
 # --- Create and edit -----------------------------------------------------------------------------
 
 
-def _participant_choices(actor) -> list[tuple[str, str]]:
-    organizations = visible(actor, Organization).filter(is_active=True).order_by("slug")
-    return [(org.slug, f"{org.display_name} ({org.slug})") for org in organizations]
-
-
 def _add_participants(actor, project, chosen: list[tuple[str, str]]) -> None:
     """Name the participants; another organization's answer comes later (its admins' inbox)."""
     for slug, role in chosen:
@@ -94,19 +88,20 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "record": record,
         "organization": organization,
         "participations": _participations(actor, record),
-        "participant_choices": _participant_choices(actor) if isinstance(record, Project) else [],
-        "participant_roles": ParticipantRole.choices,
+        "participant_form": ParticipantFormSet.form(auto_id="id_add_%s"),
         "locked_state": record is not None
         and permissions.edit_refusal(record, revision) is not None,
     }
     return render(request, "projects/records/record_form.html", context, status=status)
 
 
-def _participants_formset(actor, post):
-    """The participant rows of the new project form."""
-    return ParticipantFormSet(
-        post, form_kwargs={"organizations": _participant_choices(actor)}, prefix="participants"
-    )
+def _participants_formset(post):
+    """The participant rows of the new project form ("add another" asks for one more)."""
+    if post is not None and post.get("add_row") == "participants":
+        post = post.copy()
+        key = "participants-TOTAL_FORMS"
+        post[key] = str(min(int(post.get(key) or 0) + 1, ParticipantFormSet.max_num))
+    return ParticipantFormSet(post, prefix="participants")
 
 
 def _participations(actor, record):
@@ -134,13 +129,15 @@ def record_create(request, record_type: str):
         )
     post = request.POST if request.method == "POST" else None
     form = RecordForm(model, post, creating=True)
-    formset = _participants_formset(actor, post) if model is Project else None
-    if post is None:
+    formset = _participants_formset(post) if model is Project else None
+    if post is None or form.adding_row:
         return _form_page(request, model, form, organization=organization, formset=formset)
     data, readable = _read(form, formset)
     if not readable:
         # The services check what could be read: every error at once, not one round each.
-        errors = services.field_errors(actor, model, organization, form.readable_part(data))
+        errors = services.field_errors(
+            actor, model, organization, form.readable_part(data), draft=True
+        )
         form.add_service_errors(errors)
         return _form_page(
             request, model, form, organization=organization, formset=formset, status=400
@@ -149,7 +146,12 @@ def record_create(request, record_type: str):
     try:
         with transaction.atomic():
             record = services.create_record(
-                actor, model, organization, data, ref=form.cleaned_data.get("ref") or None
+                actor,
+                model,
+                organization,
+                data,
+                ref=form.cleaned_data.get("ref") or None,
+                draft=True,
             )
             _add_participants(actor, record, chosen)
     except ValidationError as error:
@@ -198,17 +200,19 @@ def record_edit(request, record_type: str, identifier: str):
         form = RecordForm(model, content=content, initial={"version": record.version})
         return _form_page(request, model, form, record=record, organization=record.organization)
     form = RecordForm(model, request.POST, content=content)
+    if form.adding_row:
+        return _form_page(request, model, form, record=record, organization=record.organization)
     data, readable = _read(form)
     if not readable:
         part = form.readable_part(data)
-        errors = services.field_errors(actor, model, record.organization, part, record)
+        errors = services.field_errors(actor, model, record.organization, part, record, draft=True)
         form.add_service_errors(errors)
         return _form_page(
             request, model, form, record=record, organization=record.organization, status=400
         )
     try:
         services.update_record(
-            actor, record, data, expected_version=form.cleaned_data.get("version")
+            actor, record, data, expected_version=form.cleaned_data.get("version"), draft=True
         )
     except ValidationError as error:
         form.add_service_errors(error)
@@ -246,7 +250,7 @@ def record_edit(request, record_type: str, identifier: str):
 @reversible("The named organization confirms or declines it; nothing is public before.")
 def participant_add(request, identifier: str):
     actor = actor_for_request(request)
-    form = ParticipantFormSet.form(request.POST, organizations=_participant_choices(actor))
+    form = ParticipantFormSet.form(request.POST)
     try:
         project = access_record(actor, Project, identifier)
         if not form.is_valid() or form.chosen is None:

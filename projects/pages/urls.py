@@ -11,6 +11,7 @@ from django.urls import path
 from projects.pages import (
     converters,  # noqa: F401  (registers `record_type` and `ident`)
     data_io,
+    lookup,
     public,
     records,
 )
@@ -39,6 +40,7 @@ urlpatterns = [
     ),
     # Signed-in pages (issue 8).
     path("dashboard/", records.dashboard_page, name="dashboard"),
+    path("lookup/<str:kind>/", lookup.lookup, name="lookup"),
     path(
         "projects/new/", records.record_create, {"record_type": "projects"}, name="project-create"
     ),

@@ -152,10 +152,19 @@ def test_a_project_from_the_visitor_to_the_partner(new_context, world, shot):
     editor.locator("#id_summary_en").fill(SUMMARY_EN)
     editor.locator("#id_category").select_option("tourism_route")
     editor.locator("#id_lifecycle_status").select_option("implementation")
-    editor.locator("#id_countries").select_option(["CN", "KG"])
+    editor.locator("#id_countries_CN").check()
+    editor.locator("#id_countries_KG").check()
     editor.locator("#id_planned_start").fill("2026-05-01")
-    editor.locator("#id_locations").fill("Kashgar; 39.47; 75.99\nOsh; 40.53; 72.80")
-    editor.locator("#id_participants-0-organization").select_option(almaty.slug)
+    for index, (name, lat, lon) in enumerate(
+        [("Kashgar", "39.47", "75.99"), ("Osh", "40.53", "72.80")]
+    ):
+        if index:
+            editor.locator("[data-rows=locations] .add-row").click()
+        editor.locator(f"#id_locations-{index}-name").fill(name)
+        editor.locator(f"#id_locations-{index}-lat").fill(lat)
+        editor.locator(f"#id_locations-{index}-lon").fill(lon)
+    editor.locator("#id_participants-0-organization").fill(almaty.slug)
+    editor.locator("#id_participants-0-organization").press("Escape")
     editor.locator("#id_participants-0-role").select_option("partner")
     editor.get_by_role("button", name="Save draft").click()
     identifier = "CN-XIAN-CARAVAN"

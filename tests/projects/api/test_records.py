@@ -250,3 +250,20 @@ def test_write_key_may_create(api, org_a, editor_a):
     response = api.post("/api/v1/contacts/", contact_data(), format="json")
     assert response.status_code == 201, response.content
     assert response.json()["organization"] == "xian"
+
+
+def test_create_keeps_its_contract_drafts_on_the_pages_may_lack_more(
+    session_client, org_a, editor_a
+):
+    """Issue 18: the pages save a draft with its title only; the API keeps its published
+    contract (title, category and countries required at creation, docs/openapi-v1.json) and
+    refuses to empty them."""
+    client = session_client(editor_a)
+    response = client.post("/api/v1/projects/", {"title": {"en": "Only a title"}}, format="json")
+    assert response.status_code == 400
+    assert {"category", "countries"} <= set(response.json()["errors"])
+    created = client.post("/api/v1/projects/", project_data(), format="json").json()
+    url = f"/api/v1/projects/{created['identifier']}/"
+    emptied = client.patch(url, {"category": "", "countries": []}, format="json")
+    assert emptied.status_code == 400
+    assert {"category", "countries"} <= set(emptied.json()["errors"])

@@ -3,11 +3,20 @@
 from django.urls import reverse
 
 MANAGEMENT = {
-    "participants-TOTAL_FORMS": "2",
+    "participants-TOTAL_FORMS": "1",
     "participants-INITIAL_FORMS": "0",
     "participants-MIN_NUM_FORMS": "0",
     "participants-MAX_NUM_FORMS": "10",
 }
+
+
+def rows(name: str, *items: dict) -> dict:
+    """The inputs of a field typed in rows (`<name>-<n>-<part>`), as the form posts them."""
+    return {
+        f"{name}-{index}-{part}": value
+        for index, item in enumerate(items)
+        for part, value in item.items()
+    }
 
 
 def project_form(**overrides) -> dict:
@@ -21,10 +30,14 @@ def project_form(**overrides) -> dict:
         "category": "tourism_train",
         "lifecycle_status": "implementation",
         "countries": ["CN", "KZ"],
-        "tags": "rail, summit-outcome",
+        "tags": "rail; summit-outcome",
         "planned_start": "2025-05-01",
         "planned_end": "2027-12-31",
-        "locations": "Xi'an; 34.34; 108.94\nAlmaty; 43.24; 76.89",
+        **rows(
+            "locations",
+            {"name": "Xi'an", "lat": "34.34", "lon": "108.94"},
+            {"name": "Almaty", "lat": "43.24", "lon": "76.89"},
+        ),
         "budget_amount": "1500000",
         "budget_currency": "CNY",
         "website": "https://example.org/train",
