@@ -198,48 +198,49 @@ def record_edit(request, record_type: str, identifier: str):
     content = _editable_content(actor, record)
     if request.method != "POST":
         form = RecordForm(model, content=content, initial={"version": record.version})
-        return _form_page(request, model, form, record=record, organization=record.organization)
+        return _edit_page(request, form, record)
     form = RecordForm(model, request.POST, content=content)
-    if form.adding_row:
-        return _form_page(request, model, form, record=record, organization=record.organization)
+    status = 200 if form.adding_row else _save_edit(actor, form, record)
+    if status is not None:
+        return _edit_page(request, form, record, status)
+    if record.workflow_state == WorkflowState.PUBLISHED:
+        saved = _(
+            "Your changes are saved in a pending revision. The published content stays as it "
+            "is until a reviewer approves them."
+        )
+    else:
+        saved = _("Your changes are saved.")
+    messages.success(request, saved)
+    return redirect(detail_url(record))
+
+
+def _edit_page(request, form, record, status: int = 200):
+    return _form_page(
+        request, type(record), form, record=record, organization=record.organization, status=status
+    )
+
+
+def _save_edit(actor, form, record) -> int | None:
+    """Save what the form holds as the record's draft content: None once saved, else the
+    status of the page that shows the form again with every error on it."""
     data, readable = _read(form)
     if not readable:
         part = form.readable_part(data)
-        errors = services.field_errors(actor, model, record.organization, part, record, draft=True)
+        model, organization = type(record), record.organization
+        errors = services.field_errors(actor, model, organization, part, record, draft=True)
         form.add_service_errors(errors)
-        return _form_page(
-            request, model, form, record=record, organization=record.organization, status=400
-        )
+        return 400
     try:
         services.update_record(
             actor, record, data, expected_version=form.cleaned_data.get("version"), draft=True
         )
     except ValidationError as error:
         form.add_service_errors(error)
-        return _form_page(
-            request, model, form, record=record, organization=record.organization, status=400
-        )
+        return 400
     except DomainError as error:
         form.add_error(None, error.message)
-        return _form_page(
-            request,
-            model,
-            form,
-            record=record,
-            organization=record.organization,
-            status=error.status,
-        )
-    if record.workflow_state == WorkflowState.PUBLISHED:
-        messages.success(
-            request,
-            _(
-                "Your changes are saved in a pending revision. The published content stays "
-                "as it is until a reviewer approves them."
-            ),
-        )
-    else:
-        messages.success(request, _("Your changes are saved."))
-    return redirect(detail_url(record))
+        return error.status
+    return None
 
 
 # --- Participants --------------------------------------------------------------------------------
