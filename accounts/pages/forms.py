@@ -1,9 +1,12 @@
 """Forms of the accounts pages."""
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.domain import reset
 from accounts.models import ApiKeyScope
 
 
@@ -75,3 +78,16 @@ class SisterCityProposalForm(forms.Form):
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].choices = [("", "—"), *partners]
+
+
+class ResetForm(PasswordResetForm):
+    """Django's reset form (it answers the same whether or not the address has an account);
+    the message itself leaves through accounts.domain.reset, in the person's language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        path = reverse(
+            "password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        url = f"{context['protocol']}://{context['domain']}{path}"
+        reset.send_reset_message(context["user"], url)

@@ -1,10 +1,28 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.pages import views
+from accounts.pages import signin, two_factor, views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("two-factor/verify/", signin.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/", two_factor.two_factor_page, name="two-factor"),
+    path("password/reset/", signin.ResetRequestView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        signin.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
