@@ -350,7 +350,9 @@ class SecurityEventAdmin(ScopedAdmin):
     readonly_fields = list_display
     actions = ["lift_lockout"]
 
-    @admin.action(description=gettext_lazy("Lift the sign-in lockout of these usernames and addresses"))
+    @admin.action(
+        description=gettext_lazy("Lift the sign-in lockout of these people and addresses")
+    )
     def lift_lockout(self, request, queryset):
         """A platform admin ends a lockout: pick its event (or any event of that username or
         address) and lift it. The lifting is logged in turn."""

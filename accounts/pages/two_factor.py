@@ -31,8 +31,9 @@ def _page(request, *, status=200, **context):
         device = two_factor.pending_device(user)
         uri = two_factor.otpauth_uri(device)
         # The SVG is drawn here from our own URI (qrcode escapes nothing a person typed).
-        context.update(secret=two_factor.secret_text(device), uri=uri,
-                       qr=mark_safe(two_factor.qr_svg(uri)))  # noqa: S308
+        context.update(
+            secret=two_factor.secret_text(device), uri=uri, qr=mark_safe(two_factor.qr_svg(uri))
+        )  # noqa: S308
     response = render(request, "accounts/two_factor.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
