@@ -43,12 +43,20 @@ NOT_PAGES = {
     "member-remove": "POST only (the members page's forms)",
     "api-key-revoke": "POST only (the API keys page's forms)",
     "sister-city-answer": "POST only (the sister-cities page's forms)",
+    # Issue 17: the second sign-in step needs a password step first, else it sends to sign-in.
+    "two-factor-verify": "the second sign-in step (tests/accounts/test_two_factor.py)",
 }
 
 # name -> (who may see it: "public" or "member", function(dataset) -> reverse() args)
 PAGES: dict[str, tuple[str, object]] = {
     "home": ("public", None),
     "login": ("public", None),
+    # Issue 17: password reset (an invalid link shows its own page), two-factor sign-in.
+    "password_reset": ("public", None),
+    "password_reset_done": ("public", None),
+    "password_reset_confirm": ("public", lambda d: ["MQ", "set-password"]),
+    "password_reset_complete": ("public", None),
+    "two-factor": ("member", None),
     "password_change": ("member", None),
     "password_change_done": ("member", None),
     "records-import": ("member", lambda d: ["projects"]),
