@@ -4,7 +4,6 @@ refused from Content-Length before the body is read: a 40 MB "sign-in" is answer
 import io
 import socket
 
-
 FORTY_MB = 40 * 1024 * 1024
 
 
