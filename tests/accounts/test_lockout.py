@@ -170,3 +170,23 @@ def test_an_anonymous_visitor_cannot_lift_a_lockout(people):
     assert answer.status_code == 302 and "/login/" in answer["Location"]
     assert Client().get(answer["Location"])["Location"].startswith("/accounts/login/?next=")
     assert sign_in(Client(), "victim", PASSWORD, "192.0.2.3").status_code == 429
+
+
+def test_an_operator_lifts_a_lockout_with_a_command(people, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.LOCKOUT_ADDRESS_FAILURES = 3
+    for i in range(5):
+        sign_in(Client(), "victim", f"guess-{i}", f"192.0.2.{20 + i}")
+    for i in range(3):
+        sign_in(Client(), f"guess-{i}", "password1", ATTACKER)
+    assert sign_in(Client(), "victim", PASSWORD, "192.0.2.3").status_code == 429
+    assert sign_in(Client(), "colleague-1", PASSWORD, ATTACKER).status_code == 429
+    with pytest.raises(CommandError):
+        call_command("lift_lockout", stdout=StringIO())
+    call_command("lift_lockout", username="victim", address=ATTACKER, stdout=StringIO())
+    assert signed_in(sign_in(Client(), "victim", PASSWORD, "192.0.2.3"))
+    assert signed_in(sign_in(Client(), "colleague-1", PASSWORD, ATTACKER))
+    assert SecurityEvent.objects.filter(detail__contains="lift_lockout").count() == 1
