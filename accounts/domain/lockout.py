@@ -21,7 +21,6 @@ The windows and lockouts last LOCKOUT_MINUTES. Security events go to accounts.Se
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 from accounts.domain.security import record_event
 from accounts.models import SecurityEventKind
@@ -42,7 +42,8 @@ DEVICE_USERNAMES = 8
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
+    """A keyed hash (SECRET_KEY): the cookie and the cache name no username or address."""
+    return salted_hmac(DEVICE_SALT, value).hexdigest()[:32]
 
 
 def _name(username: str) -> str:
