@@ -15,13 +15,17 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.domain import duplicates, merging, services
+from accounts.domain import duplicates, lockout, merging, services
+from accounts.domain.security import record_event
 from accounts.models import (
     ApiKey,
     Membership,
     Organization,
     SecurityEvent,
+    SecurityEventKind,
     SisterCityLink,
     User,
 )
@@ -344,6 +348,26 @@ class SecurityEventAdmin(ScopedAdmin):
     search_fields = ("username", "address", "detail")
     list_select_related = ("user",)
     readonly_fields = list_display
+    actions = ["lift_lockout"]
+
+    @admin.action(
+        description=gettext_lazy("Lift the sign-in lockout of these people and addresses")
+    )
+    def lift_lockout(self, request, queryset):
+        """A platform admin ends a lockout: pick its event (or any event of that username or
+        address) and lift it. The lifting is logged in turn."""
+        lifted = 0
+        for event in queryset.filter(kind__in=["lockout", "login_failed"]):
+            lockout.lift(username=event.username, address=event.address)
+            record_event(
+                SecurityEventKind.LOCKOUT,
+                request,
+                username=event.username,
+                detail=f"lockout lifted by {request.user.get_username()} "
+                f"(address {event.address or '-'})",
+            )
+            lifted += 1
+        self.message_user(request, _("Lockouts lifted: %(count)d.") % {"count": lifted})
 
     def has_add_permission(self, request):
         return False

@@ -8,7 +8,11 @@ Every value comes from the environment, with defaults for a 2-core machine behin
     GUNICORN_TIMEOUT         60               seconds before a silent worker is restarted
     GUNICORN_MAX_REQUESTS    2000             recycle a worker after this many requests (0: never)
     GUNICORN_ACCESS_LOG      unset            "-" logs every request to stdout
-    FORWARDED_ALLOW_IPS      127.0.0.1        proxies whose X-Forwarded-* headers are trusted
+    FORWARDED_ALLOW_IPS      127.0.0.1 when SECURE_PROXY_SSL_HEADER is set, else nobody:
+                             proxies whose X-Forwarded-* headers gunicorn applies
+    SECURE_PROXY_SSL_HEADER  unset            the one header (Django's setting, e.g.
+                             HTTP_X_FORWARDED_PROTO) that says https; unset, gunicorn applies
+                             no X-Forwarded-* header at all (issue 17, finding 3)
 
 Sync workers fit Django's synchronous ORM: each worker holds one persistent database
 connection (CONN_MAX_AGE), so the database sees at most WEB_CONCURRENCY x THREADS connections.
@@ -32,8 +36,27 @@ keepalive = 5
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 # Workers restart at different moments, not all at once.
 max_requests_jitter = max_requests // 10
-# The proxy in front sets X-Forwarded-Proto; Django trusts it through SECURE_PROXY_SSL_HEADER.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _scheme_headers() -> dict[str, str]:
+    """gunicorn trusts exactly the https header Django is told about, or none.
+
+    Its default trusts X-Forwarded-Proto, X-Forwarded-Ssl and X-Forwarded-Protocol from
+    forwarded_allow_ips: any local client could then claim https (no redirect, HSTS, https
+    links) although Django was told of no proxy. With SECURE_PROXY_SSL_HEADER unset, no
+    header; with it set (HTTP_X_FORWARDED_PROTO), only that one, meaning "https".
+    """
+    header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip().upper()
+    if not header:
+        return {}
+    return {header.removeprefix("HTTP_").replace("_", "-"): "https"}
+
+
+secure_scheme_headers = _scheme_headers()
+# The proxy in front sets that header; without one, no address is trusted for X-Forwarded-*.
+forwarded_allow_ips = os.environ.get(
+    "FORWARDED_ALLOW_IPS", "127.0.0.1" if secure_scheme_headers else ""
+)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

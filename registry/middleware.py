@@ -31,6 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connect
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 
 from registry import db_router, rls
 
@@ -99,9 +100,34 @@ class BodySizeLimitMiddleware:
 
     def __call__(self, request):
         limit = body_limit(request)
-        if limit is not None and declared_length(request) > limit:
+        length = declared_length(request)
+        if limit is not None and length > limit:
             return too_large_response(request, limit)
+        anonymous_limit = settings.ANONYMOUS_MAX_BODY_BYTES
+        if length > anonymous_limit and not has_credentials(request):
+            return too_large_response(request, anonymous_limit)
         return self.get_response(request)
+
+
+def has_credentials(request) -> bool:
+    """Whether the request carries an API key or a signed-in session (issue 17, finding 8).
+
+    Someone nobody knows may send at most ANONYMOUS_MAX_BODY_BYTES: a 40 MB "sign-in" is
+    refused from its Content-Length, unread. A key is checked later by the API (which has its
+    own limits); a session cookie is looked up here, so that a made-up one does not pass.
+    """
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return True
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    try:
+        return bool(store.get("_auth_user_id"))
+    except Exception:  # an unreadable session is no session  # noqa: BLE001
+        return False
 
 
 def declared_length(request) -> int:
@@ -184,3 +210,36 @@ def _open_replica(request, stack: ExitStack) -> str | None:
         db_router.mark_down(alias)
         return None
     return alias
+
+# --- Private answers are never kept by shared caches (issue 17, finding 7) -----------------------
+
+
+class PrivateCacheMiddleware:
+    """Every answer to a signed-in session or an API key is private: `Cache-Control: private`,
+    with `no-store` on pages (nothing of a signed-in page stays on a shared computer's disk) and
+    `no-cache` on the API (a client may keep it, but asks again; ETags still answer 304).
+
+    One rule for every page and endpoint, so a new private page cannot forget it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_private(request):
+            response.headers.pop("Expires", None)
+            if is_api_request(request):
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def is_private(request) -> bool:
+    """Answered for someone: a signed-in user (session, or the API key DRF authenticated,
+    which sets the request's user) or a request that presented credentials."""
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return True
+    return bool(request.META.get("HTTP_AUTHORIZATION"))

@@ -7,7 +7,6 @@ database; production sets real values and `manage.py check --deploy` reports not
 """
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,7 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "rest_framework",
     "django_filters",
@@ -74,12 +75,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed its second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # After authentication: the request's transaction tells PostgreSQL who is asking (RLS).
     "registry.middleware.RowLevelSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it turns a lockout into the sign-in page with its message.
-    "axes.middleware.AxesMiddleware",
+    # People in MFA_REQUIRED_ROLES enrol before anything else; signed-in answers are private.
+    "accounts.pages.middleware.TwoFactorRequiredMiddleware",
+    "registry.middleware.PrivateCacheMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -125,11 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username or address before the password is even checked.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -249,22 +249,10 @@ IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", "")
 # is the answer for every API body over its limit (registry.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, API_MAX_BODY_BYTES)
 
-# Lockout after repeated failures (SPEC 6; docs/security.md): sign-in per username and per
-# address (django-axes), API keys per address (registry.api.authentication).
+# Lockout after repeated failures (SPEC 6; docs/security.md): API keys per address
+# (registry.api.authentication); sign-in below, under "Sign-in lockout".
 LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
-AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
-AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
-AXES_RESET_ON_SUCCESS = True
-# The registry's own log (accounts.SecurityEvent) records sign-ins; axes keeps only its counts.
-AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "registry.client.client_address"
-# Its own admin pages are off: platform admins read sign-in events in accounts.SecurityEvent.
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False  # its own log lines; the registry logs SecurityEvent rows instead
-AXES_LOCKOUT_CALLABLE = "accounts.pages.views.locked_out"
-AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
 
 # Content-Security-Policy (django-csp): scripts and styles only from the site's own files, no
 # inline code, no plugins, no framing, forms post only here. Images may be data: URIs (the API
@@ -362,3 +350,16 @@ DATABASE_CONNECT_RETRY_SECONDS = env_int("DATABASE_CONNECT_RETRY_SECONDS", 2)
 # measures a replica's lag at most every REPLICA_LAG_CHECK_SECONDS.
 REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
 REPLICA_LAG_CHECK_SECONDS = env_int("REPLICA_LAG_CHECK_SECONDS", 5)
+
+# --- Issue 17: sign-in lockout, two-factor sign-in, password reset, anonymous bodies ----------
+# Sign-in lockout (accounts.domain.lockout): LOCKOUT_FAILURES per username for clients without
+# its device cookie, per device for those with one; an address alone after this many failures,
+# all within LOCKOUT_MINUTES.
+LOCKOUT_ADDRESS_FAILURES = env_int("LOCKOUT_ADDRESS_FAILURES", 50)
+# Two-factor sign-in (accounts.domain.two_factor): who must enrol. Empty: nobody is forced.
+MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,reviewer,platform_admin")
+OTP_TOTP_ISSUER = "Silk Road Registry"
+# A password reset link works for an hour.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# Bodies of requests without a signed-in session: refused from Content-Length, before reading.
+ANONYMOUS_MAX_BODY_BYTES = env_int("ANONYMOUS_MAX_BODY_BYTES", 1_000_000)

@@ -14,6 +14,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def nobody_forced_to_two_factor(settings):
+    """Two-factor sign-in is forced on nobody (MFA_REQUIRED_ROLES empty), as in a closed test
+    set-up: tests sign people in with force_login. The two-factor tests set it themselves."""
+    settings.MFA_REQUIRED_ROLES = ""
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache. The database is rolled back after a test, so the
     change counters behind cached catalogue counts (projects.reads.facet_counts) start again from

@@ -129,20 +129,24 @@ def test_a_reviewer_gets_no_admin(client, reviewer, two_cities):
     assert client.get("/admin/").status_code == 302
 
 
-def test_admin_login_form_refuses_an_organization_admin(client, two_cities):
+def test_the_admin_sign_in_is_the_sites_and_refuses_an_organization_admin(client, two_cities):
+    """The admin has no sign-in form of its own (issue 17): its login sends to the site's, with
+    its lockout and second factor; an organization admin signed in there still gets no admin."""
+    answer = client.get("/admin/login/?next=/admin/")
+    assert answer.status_code == 302 and answer["Location"] == "/accounts/login/?next=%2Fadmin%2F"
     response = client.post(
-        "/admin/login/?next=/admin/",
+        "/accounts/login/",
         {"username": "xian-admin", "password": "silk-road-test-pass", "next": "/admin/"},
     )
-    assert response.status_code == 200  # the form again, with its error
-    assert "staff account" in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 302
 
 
 def test_admin_login_form_lets_a_platform_admin_in(client, secretariat):
     user = member(secretariat, "admin", username="ops")
     services.set_platform_role(user, "platform_admin")
     response = client.post(
-        "/admin/login/?next=/admin/",
+        "/accounts/login/",
         {"username": "ops", "password": "silk-road-test-pass", "next": "/admin/"},
     )
     assert response.status_code == 302

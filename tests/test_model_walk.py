@@ -26,14 +26,16 @@ GLOBAL_MODELS = {
         "sign-ins and lockouts happen before anyone acts for an organization (a failed sign-in "
         "may name no real user); append-only; read by platform admins only"
     ),
-    "axes.AccessAttempt": "django-axes' failed sign-in counts, per username and address",
-    "axes.AccessAttemptExpiration": "django-axes' expiry of those counts",
-    "axes.AccessLog": "django-axes' sign-in log (switched off: AXES_DISABLE_ACCESS_LOG)",
-    "axes.AccessFailureLog": "django-axes' failure log (off by default)",
     "accounts.OrganizationApplication": (
         "an organization that asks to join does not exist yet; written by anyone at "
         "/organizations/apply/, read and decided by platform admins only"
     ),
+    "otp_totp.TOTPDevice": (
+        "a person's second factor (django-otp), theirs whatever organization they act for; "
+        "read only for the signed-in person or the person signing in"
+    ),
+    "otp_static.StaticDevice": "a person's recovery codes (django-otp), as their TOTP device",
+    "otp_static.StaticToken": "one recovery code of a person's StaticDevice (django-otp)",
     "projects.ChangeCounter": (
         "a number per viewer class (public, or one organization's members) behind list ETags; "
         "it holds no content, and its scope names whose view moved"

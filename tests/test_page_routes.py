@@ -19,6 +19,8 @@ IO = "projects/io/"
 WORK = SIGNED_IN + "test_record_forms.py::"
 ACTIONS = SIGNED_IN + "test_record_actions.py::"
 ORG = SIGNED_IN + "test_organization_pages.py::"
+RESET = "accounts/test_password_reset.py::"
+TWO_FACTOR = "accounts/test_two_factor.py::"
 COVERED = {
     "home": PAGES + "test_sign_in_then_home_names_the_user_the_organization_and_the_role",
     "healthz": "test_health.py::test_healthz_answers_without_the_database",
@@ -43,6 +45,15 @@ COVERED = {
     + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
     "organization-application-decline": APPLY
     + "test_decline_needs_a_reason_and_tells_the_applicant",
+
+    # Issue 17: password reset, two-factor sign-in.
+    "password_reset": RESET + "test_the_same_answer_whether_or_not_the_address_has_an_account",
+    "password_reset_done": RESET + "test_the_same_answer_whether_or_not_the_address_has_an_account",
+    "password_reset_confirm": RESET + "test_the_link_sets_a_new_password_once",
+    "password_reset_complete": RESET + "test_the_link_sets_a_new_password_once",
+    "two-factor": TWO_FACTOR
+    + "test_enrolment_shows_the_key_and_qr_code_then_ten_recovery_codes_once",
+    "two-factor-verify": TWO_FACTOR + "test_sign_in_asks_for_the_code_after_the_password",
     # Data in and out (issue 9).
     "records-export": IO
     + "test_export.py::test_the_catalogue_pages_export_with_their_query_string",
@@ -94,6 +105,7 @@ ROUTE_ARGS = {
     "records-export": ["projects", "csv"],
     "records-import": ["zones"],
     "records-import-confirm": ["contacts"],
+    "password_reset_confirm": ["MQ", "set-password"],
     "records-import-template": ["projects", "xlsx"],
     # Public pages (issue 8): identifiers that exist nowhere (the walk needs no 5xx, a 404 is fine).
     "project-detail": ["CN-XIAN-P-0001"],

@@ -47,7 +47,9 @@ def settings_as_seen(names: list[str], **env) -> dict[str, str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("EMAIL_", "SECURE_", "LOCKOUT_", "DEFAULT_FROM", "SERVER_EMAIL"))
+        if not k.startswith(
+            ("EMAIL_", "SECURE_", "LOCKOUT_", "DEFAULT_FROM", "SERVER_EMAIL", "MFA_", "ANONYMOUS_")
+        )
     }
     code = "from django.conf import settings\n" + "".join(
         f"print({name!r}, repr(getattr(settings, {name!r})), sep='=')\n" for name in names
@@ -75,15 +77,22 @@ def test_proxy_header_email_and_lockout_come_from_the_environment():
         "EMAIL_USE_TLS",
         "EMAIL_USE_SSL",
         "DEFAULT_FROM_EMAIL",
-        "AXES_FAILURE_LIMIT",
-        "AXES_COOLOFF_TIME",
         "LOCKOUT_FAILURES",
+        "LOCKOUT_MINUTES",
+        "LOCKOUT_ADDRESS_FAILURES",
+        "MFA_REQUIRED_ROLES",
+        "PASSWORD_RESET_TIMEOUT",
+        "EMAIL_FILE_PATH",
+        "ANONYMOUS_MAX_BODY_BYTES",
     ]
     default = settings_as_seen(names)
     assert default["SECURE_PROXY_SSL_HEADER"] == "None"  # no proxy trusted unless told
     assert default["EMAIL_BACKEND"] == "'django.core.mail.backends.console.EmailBackend'"
-    assert default["AXES_FAILURE_LIMIT"] == "5"
-    assert default["AXES_COOLOFF_TIME"] == "datetime.timedelta(seconds=1800)"
+    assert (default["LOCKOUT_FAILURES"], default["LOCKOUT_MINUTES"]) == ("5", "30")
+    assert default["LOCKOUT_ADDRESS_FAILURES"] == "50"
+    assert default["MFA_REQUIRED_ROLES"] == "'admin,reviewer,platform_admin'"
+    assert default["PASSWORD_RESET_TIMEOUT"] == "3600"
+    assert default["ANONYMOUS_MAX_BODY_BYTES"] == "1000000"
     configured = settings_as_seen(
         names,
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
@@ -95,6 +104,10 @@ def test_proxy_header_email_and_lockout_come_from_the_environment():
         DEFAULT_FROM_EMAIL="registry@example.org",
         LOCKOUT_FAILURES="3",
         LOCKOUT_MINUTES="10",
+        LOCKOUT_ADDRESS_FAILURES="20",
+        MFA_REQUIRED_ROLES="",
+        EMAIL_FILE_PATH="/var/mail/registry",
+        ANONYMOUS_MAX_BODY_BYTES="4096",
     )
     assert configured["SECURE_PROXY_SSL_HEADER"] == "('HTTP_X_FORWARDED_PROTO', 'https')"
     assert configured["EMAIL_BACKEND"] == "'django.core.mail.backends.smtp.EmailBackend'"
@@ -104,8 +117,11 @@ def test_proxy_header_email_and_lockout_come_from_the_environment():
     # Implicit TLS (SSL) and STARTTLS exclude each other; SSL wins when asked for.
     assert (configured["EMAIL_USE_SSL"], configured["EMAIL_USE_TLS"]) == ("True", "False")
     assert configured["DEFAULT_FROM_EMAIL"] == "'registry@example.org'"
-    assert configured["AXES_FAILURE_LIMIT"] == "3" and configured["LOCKOUT_FAILURES"] == "3"
-    assert configured["AXES_COOLOFF_TIME"] == "datetime.timedelta(seconds=600)"
+    assert (configured["LOCKOUT_FAILURES"], configured["LOCKOUT_MINUTES"]) == ("3", "10")
+    assert configured["LOCKOUT_ADDRESS_FAILURES"] == "20"
+    assert configured["MFA_REQUIRED_ROLES"] == "''"  # nobody forced
+    assert configured["EMAIL_FILE_PATH"] == "'/var/mail/registry'"
+    assert configured["ANONYMOUS_MAX_BODY_BYTES"] == "4096"
 
 
 def test_check_deploy_is_clean_behind_a_trusted_proxy_with_smtp():

@@ -1,10 +1,9 @@
 """Security events (sign-ins, failed sign-ins, lockouts) and the API-key lockout per address.
 
 `record_event` is the one writer of accounts.SecurityEvent, an append-only log. Sign-in events
-come from Django's auth signals and django-axes' lockout signal (connected in AccountsConfig);
-the API's key authentication calls `key_failure_allowed` / `note_key_failure` here.
+come from Django's auth signals (connected in AccountsConfig) and from the sign-in lockout
+(accounts.domain.lockout); the API's key authentication calls `note_key_failure` here.
 
-Sign-in lockout (per username and per address) is django-axes' job, configured in settings.
 API keys have no username, so their failures are counted per address here, in Django's cache
 (Redis when REDIS_URL is set, so every app server shares the counts), with the same limits:
 LOCKOUT_FAILURES failures within LOCKOUT_MINUTES lock the address out for LOCKOUT_MINUTES.
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import time
 
-from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
@@ -38,7 +36,7 @@ def record_event(kind: str, request=None, *, user=None, username: str = "", deta
     )
 
 
-# --- Sign-in events (Django's and django-axes' signals) ----------------------------------------
+# --- Sign-in events (Django's signals) ----------------------------------------
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.domain.security.signed_in")
@@ -49,17 +47,6 @@ def _signed_in(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="accounts.domain.security.sign_in_failed")
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     record_event(SecurityEventKind.LOGIN_FAILED, request, username=credentials.get("username"))
-
-
-@receiver(user_locked_out, dispatch_uid="accounts.domain.security.locked_out")
-def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    record_event(
-        SecurityEventKind.LOCKOUT,
-        request,
-        username=username or "",
-        detail=f"{settings.LOCKOUT_FAILURES} failed sign-ins; blocked for "
-        f"{settings.LOCKOUT_MINUTES} minutes",
-    )
 
 
 # --- API keys: failures per address ------------------------------------------------------------

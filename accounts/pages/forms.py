@@ -2,11 +2,14 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts.domain import reset
 from accounts.models import ApiKeyScope, OrganizationKind
 
 
@@ -186,3 +189,15 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the site and of e-mails"), choices=settings.LANGUAGES
     )
+
+class ResetForm(PasswordResetForm):
+    """Django's reset form (it answers the same whether or not the address has an account);
+    the message itself leaves through accounts.domain.reset, in the person's language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        path = reverse(
+            "password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        url = f"{context['protocol']}://{context['domain']}{path}"
+        reset.send_reset_message(context["user"], url)

@@ -1,11 +1,29 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.pages import joining, profile, views
+from accounts.pages import joining, profile, signin, two_factor, views
 from registry.views import reversible
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("two-factor/verify/", signin.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/", two_factor.two_factor_page, name="two-factor"),
+    path("password/reset/", signin.ResetRequestView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        signin.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path(
         "logout/",
         reversible("Signing out ends the session only; the user signs in again.")(

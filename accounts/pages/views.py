@@ -1,9 +1,7 @@
 """Pages of the accounts app. Sign-in, sign-out and password change are Django's own views."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -11,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.domain import invitations, keys, services
@@ -73,35 +71,6 @@ def switch_organization(request):
             _("You now work for %(name)s.") % {"name": organization.display_name},
         )
     return redirect(_safe_next(request, form.cleaned_data.get("next")))
-
-
-LOCKOUT_STATUS = 429
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' AXES_LOCKOUT_CALLABLE: the sign-in page again, saying why it refuses.
-
-    429 with Retry-After. The same answer whether the username or the address is locked out,
-    and whether the username exists: it tells an attacker nothing new.
-    """
-    minutes = settings.LOCKOUT_MINUTES
-    message = ngettext(
-        "Too many failed sign-in attempts. For your security, signing in is blocked for "
-        "%(minutes)d minute. Try again later, or ask your organization's admin for help.",
-        "Too many failed sign-in attempts. For your security, signing in is blocked for "
-        "%(minutes)d minutes. Try again later, or ask your organization's admin for help.",
-        minutes,
-    ) % {"minutes": minutes}
-    username = (credentials or {}).get("username") or ""
-    form = AuthenticationForm(request, initial={"username": username})
-    response = render(
-        request,
-        "registration/login.html",
-        {"form": form, "lockout_message": message, "next": request.POST.get("next", "")},
-        status=LOCKOUT_STATUS,
-    )
-    response["Retry-After"] = str(minutes * 60)
-    return response
 
 
 # --- My organization: members, API keys, sister-city links (issue 8) --------------------------

@@ -1,4 +1,4 @@
-"""Brute force: sign-in locks out per username and per address, API keys per address, and every
+"""Brute force: API keys lock out per address (sign-in: tests/accounts/test_lockout.py), and every
 sign-in, failed sign-in and lockout is in the append-only security event log."""
 
 import pytest
@@ -31,31 +31,7 @@ def kinds(**filters) -> list[str]:
     return list(events.values_list("kind", flat=True))
 
 
-def test_five_wrong_passwords_lock_the_username_out_even_for_the_right_one(client, person):
-    statuses = [sign_in(client, person.username, f"wrong-{i}").status_code for i in range(5)]
-    assert statuses == [200, 200, 200, 200, 429]
-    locked = sign_in(client, person.username, PASSWORD)
-    assert locked.status_code == 429 and "_auth_user_id" not in client.session
-    page = locked.content.decode()
-    assert "Too many failed sign-in attempts" in page and "30 minutes" in page
-    assert locked["Retry-After"] == str(30 * 60)
-    assert 'name="username"' in page  # the sign-in page itself, with its form
-    # Per username: another address does not help.
-    assert sign_in(client, person.username, PASSWORD, address="10.9.9.9").status_code == 429
-
-
-def test_five_failures_lock_the_address_out_whatever_the_username(client, person):
-    for i in range(5):
-        sign_in(client, f"guess-{i}", "whatever")
-    assert sign_in(client, person.username, PASSWORD).status_code == 429
-    # Another address may still sign in as the same person.
-    other = sign_in(client, person.username, PASSWORD, address="10.2.2.2")
-    assert other.status_code == 302
-
-
-def test_the_limit_is_a_setting(client, person, settings):
-    settings.AXES_FAILURE_LIMIT = 2
-    assert [sign_in(client, person.username, "x").status_code for _ in range(2)] == [200, 429]
+# Sign-in lockout itself: tests/accounts/test_lockout.py (issue 17).
 
 
 def test_sign_ins_failures_and_lockouts_are_logged(client, person):
