@@ -71,6 +71,8 @@ def servers(tmp_path):
         "SECURE_SSL_REDIRECT": "0",
         "WEB_CONCURRENCY": "1",
         "LOCKOUT_FAILURES": "2",
+        # Two-factor enrolment is for tests/accounts/test_two_factor.py: nobody is forced here.
+        "MFA_REQUIRED_ROLES": "",
     }
     python = sys.executable
     subprocess.run(
