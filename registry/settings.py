@@ -323,3 +323,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Import uploads (issue 17, finding 4): how many checked files one person may keep waiting for
+# confirmation; the oldest goes when a new one comes. Refused uploads are deleted at once.
+IMPORT_MAX_PENDING_UPLOADS = env_int("IMPORT_MAX_PENDING_UPLOADS", 3)
