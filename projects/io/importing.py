@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -498,7 +499,19 @@ class Importer:
 def _changes(record: Record, content: dict) -> list[str]:
     """The fields `content` would change in the record (its pending revision if it has one)."""
     current = revisions.proposed_content(record) or content_of(record)
-    return changed_fields(current, {**current, **content})
+    return [
+        name
+        for name in changed_fields(current, {**current, **content})
+        if not _same_amount(current.get(name), content[name])
+    ]
+
+
+def _same_amount(before, after) -> bool:
+    """1500000.50 and 1500000.5 are one amount (a spreadsheet drops the trailing zero)."""
+    try:
+        return None not in (before, after) and Decimal(str(before)) == Decimal(str(after))
+    except (InvalidOperation, ValueError):
+        return False
 
 
 class _RowRefused(Exception):
