@@ -150,9 +150,13 @@ def export_columns(model: type[Record], languages: Iterable[str] = LANGUAGES) ->
     return [*META_COLUMNS, *content_columns(model, languages)]
 
 
+# The languages of the template's text columns: the site's three (the import reads any other).
+TEMPLATE_LANGUAGES = ("en", "zh", "ru")
+
+
 def template_columns(model: type[Record]) -> list[str]:
-    """The header of a blank template: an optional ref, then the content."""
-    return [REF_COLUMN, *content_columns(model)]
+    """The header of a template: an optional ref, then the content in the site's languages."""
+    return [REF_COLUMN, *content_columns(model, TEMPLATE_LANGUAGES)]
 
 
 def all_languages(extra: Iterable[str]) -> tuple[str, ...]:

@@ -27,6 +27,8 @@ SITE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 SPEC_LANGUAGES = ("en", "zh", "ru", "kk", "uz", "ky", "tg", "tk")
 COUNTRY_FIELDS = ("countries", "countries_covered")
 CHOICE_FIELDS = ("category", "kind", "lifecycle_status")
+# Names people use that Django's language names spell otherwise ("Simplified Chinese").
+ALIASES = {"languages": {"Chinese": "zh", "中文": "zh", "汉语": "zh", "Китайский": "zh"}}
 
 
 def _labels(label) -> dict[str, str]:
@@ -82,6 +84,8 @@ def _codes(model: type[Record], name: str) -> dict[str, str]:
             found.setdefault(_key(label), code)
     for code, _unused in values:
         found[_key(code)] = code
+    for alias, code in ALIASES.get(name, {}).items():
+        found.setdefault(_key(alias), code)
     return found
 
 

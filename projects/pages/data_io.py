@@ -29,7 +29,7 @@ from rest_framework.exceptions import ValidationError as FilterError
 
 from accounts.domain.boundary import my_organizations
 from accounts.pages.views import active_organization
-from projects.io import exporting, iati
+from projects.io import examples, exporting, iati
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
@@ -90,7 +90,7 @@ def import_template(request, record_type: str, template_format: str):
     model = model_for(record_type)
     if template_format not in ("csv", "xlsx", "json"):
         raise Http404
-    chunks = exporting.template_stream(model, template_format)
+    chunks = examples.template_stream(model, template_format)
     return download_response(chunks, template_format, f"{record_type}-template.{template_format}")
 
 

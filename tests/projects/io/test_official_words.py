@@ -102,3 +102,29 @@ def test_re_importing_the_own_export_changes_nothing(org_a, editor_a, reviewer):
         assert report.ok, (format, report.errors)
         assert (report.created, report.updated, report.revised, report.unchanged) == (0, 0, 0, 3)
         assert "3 unchanged" in report.summary
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx", "json"])
+def test_the_templates_example_rows_import_as_they_are(format, client, org_a, editor_a):
+    import io
+
+    import openpyxl
+
+    from tests.projects.io.conftest import body
+
+    for record_type, model in MODELS.items():
+        data = body(client.get(f"/{record_type}/import/template.{format}"))
+        report = run_import(editor_a, org_a, model, data, f"t.{format}", dry_run=True)
+        assert report.ok, (record_type, report.errors)
+        assert report.created == 3
+    if format == "xlsx":
+        data = body(client.get("/projects/import/template.xlsx"))
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        assert workbook.sheetnames == ["projects", "allowed values"]
+        allowed = list(workbook["allowed values"].iter_rows(values_only=True))
+        assert allowed[0] == ("column", "code", "English", "中文", "Русский")
+        assert any(
+            row[:3] == ("category", "event_festival", "Event or festival") for row in allowed
+        )
+        assert any(row[:2] == ("countries", "KZ") and row[3] == "哈萨克斯坦" for row in allowed)
+        assert any(row[:2] == ("lifecycle_status", "pipeline") for row in allowed)
