@@ -29,7 +29,7 @@ from rest_framework.exceptions import ValidationError as FilterError
 
 from accounts.domain.boundary import my_organizations
 from accounts.pages.views import active_organization
-from projects.io import examples, exporting, iati
+from projects.io import examples, exporting, guide, iati
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
@@ -92,6 +92,14 @@ def import_template(request, record_type: str, template_format: str):
         raise Http404
     chunks = examples.template_stream(model, template_format)
     return download_response(chunks, template_format, f"{record_type}-template.{template_format}")
+
+
+@require_GET
+def import_columns(request, record_type: str):
+    """The column guide of the import (issue 18): a page, in the reader's language."""
+    model = model_for(record_type)
+    context = {"record_type": record_type, "rows": guide.column_guide(model)}
+    return HttpResponse(render_to_string("projects/io/columns.html", context, request=request))
 
 
 # --- Import ----------------------------------------------------------------------------------

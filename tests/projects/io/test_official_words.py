@@ -128,3 +128,24 @@ def test_the_templates_example_rows_import_as_they_are(format, client, org_a, ed
         )
         assert any(row[:2] == ("countries", "KZ") and row[3] == "哈萨克斯坦" for row in allowed)
         assert any(row[:2] == ("lifecycle_status", "pipeline") for row in allowed)
+
+
+def test_the_column_guide_is_a_page_in_three_languages(client, editor_a):
+    page = client.get("/projects/import/columns/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<code lang="en">category</code>' in html and '<code lang="en">title.zh</code>' in html
+    assert 'Event or festival (<code lang="en">event_festival</code>)' in html
+    assert "name; latitude; longitude" in html
+    assert "/projects/import/" in html
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/zones/import/columns/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "导入的各列" in html and '<code lang="en">border_tourism_pilot_area</code>' in html
+    assert client.get("/widgets/import/columns/").status_code == 404
+
+    # Linked from the import page, the catalogue (signed in) and the dashboard.
+    client.cookies["django_language"] = "en"
+    client.force_login(editor_a)
+    assert "/projects/import/columns/" in client.get("/projects/import/").content.decode()
+    assert "/zones/import/" in client.get("/zones/").content.decode()
+    assert "/projects/import/" in client.get("/dashboard/").content.decode()
