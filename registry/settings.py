@@ -363,3 +363,7 @@ OTP_TOTP_ISSUER = "Silk Road Registry"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 # Bodies of requests without a signed-in session: refused from Content-Length, before reading.
 ANONYMOUS_MAX_BODY_BYTES = env_int("ANONYMOUS_MAX_BODY_BYTES", 1_000_000)
+
+# Import uploads (issue 17, finding 4): how many checked files one person may keep waiting for
+# confirmation; the oldest goes when a new one comes. Refused uploads are deleted at once.
+IMPORT_MAX_PENDING_UPLOADS = env_int("IMPORT_MAX_PENDING_UPLOADS", 3)

@@ -73,6 +73,7 @@ PAGES: dict[str, tuple[str, object]] = {
     "password_change": ("member", None),
     "password_change_done": ("member", None),
     "records-import": ("member", lambda d: ["projects"]),
+    "records-import-columns": ("public", lambda d: ["projects"]),
     # Signed-in record pages (issue 8, projects/pages/urls.py).
     "dashboard": ("member", None),
     "project-create": ("member", None),

@@ -61,6 +61,8 @@ COVERED = {
     "records-import": IO + "test_import_faces.py::test_page_checks_previews_and_confirms",
     "records-import-confirm": IO + "test_import_faces.py::test_page_checks_previews_and_confirms",
     "records-import-template": IO + "test_export.py::test_import_templates_download_in_each_format",
+    "records-import-columns": IO
+    + "test_official_words.py::test_the_column_guide_is_a_page_in_three_languages",
     # Public pages (issue 8).
     "project-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
     "zone-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
@@ -107,6 +109,7 @@ ROUTE_ARGS = {
     "records-import-confirm": ["contacts"],
     "password_reset_confirm": ["MQ", "set-password"],
     "records-import-template": ["projects", "xlsx"],
+    "records-import-columns": ["zones"],
     # Public pages (issue 8): identifiers that exist nowhere (the walk needs no 5xx, a 404 is fine).
     "project-detail": ["CN-XIAN-P-0001"],
     "zone-detail": ["CN-XIAN-Z-0001"],

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from projects.domain import participants, revisions, services, workflow
+from projects.domain import demo_catalogue, participants, revisions, services, workflow
 from projects.models import RECORD_MODELS, Contact, Project, Zone
 from registry.errors import DomainError
 from registry.models import system_access
@@ -328,6 +328,33 @@ RECORDS = [
             "countries_covered": ["UZ"],
         },
     ),
+]
+
+# What the reviewer or admin said when sending a generated record to the state it ends in.
+STATE_COMMENTS = {
+    "changes_requested": "Please add the languages the service answers in and its hours.",
+    "rejected": "This duplicates a record of the partner city; add yourself as a participant.",
+    "archived": "Replaced by another record.",
+}
+
+
+def _maker(model):
+    def make(owner, ref, state, data, partners=()):
+        return DemoRecord(
+            model, owner, ref, state, data, STATE_COMMENTS.get(state, ""),
+            participants=list(partners),
+        )  # fmt: skip
+
+    return make
+
+
+# Zones first: the projects and contacts after them link to them.
+RECORDS = [
+    *RECORDS[:3],
+    *demo_catalogue.zone_specs(_maker(Zone)),
+    *RECORDS[3:],
+    *demo_catalogue.project_specs(_maker(Project)),
+    *demo_catalogue.contact_specs(_maker(Contact)),
 ]
 
 REVIEWER = "reviewer"

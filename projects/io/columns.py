@@ -7,8 +7,10 @@ it out in cells:
 
 * multilingual text: one column per language, `title.en`, `title.zh`, ...;
 * lists: items separated by `;` (`countries` = `CN;KZ`);
-* lists of objects: items separated by `;`, parts by `|`: `locations` = `Xi'an|34.34|108.94`,
-  `documents` = `title|url|language|category`, `related_projects` = `identifier|kind`;
+* lists of objects: one item per line, its parts separated by `;`, as in the record form:
+  `locations` = `Xi'an; 34.34; 108.94`, `documents` = `title; url; language; category`,
+  `related_projects` = `identifier; kind`. The older way, items separated by `;` and parts by
+  `|` (`Xi'an|34.34|108.94;Almaty|43.24|76.89`), is still read when a cell holds a `|`;
 * zone policies: one column per policy, `policies.visa_facilitation`, ...;
 * a zone's geometry: its GeoJSON as JSON text;
 * a literal `;`, `|` or `\\` inside an item is written `\\;`, `\\|`, `\\\\`.
@@ -118,9 +120,12 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class RowErrors(Exception):
     """The cell problems of one row: [(column, message)]."""
 
-    def __init__(self, errors: list[tuple[str, str]]):
+    def __init__(self, errors: list[tuple[str, str]], content: dict | None = None):
         super().__init__("; ".join(f"{column}: {message}" for column, message in errors))
         self.errors = errors
+        # The fields of the row that did read well: the import checks them too, so that every
+        # error of the row is reported in one pass.
+        self.content = content
 
 
 # --- Layout ----------------------------------------------------------------------------------
@@ -145,9 +150,13 @@ def export_columns(model: type[Record], languages: Iterable[str] = LANGUAGES) ->
     return [*META_COLUMNS, *content_columns(model, languages)]
 
 
+# The languages of the template's text columns: the site's three (the import reads any other).
+TEMPLATE_LANGUAGES = ("en", "zh", "ru")
+
+
 def template_columns(model: type[Record]) -> list[str]:
-    """The header of a blank template: an optional ref, then the content."""
-    return [REF_COLUMN, *content_columns(model)]
+    """The header of a template: an optional ref, then the content in the site's languages."""
+    return [REF_COLUMN, *content_columns(model, TEMPLATE_LANGUAGES)]
 
 
 def all_languages(extra: Iterable[str]) -> tuple[str, ...]:
@@ -350,21 +359,60 @@ def _json_number(column: str, part: str, text: str):
     return number
 
 
+def split_lines(text: str) -> list[list[str]]:
+    """Items one per line, parts separated by `;` (the record form's way: `Xi'an; 34.34;
+    108.94`), `\\` escaping the next character; parts are stripped, blank lines dropped."""
+    items: list[list[str]] = []
+    parts: list[str] = []
+    current: list[str] = []
+    characters = iter(text.replace("\r\n", "\n").replace("\r", "\n"))
+    for character in characters:
+        if character == "\\":
+            current.append(next(characters, "\\"))
+        elif character == ";":
+            parts.append("".join(current).strip())
+            current = []
+        elif character == "\n":
+            parts.append("".join(current).strip())
+            items.append(parts)
+            parts, current = [], []
+        else:
+            current.append(character)
+    parts.append("".join(current).strip())
+    items.append(parts)
+    return [item for item in items if any(item)]
+
+
+def _has_bar(text: str) -> bool:
+    """Is the cell written the older way (`name|lat|lon;...`, documented before issue 18)?"""
+    escaped = False
+    for character in text:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == "|":
+            return True
+    return False
+
+
 def _objects(column: str, kind: str, text: str) -> list[dict]:
     parts = ITEM_PARTS[kind]
     objects = []
-    for index, item in enumerate(split_items(text), start=1):
+    old_way = _has_bar(text)
+    items = split_items(text) if old_way else split_lines(text)
+    for index, item in enumerate(items, start=1):
         if len(item) > len(parts):
             raise RowErrors(
                 [
                     (
                         column,
-                        f"item {index} has {len(item)} parts; write each as "
-                        f"{'|'.join(parts)} and separate items with ';'.",
+                        f"item {index} has {len(item)} parts; write one item per line, its "
+                        f"parts separated by ';': {'; '.join(parts)}.",
                     )
                 ]
             )
-        values = dict(zip(parts, item, strict=False))
+        values = dict(zip(parts, (part.strip() for part in item), strict=False))
         if kind == LOCATIONS:
             for part in ("lat", "lon"):
                 text = values.get(part, "").strip()
@@ -436,5 +484,5 @@ def row_content(model: type[Record], row: Mapping[str, object]) -> dict:
         except RowErrors as error:
             problems += error.errors
     if problems:
-        raise RowErrors(problems)
+        raise RowErrors(problems, content)
     return content

@@ -615,13 +615,6 @@ def export_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[byt
     return stream_table(format, header, rows, model.record_type)
 
 
-def template_stream(model: type[Record], format: str) -> Iterator[bytes]:
-    """A blank import template: the header (and for JSON an empty example list)."""
-    if format == "json":
-        return iter([b"[]\n"])
-    return stream_table(format, columns.template_columns(model), iter(()), model.record_type)
-
-
 def export_filename(model: type[Record], format: str, stamp: datetime.date | None = None) -> str:
     stamp = stamp or timezone.localdate()
     return f"{model.record_type}-{stamp.isoformat()}.{format}"

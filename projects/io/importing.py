@@ -9,32 +9,40 @@ all of them inside one transaction:
 * a confirmed import commits only when no row has an error; otherwise it rolls back and nothing
   is imported.
 
-A row whose identifier exists updates that record when it is a draft or has changes requested,
-and is refused otherwise; a new row creates a draft. Every error names the row, the identifier
-(or ref) and the column. Rows are read one at a time (`projects.io.readers`), so memory stays
-flat whatever the file's length; `Importer.run()` yields `Progress` as it goes, for the command's
-and the page's progress display. A committed import appends one audit entry with its counts.
+A row whose identifier exists updates that record when it is a draft or has changes requested;
+a changed row of a published record opens a pending revision, submitted for review (unchanged
+rows, as in a re-import of the organization's own export, change nothing); other states are
+refused; a new row creates a draft. Coded values may be given by their labels in any of the
+site's languages (`projects.io.vocabulary`), and every error of every row is reported in one
+pass: unknown columns, unreadable cells, unknown words and the services' refusals together.
+Every error names the row, the identifier (or ref) and the column. Rows are read one at a
+time (`projects.io.readers`), so memory stays flat whatever the file's length;
+`Importer.run()` yields `Progress` as it goes, for the command's and the page's progress
+display. A committed import appends one audit entry with its counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Membership, MembershipRole, Organization
-from projects.choices import EDITABLE_STATES
-from projects.domain import audit, services
+from projects.choices import EDITABLE_STATES, WorkflowAction, WorkflowState
+from projects.domain import audit, revisions, services, workflow
 from projects.domain.boundary import access_record
-from projects.domain.content import LINK_FIELDS
-from projects.io import columns
+from projects.domain.content import LINK_FIELDS, changed_fields, content_of
+from projects.io import columns, vocabulary
 from projects.io.readers import CellsBeyondHeader, ImportRefused, open_table
 from projects.models import Project, Record, Zone
 from registry.errors import DomainError
 from registry.tenancy import Actor, NotVisible, require
 
+# The states an import may write into: published records through a pending revision.
+WRITABLE_STATES = (*EDITABLE_STATES, WorkflowState.PUBLISHED)
 # Rows between two progress reports.
 PROGRESS_EVERY = 250
 # Errors kept in a report; past this they are counted, not listed (bounded memory).
@@ -79,6 +87,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Published records whose changed row opened a pending revision, submitted for review.
+    revised: int = 0
     error_count: int = 0
     imported: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -102,9 +112,15 @@ class ImportReport:
                 "nothing was imported."
             )
         verb = "would be" if self.dry_run else "were"
+        revised = (
+            f", {self.revised} published record(s) {verb} revised (a pending revision, "
+            "submitted for review)"
+            if self.revised
+            else ""
+        )
         return (
             f"{self.rows} row(s) of {self.filename} checked: {self.created} {verb} created, "
-            f"{self.updated} {verb} updated, {self.unchanged} unchanged."
+            f"{self.updated} {verb} updated{revised}, {self.unchanged} unchanged."
         )
 
     def as_dict(self) -> dict:
@@ -188,13 +204,14 @@ class Importer:
                 f"a file of {self.model.record_type}?",
                 code="missing_header",
             )
-        unknown = columns.unknown_columns(self.model, header)
-        if unknown:
-            raise ImportRefused(
-                f"{self.filename}: unknown column(s) {', '.join(unknown)}. The columns of a "
-                f"{self.model.__name__.lower()} are listed in docs/import.md and in the "
-                "downloadable template.",
-                code="unknown_columns",
+        # Reported with the rows' errors, in the same pass, rather than alone first.
+        for column in columns.unknown_columns(self.model, header):
+            self.report.add_error(
+                1,
+                "",
+                column,
+                f"unknown column {column!r}: the columns of a {self.model.__name__.lower()} are "
+                "listed in the column guide (linked from the import page) and in the template.",
             )
 
     def _audit(self) -> None:
@@ -213,23 +230,30 @@ class Importer:
     # --- One row ---------------------------------------------------------------------------
 
     def _import_row(self, number: int, raw) -> None:
+        """Check (and write) one row, reporting every error of it in one pass: the cells that
+        cannot be read, the words that name no allowed value, and what the services refuse in
+        the fields that did read well."""
         if isinstance(raw, CellsBeyondHeader):
             self.report.add_error(number, "", "", f"{raw}; remove the extra cells.")
             return
         try:
-            identifier, ref, content = self._parse(number, raw)
+            identifier, ref, content, reported = self._parse(number, raw)
         except _RowRefused:
             return
         label = identifier or ref or ""
         existing = self._existing(identifier) if identifier else None
-        if existing is not None and existing.workflow_state not in EDITABLE_STATES:
+        if existing is not None and existing.workflow_state not in WRITABLE_STATES:
+            if not reported and not _changes(existing, content):
+                self._count(number, "unchanged", existing)  # a re-import of an export
+                return
             self.report.add_error(
                 number,
                 label,
                 "identifier",
                 f"{existing.identifier} is in the state {existing.workflow_state!r}; an import "
-                "updates only drafts and records with changes requested. Edit it in the form "
-                "or through the API instead.",
+                "updates drafts, records with changes requested and published records (through "
+                "a revision that goes to review), not this one. Edit it in the form or through "
+                "the API instead.",
             )
             return
         if existing is None and identifier:
@@ -243,14 +267,19 @@ class Importer:
             # leaves nothing behind, and the rows before it stay in the outer transaction.
             outcome, record = self._write(existing, content, ref)
         except ValidationError as error:
-            self._report_validation(number, label, error)
+            self._report_validation(number, label, error, skip=reported)
             return
         except DomainError as error:  # refused by the boundary or the record's state
             self.report.add_error(number, label, "", error.message)
             return
+        if reported:
+            return  # the row's errors are reported; nothing of it is counted
         if later:
             self._deferred.append((number, record.identifier, later))
         self._known[record.identifier.upper()] = True
+        self._count(number, outcome, record)
+
+    def _count(self, number: int, outcome: str, record: Record) -> None:
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
         if len(self.report.preview) < PREVIEW_ROWS:
             self.report.preview.append(
@@ -283,10 +312,21 @@ class Importer:
             )
             return "created", record
         record = services.update_record(self.actor, existing, content)
-        return ("unchanged" if record.version == existing.version else "updated"), record
+        if record.version == existing.version:
+            return "unchanged", record
+        if existing.workflow_state == WorkflowState.PUBLISHED:
+            # The change waits in a pending revision; it goes to review like one from the form.
+            with transaction.atomic():
+                record = workflow.perform(
+                    self.actor, self.model, record.identifier, WorkflowAction.SUBMIT
+                )
+            return "revised", record
+        return "updated", record
 
-    def _parse(self, number: int, raw) -> tuple[str | None, str | None, dict]:
-        """(identifier, ref, content) of a row, or _RowRefused once its errors are reported."""
+    def _parse(self, number: int, raw) -> tuple[str | None, str | None, dict, set[str]]:
+        """(identifier, ref, content, the columns already reported) of a row; _RowRefused when
+        the row cannot be placed at all (another organization's, a repeated identifier)."""
+        problems: list[tuple[str, str]] = []
         if self._is_json():
             identifier, ref, organization, content = self._parse_object(number, raw)
         else:
@@ -295,14 +335,18 @@ class Importer:
             organization = _cell_text(raw.get("organization"))
             try:
                 content = columns.row_content(self.model, raw)
-            except columns.RowErrors as problems:
-                for column, message in problems.errors:
-                    self.report.add_error(number, identifier or ref, column, message)
-                content = None
-        identifier = self._check_owner(number, identifier, ref, organization)
-        if content is None or identifier is False:
+            except columns.RowErrors as unreadable:
+                problems += unreadable.errors
+                content = unreadable.content or {}
+        content, unknown = vocabulary.translate(self.model, content)
+        problems += unknown
+        named = self._check_owner(number, identifier, ref, organization)
+        label = named or identifier or ref
+        for column, message in problems:
+            self.report.add_error(number, label, column, message)
+        if named is False:
             raise _RowRefused()
-        return identifier, ref, content
+        return named, ref, content, {column for column, _message in problems}
 
     def _is_json(self) -> bool:
         return self.filename.lower().endswith(".json")
@@ -431,11 +475,18 @@ class Importer:
             except ValidationError as error:
                 self._report_validation(number, identifier, error)
 
-    def _report_validation(self, number: int, label: str, error: ValidationError) -> None:
+    def _report_validation(
+        self, number: int, label: str, error: ValidationError, skip: set[str] = frozenset()
+    ) -> None:
+        """The services' errors of a row, but not again for a column already reported (a
+        field left out because its cell could not be read is not also 'needed')."""
         messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         for name, texts in messages.items():
+            column = self._column_of(name)
+            if column in skip or name in skip or any(c.startswith(f"{name}.") for c in skip):
+                continue
             for text in texts:
-                self.report.add_error(number, label, self._column_of(name), text)
+                self.report.add_error(number, label, column, text)
 
     def _column_of(self, name: str) -> str:
         if name in ("__all__", "non_field_errors", ""):
@@ -443,6 +494,24 @@ class Importer:
         if self._is_json() or name not in columns.FIELD_KINDS:
             return name
         return columns.columns_of_field(self.model, name, ())
+
+
+def _changes(record: Record, content: dict) -> list[str]:
+    """The fields `content` would change in the record (its pending revision if it has one)."""
+    current = revisions.proposed_content(record) or content_of(record)
+    return [
+        name
+        for name in changed_fields(current, {**current, **content})
+        if not _same_amount(current.get(name), content[name])
+    ]
+
+
+def _same_amount(before, after) -> bool:
+    """1500000.50 and 1500000.5 are one amount (a spreadsheet drops the trailing zero)."""
+    try:
+        return None not in (before, after) and Decimal(str(before)) == Decimal(str(after))
+    except (InvalidOperation, ValueError):
+        return False
 
 
 class _RowRefused(Exception):

@@ -323,6 +323,28 @@ def check_zip(file, filename: str) -> None:
     file.seek(0)
 
 
+def _unreadable(filename: str, what: str, error: Exception) -> ImportRefused:
+    """A workbook openpyxl could not read. The library's own message is never shown: it may
+    name the server's copy of the upload (a path under IMPORT_UPLOAD_DIR)."""
+    from defusedxml.common import DefusedXmlException
+
+    causes, cause = [], error
+    while cause is not None and len(causes) < 10:  # openpyxl wraps the parser's error
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(isinstance(cause, DefusedXmlException) for cause in causes):
+        return ImportRefused(
+            f"{filename}: {what}: a part of it declares a DTD or entities, which a workbook "
+            "never needs (entity expansion attack): refused.",
+            code="xml_entities",
+        )
+    return ImportRefused(
+        f"{filename}: {what} (it is damaged or was not saved by a spreadsheet program); "
+        "open it in a spreadsheet program and save it again as .xlsx.",
+        code="not_what_its_name_says",
+    )
+
+
 def _xlsx_table(file, filename: str, size: int) -> Table:
     import openpyxl  # imported here: only imports of workbooks need it
 
@@ -330,10 +352,7 @@ def _xlsx_table(file, filename: str, size: int) -> Table:
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise ImportRefused(
-            f"{filename} cannot be opened as an XLSX workbook ({type(error).__name__}: {error}).",
-            code="not_what_its_name_says",
-        ) from None
+        raise _unreadable(filename, "cannot be opened as an XLSX workbook", error) from None
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:
@@ -342,9 +361,7 @@ def _xlsx_table(file, filename: str, size: int) -> Table:
             first = next(rows, None)
     except Exception as error:
         workbook.close()
-        raise ImportRefused(
-            f"{filename}: the first sheet cannot be read ({type(error).__name__}: {error})."
-        ) from None
+        raise _unreadable(filename, "the first sheet cannot be read", error) from None
     if first is None:
         workbook.close()
         raise ImportRefused(f"{filename}: the first sheet has no rows at all.", code="empty_file")
@@ -364,10 +381,7 @@ def _xlsx_table(file, filename: str, size: int) -> Table:
                     continue
                 yield number, _as_mapping(header, list(cells))
         except Exception as error:  # a damaged or hostile sheet part
-            raise ImportRefused(
-                f"{filename}: row {state['row'] + 1} cannot be read "
-                f"({type(error).__name__}: {error})."
-            ) from None
+            raise _unreadable(filename, f"row {state['row'] + 1} cannot be read", error) from None
 
     def fraction():
         return min(1.0, state["row"] / total_rows) if total_rows > 1 else None
@@ -435,6 +449,15 @@ def _json_items(text: io.TextIOWrapper, filename: str) -> Iterator[tuple[int, ob
             try:
                 item, end = decoder.raw_decode(buffer, position)
                 break
+            except RecursionError:
+                # Python's decoder recurses once per level: `[` x 100,000 would crash the
+                # request. No record of ours nests more than a few levels.
+                raise ImportRefused(
+                    f"{filename}: record {number} is nested too deeply (lists or objects "
+                    "inside one another thousands of times); a record nests a few levels at "
+                    "most.",
+                    code="too_deeply_nested",
+                ) from None
             except json.JSONDecodeError as error:
                 if len(buffer) - position > most:
                     raise ImportRefused(

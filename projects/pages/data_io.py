@@ -29,7 +29,7 @@ from rest_framework.exceptions import ValidationError as FilterError
 
 from accounts.domain.boundary import my_organizations
 from accounts.pages.shared import active_organization
-from projects.io import exporting, iati
+from projects.io import examples, exporting, guide, iati
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
@@ -42,6 +42,8 @@ SESSION_KEY = "pending_imports"
 STREAM_MARKER = "<!--import-stream-->"
 # Uploads left unconfirmed are removed after this long.
 PENDING_SECONDS = 24 * 3600
+# Uploads one person may keep waiting for confirmation (settings.IMPORT_MAX_PENDING_UPLOADS).
+MAX_PENDING_UPLOADS = 3
 
 
 # --- Exports ---------------------------------------------------------------------------------
@@ -89,8 +91,16 @@ def import_template(request, record_type: str, template_format: str):
     model = model_for(record_type)
     if template_format not in ("csv", "xlsx", "json"):
         raise Http404
-    chunks = exporting.template_stream(model, template_format)
+    chunks = examples.template_stream(model, template_format)
     return download_response(chunks, template_format, f"{record_type}-template.{template_format}")
+
+
+@require_GET
+def import_columns(request, record_type: str):
+    """The column guide of the import (issue 18): a page, in the reader's language."""
+    model = model_for(record_type)
+    context = {"record_type": record_type, "rows": guide.column_guide(model)}
+    return HttpResponse(render_to_string("projects/io/columns.html", context, request=request))
 
 
 # --- Import ----------------------------------------------------------------------------------
@@ -105,15 +115,23 @@ def _importing_organization(request):
     return actor, organization
 
 
-def _upload_dir() -> Path:
+def _upload_dir(user=None) -> Path:
+    """The private folder of kept uploads; each person's in a folder of its own, so that the
+    number one person keeps can be limited (issue 17, finding 4)."""
     folder = Path(getattr(settings, "IMPORT_UPLOAD_DIR", "") or tempfile.gettempdir())
     folder = folder / "registry-imports"
+    if user is not None:
+        folder = folder / str(user.pk)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
+def _upload_path(user, token: str) -> Path:
+    return _upload_dir(user) / f"{token}.upload"
+
+
 def _remove_stale_uploads(folder: Path) -> None:
-    for path in folder.glob("*.upload"):
+    for path in folder.glob("**/*.upload"):
         try:
             if time.time() - path.stat().st_mtime > PENDING_SECONDS:
                 path.unlink()
@@ -121,14 +139,30 @@ def _remove_stale_uploads(folder: Path) -> None:
             pass
 
 
+def _max_pending() -> int:
+    return int(getattr(settings, "IMPORT_MAX_PENDING_UPLOADS", MAX_PENDING_UPLOADS))
+
+
+def _make_room(folder: Path) -> None:
+    """Remove this person's oldest kept uploads so that a new one stays within the limit."""
+    kept = sorted(folder.glob("*.upload"), key=lambda path: path.stat().st_mtime)
+    for path in kept[: max(0, len(kept) - _max_pending() + 1)]:
+        path.unlink(missing_ok=True)
+
+
 def _keep_upload(request, upload, record_type: str, organization) -> str:
-    folder = _upload_dir()
-    _remove_stale_uploads(folder)
+    _remove_stale_uploads(_upload_dir())
+    folder = _upload_dir(request.user)
+    _make_room(folder)
     token = secrets.token_urlsafe(24)
     with open(folder / f"{token}.upload", "wb") as kept:
         for chunk in upload.chunks():
             kept.write(chunk)
-    pending = request.session.get(SESSION_KEY, {})
+    pending = {
+        key: entry
+        for key, entry in request.session.get(SESSION_KEY, {}).items()
+        if (folder / f"{key}.upload").exists()
+    }
     pending[token] = {
         "name": upload.name,
         "size": upload.size,
@@ -137,6 +171,16 @@ def _keep_upload(request, upload, record_type: str, organization) -> str:
     }
     request.session[SESSION_KEY] = pending
     return token
+
+
+def _forget_upload(request, token: str) -> None:
+    """A refused upload is deleted at once (issue 17, finding 4). The page is streamed after
+    the session middleware has saved the session, so the session is saved here again."""
+    _upload_path(request.user, token).unlink(missing_ok=True)
+    pending = request.session.get(SESSION_KEY, {})
+    if pending.pop(token, None) is not None:
+        request.session[SESSION_KEY] = pending
+        request.session.save()
 
 
 def _page_parts(request, record_type: str, organization) -> tuple[str, str]:
@@ -162,13 +206,16 @@ def _stream(request, importer: Importer, record_type: str, organization, token: 
         refused = error.message
     except NotAllowed as error:
         refused = error.message
+    keep = refused is None and importer.report.ok
+    if token is not None and not keep:
+        _forget_upload(request, token)
     yield "</div>"
     yield render_to_string(
         "projects/io/_report.html",
         {
             "report": importer.report,
             "refused": refused,
-            "token": token if refused is None and importer.report.ok else None,
+            "token": token if keep else None,
             "record_type": record_type,
             "organization": organization,
             "confirm_url": reverse("records-import-confirm", args=[record_type]),
@@ -217,7 +264,7 @@ def _import_page(request, record_type: str):
             render_to_string("projects/io/import.html", context, request=request), status=400
         )
     token = _keep_upload(request, upload, record_type, organization)
-    path = _upload_dir() / f"{token}.upload"
+    path = _upload_path(request.user, token)
     file = open(path, "rb")  # noqa: SIM115 (closed by the stream's generator below)
     importer = Importer(actor, organization, model, file, upload.name, upload.size, dry_run=True)
 
@@ -240,9 +287,10 @@ def import_confirm(request, record_type: str):
     token = request.POST.get("token", "")
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.get(token)
-    path = _upload_dir() / f"{token}.upload"
+    # Only a token this session was given names a file: never a path from the request.
+    path = _upload_path(request.user, token) if entry is not None else None
     if (
-        entry is None
+        path is None
         or entry["type"] != record_type
         or entry["organization"] != organization.pk
         or not path.exists()

@@ -38,7 +38,7 @@ from projects.models import (
     Zone,
 )
 from projects.pages import charts
-from projects.reads import catalogue
+from projects.reads import catalogue, places
 from registry.multilingual import pick
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
 
@@ -220,9 +220,13 @@ def contact_detail(request, identifier: str):
 # --- Map --------------------------------------------------------------------------------------
 
 
-def map_data(zones=(), projects=()) -> dict:
-    """The features the map script draws (embedded with json_script: data, not code)."""
+def map_data(zones=(), projects=(), *, labels: bool = False) -> dict:
+    """The features the map script draws (embedded with json_script: data, not code). With
+    `labels`, the names of the countries and cities to write on the map (no tile server)."""
+    named = {code for record in (*zones, *projects) for code in record.countries or []}
     return {
+        "countries": places.country_labels(named) if labels else [],
+        "cities": places.city_labels() if labels else [],
         "zones": [
             {
                 "identifier": zone.identifier,
@@ -278,7 +282,7 @@ def map_page(request):
             "projects": projects[:MAP_LIMIT],
             "truncated": len(zones) > MAP_LIMIT or len(projects) > MAP_LIMIT,
             "limit": MAP_LIMIT,
-            "map_data": map_data(zones[:MAP_LIMIT], projects[:MAP_LIMIT]),
+            "map_data": map_data(zones[:MAP_LIMIT], projects[:MAP_LIMIT], labels=True),
             "country": params.get("country", ""),
             "countries": sorted(
                 (

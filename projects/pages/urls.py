@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("<record_type:record_type>/import/", data_io.import_page, name="records-import"),
     path(
+        "<record_type:record_type>/import/columns/",
+        data_io.import_columns,
+        name="records-import-columns",
+    ),
+    path(
         "<record_type:record_type>/import/confirm/",
         data_io.import_confirm,
         name="records-import-confirm",

@@ -51,8 +51,45 @@
           interactive: false,
           style: { color: COLOURS.border, weight: 1, fillColor: COLOURS.land, fillOpacity: 1 }
         }).addTo(map).bringToBack();
+        addCountryLabels(countries, labels);
       })
       .catch(function () { /* the outlines are decoration; the features still show */ });
+  }
+
+  // A label written on the map: a permanent tooltip whose content is a text node (never HTML).
+  function label(latlng, text, className) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return L.tooltip({ permanent: true, direction: "center", className: className, interactive: false })
+      .setLatLng(latlng)
+      .setContent(span);
+  }
+
+  // Country names from our own data (the reader's language), placed on the atlas outline whose
+  // ISO numeric id matches; the labels layer sits above the outlines.
+  function addCountryLabels(countries, layer) {
+    var byId = {};
+    countries.features.forEach(function (feature) { byId[String(feature.id)] = feature; });
+    (data.countries || []).forEach(function (country) {
+      var feature = byId[country.atlas_id];
+      if (!feature) {
+        return;
+      }
+      var centre = L.geoJSON(feature).getBounds().getCenter();
+      layer.addLayer(label(centre, country.name, "map-label map-label-country"));
+    });
+  }
+
+  function addCityLabels(layer) {
+    (data.cities || []).forEach(function (city) {
+      L.circleMarker([city.lat, city.lon], {
+        radius: 2, color: "#333333", weight: 1, fillColor: "#333333", fillOpacity: 1, interactive: false
+      }).addTo(layer);
+      var tip = label([city.lat, city.lon], city.name, "map-label map-label-city");
+      tip.options.direction = "right";
+      tip.options.offset = [4, 0];
+      layer.addLayer(tip);
+    });
   }
 
   function addZones(layer) {
@@ -77,12 +114,23 @@
     });
   }
 
+  // Project locations crowd where many projects share a city: clustered (leaflet.markercluster)
+  // when it is there, each point on its own otherwise.
+  function projectLayer() {
+    if (typeof L.markerClusterGroup === "function") {
+      return L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+    }
+    return L.featureGroup();
+  }
+
   function addProjects(layer) {
     (data.projects || []).forEach(function (project) {
       (project.locations || []).forEach(function (location) {
         var title = project.title + (location.name ? " · " + location.name : "");
-        L.circleMarker([location.lat, location.lon], {
-          radius: 7, color: "#ffffff", weight: 2, fillColor: COLOURS.project, fillOpacity: 0.95
+        // A marker (not a circle) so that the cluster group can gather it.
+        L.marker([location.lat, location.lon], {
+          icon: L.divIcon({ className: "project-point", iconSize: [14, 14] }),
+          title: title
         })
           .bindPopup(popupFor(project.title, [location.name, project.category].filter(Boolean).join(" · "), project.url))
           .bindTooltip(title)
@@ -92,11 +140,17 @@
   }
 
   var features = L.featureGroup().addTo(map);
+  var points = projectLayer().addTo(map);
+  var labels = L.layerGroup().addTo(map);
   addZones(features);
-  addProjects(features);
+  addProjects(points);
+  addCityLabels(labels);
   addCountries();
 
   var bounds = features.getBounds();
+  if (points.getLayers().length) {
+    bounds = bounds.isValid() ? bounds.extend(points.getBounds()) : points.getBounds();
+  }
   if (bounds.isValid()) {
     // The outlines are 1:110m: closer than this they are too coarse to be worth showing.
     map.fitBounds(bounds.pad(0.2), { maxZoom: 6 });

@@ -102,3 +102,33 @@ def test_seed_records_skips_missing_organizations():
     assert identifiers == {"CN-XIAN-AIR-XIAN-TASHKENT", "CN-XIAN-VISA-SERVICE"}
     assert counts["created"] == 2
     assert "skipped xian/TRAIN-XIAN-ALMATY" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_looks_like_the_real_cooperation():
+    """Issue 18: enough published records for the catalogue, facets, map and statistics, every
+    lifecycle, zones drawn as areas, titles in three languages."""
+    from projects.choices import ProjectLifecycle, ZoneLifecycle
+    from projects.models import Contact, Zone
+
+    orgs, users = build()
+    demo.seed_records(orgs, users, io.StringIO())
+    records = all_records()
+    projects = [r for r in records if isinstance(r, Project)]
+    zones = [r for r in records if isinstance(r, Zone)]
+    contacts = [r for r in records if isinstance(r, Contact)]
+    public = visible(Actor.anonymous(), Project)
+    assert public.count() >= 40
+    assert len(zones) == 8 and len(contacts) == 20
+    assert {p.lifecycle_status for p in projects} == set(ProjectLifecycle.values)
+    assert {z.lifecycle_status for z in zones} == set(ZoneLifecycle.values)
+    assert {r.workflow_state for r in contacts} >= {"published", "draft", "changes_requested"}
+    assert all(z.geometry["type"] == "Polygon" for z in zones)
+    names = " ".join(z.name["en"] for z in zones)
+    for place in ("Khorgos", "Alashankou", "Kashgar", "Irkeshtam", "Torugart", "Kulma"):
+        assert place in names
+    in_three = [p for p in public if {"en", "zh", "ru"} <= set(p.title)]
+    assert len(in_three) >= 40
+    with system_access("test"):
+        statuses = set(Participation.objects.values_list("status", flat=True))
+    assert statuses == {"pending", "confirmed", "declined"}

@@ -83,9 +83,14 @@ def test_unknown_columns_are_refused_by_name(org_a, editor_a):
     rows = rows_of("csv", "projects", 2)
     rows[0]["titel.en"] = "typo"
     rows[0]["title.english"] = "not a language code"
-    error = refused(editor_a, org_a, flat_file("csv", rows), "unknown.csv")
-    assert error.code == "unknown_columns"
-    assert "titel.en, title.english" in error.message and "docs/import.md" in error.message
+    rows[1]["category"] = "volcano"
+    report = run_import(editor_a, org_a, Project, flat_file("csv", rows), "unknown.csv")
+    # Issue 18: in the same pass as the rows' errors, not a stage of its own.
+    found = {(e.row, e.column): e.message for e in report.errors}
+    assert set(found) == {(1, "titel.en"), (1, "title.english"), (3, "category")}
+    assert "unknown column 'titel.en'" in found[(1, "titel.en")]
+    assert "column guide" in found[(1, "titel.en")]
+    assert nothing_imported(org_a)
 
     rows = rows_of("json", "zones", 1)
     rows[0]["area_km2"] = 12

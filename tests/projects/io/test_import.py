@@ -8,7 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Organization
-from projects.domain import services
+from projects.domain import revisions, services
 from projects.domain.content import content_of
 from projects.models import AuditEntry, WorkflowState
 from registry.tenancy import Actor, NotAllowed, visible
@@ -128,20 +128,32 @@ def test_re_import_updates_drafts_and_refuses_records_past_review(
     third.refresh_from_db()
     assert third.version == 1
 
-    # A published record is not changed by an import: the row is refused, nothing imported.
+    # Issue 18: a changed row of a published record opens a pending revision that goes to
+    # review; the published content stays until it is approved.
     place_in_state(first, WorkflowState.PUBLISHED)
+    rows[0][text_field if format == "json" else f"{text_field}.en"] = (
+        {"en": "Revised"} if format == "json" else "Revised"
+    )
+    report = run_import(editor_a, org_a, model, flat_file(format, rows), f"f.{format}")
+    assert report.ok, report.errors
+    assert (report.revised, report.unchanged) == (1, 2)
+    assert "1 published record(s) were revised" in report.summary
+    first.refresh_from_db()
+    assert first.workflow_state == "published"
+    assert getattr(first, text_field) == {"en": "Renamed by the import"}
+    revision = revisions.open_revision(first)
+    assert revision.state == "submitted"
+    assert revision.content[text_field] == {"en": "Revised"}
+
+    # A record under review is not changed: the row is refused, nothing imported ...
     rows[1][text_field if format == "json" else f"{text_field}.en"] = (
         {"en": "Again"} if format == "json" else "Again"
     )
     report = run_import(editor_a, org_a, model, flat_file(format, rows), f"f.{format}")
     assert report.error_count == 1
     (error,) = report.errors
-    assert (error.row, error.identifier, error.column) == (
-        1 if format == "json" else 2,
-        "CN-XIAN-" + rows[0]["ref"],
-        "identifier",
-    )
-    assert "published" in error.message and "only drafts" in error.message
+    assert (error.row, error.identifier) == (1 if format == "json" else 2, first.identifier)
+    assert "review" in error.message
     second.refresh_from_db()
     assert getattr(second, text_field) == {"en": "Renamed by the import"}
 

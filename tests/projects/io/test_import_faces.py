@@ -54,7 +54,7 @@ def test_api_reports_row_errors_as_400_and_imports_nothing(org_a, editor_a):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     rows = rows_of("csv", "projects", 3)
-    rows[2]["countries"] = "CN;Kazakhstan"
+    rows[2]["countries"] = "CN;Kazakhstn"  # a typo: names ("Kazakhstan") are accepted
     response = client.post(
         "/api/v1/projects/import/",
         {"file": upload(flat_file("csv", rows), "p.csv")},

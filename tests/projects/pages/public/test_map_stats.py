@@ -158,3 +158,31 @@ def test_query_count_does_not_grow_with_the_records(client, url):
         rows.contacts(n)
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1]
+
+
+def test_map_names_countries_and_cities_and_clusters_points(client, world):
+    """Issue 18: names on the map from our own data (no tile server), in the reader's
+    language, and project points clustered with the vendored leaflet.markercluster."""
+    data = map_data(page(client, "/map/"))
+    countries = {country["code"]: country for country in data["countries"]}
+    assert set(countries) >= {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
+    assert (countries["KZ"]["atlas_id"], countries["KZ"]["name"]) == ("398", "Kazakhstan")
+    cities = {city["name"]: (city["lat"], city["lon"]) for city in data["cities"]}
+    assert cities["Khorgos"] == (44.21, 80.41) and len(cities) == 12
+    client.cookies["django_language"] = "zh-hans"
+    data = map_data(page(client, "/map/"))
+    assert {c["name"] for c in data["cities"]} >= {"西安", "霍尔果斯", "阿拉木图"}
+    assert "哈萨克斯坦" in {c["name"] for c in data["countries"]}
+    html = page(client, "/map/")
+    for path in (
+        "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "/static/vendor/leaflet.markercluster/MarkerCluster.css",
+    ):
+        assert path in html, path
+    assert (VENDOR / "leaflet.markercluster" / "LICENSE").exists()
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "map.js").read_text()
+    assert "markerClusterGroup" in script and "textContent = text" in script
+    # The atlas names its features by the ISO numeric ids the labels carry.
+    atlas = json.loads((VENDOR / "world-atlas" / "countries-110m.json").read_text())
+    ids = {str(g.get("id")) for g in atlas["objects"]["countries"]["geometries"]}
+    assert {"156", "398", "417", "762", "795", "860"} <= ids
