@@ -1,0 +1,133 @@
+"""IATI's own rules (its ruleset evaluator and standard_py.json, vendored in iati_rules/) find
+nothing broken in the registry's IATI export, and every code in it is in IATI's codelists."""
+
+from __future__ import annotations
+
+import collections
+import json
+import sys
+from copy import deepcopy
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from lxml import etree
+
+from projects.models import Project
+from tests.projects.factories import create, place_in_state
+from tests.projects.io.test_iati import assert_valid, export_xml
+
+RULES_DIR = Path(__file__).resolve().parent / "iati_rules"
+CODELISTS = RULES_DIR / "codelists"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# attribute XPath (relative to an iati-activity) -> the codelist its values come from.
+CODED = {
+    "@default-currency": "Currency",
+    "reporting-org/@type": "OrganisationType",
+    "participating-org/@type": "OrganisationType",
+    "participating-org/@role": "OrganisationRole",
+    "activity-status/@code": "ActivityStatus",
+    "activity-date/@type": "ActivityDateType",
+    "recipient-country/@code": "Country",
+    "sector/@vocabulary": "SectorVocabulary",
+    "sector/@code": "Sector",
+    "budget/@type": "BudgetType",
+    "budget/@status": "BudgetStatus",
+    "budget/value/@currency": "Currency",
+    "document-link/category/@code": "DocumentCategory",
+    "document-link/language/@code": "Language",
+}
+
+
+def broken_rules(document: etree._Element) -> list[str]:
+    """What IATI's evaluator says is broken, one line per activity, rule and case."""
+    sys.path.insert(0, str(RULES_DIR))
+    try:
+        import iatirulesets
+    finally:
+        sys.path.remove(str(RULES_DIR))
+    ruleset = json.loads(
+        (RULES_DIR / "standard_py.json").read_text(),
+        object_pairs_hook=collections.OrderedDict,
+    )
+    broken = []
+    for element in document:
+        if not isinstance(element.tag, str):
+            continue
+        # The evaluator moves the element under its own root: it gets a copy.
+        copy = deepcopy(element)
+        for result in iatirulesets.test_ruleset_subelement(ruleset, copy, verbose=True):
+            if result["result"] is False:
+                identifier = element.findtext("iati-identifier")
+                broken.append(f"{identifier} {result['rule']} {json.dumps(result['case'])}")
+    return broken
+
+
+def codes(codelist: str) -> set[str]:
+    tree = etree.parse(str(CODELISTS / f"{codelist}.xml"))
+    return set(tree.xpath("//codelist-item/code/text()"))
+
+
+def codes_outside_the_codelists(document: etree._Element) -> list[str]:
+    wrong = []
+    for path, codelist in CODED.items():
+        known = codes(codelist)
+        for value in document.xpath(f"//iati-activity/{path}"):
+            if value not in known:
+                wrong.append(f"{path}={value} not in {codelist}")
+    agencies = codes("OrganisationRegistrationAgency")
+    for ref in document.xpath("//participating-org/@ref"):
+        if not any(ref.startswith(f"{agency}-") for agency in agencies):
+            wrong.append(f"participating-org ref {ref} from no registration agency")
+    return wrong
+
+
+def test_the_evaluator_finds_broken_rules_where_there_are(org_a, editor_a):
+    # The test's own check: an activity without a sector breaks rule 6.2.2.
+    place_in_state(create(Project, org_a, editor_a, ref="A"), "published")
+    document = export_xml()
+    for sector in document.xpath("//sector"):
+        sector.getparent().remove(sector)
+    assert any("sector" in line for line in broken_rules(document))
+    document.xpath("//recipient-country")[0].set("percentage", "40")
+    assert any("recipient-country/@percentage" in line for line in broken_rules(document))
+
+
+def test_the_demo_export_breaks_no_iati_rule_and_uses_only_iati_codes(db, settings):
+    settings.DEBUG = True  # seed_demo is a development tool and runs only with DEBUG on
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+    document = export_xml()
+    assert_valid(document)
+    assert broken_rules(document) == []
+    assert codes_outside_the_codelists(document) == []
+    identifiers = document.xpath("//iati-identifier/text()")
+    # Archived projects are public too: the closed tourism week is in the file.
+    archived = Project.objects.unscoped("the demo's archived projects").filter(
+        workflow_state="archived"
+    )
+    assert archived.exists()
+    assert set(archived.values_list("identifier", flat=True)) <= set(identifiers)
+    for activity in document.iter("iati-activity"):
+        assert activity.xpath("activity-date[@type='1' or @type='2']")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"countries": ["CN", "KZ", "UZ"], "category": "air_route"},
+        {"countries": ["KZ"], "planned_start": "2024-03-01", "planned_end": "2029-02-28"},
+        {"planned_start": "2026-01-01", "planned_end": "2026-01-01", "budget_amount": "0.01"},
+        {"actual_start": "2020-01-01", "actual_end": "2099-01-01", "planned_end": "2099-01-01"},
+    ],
+)
+def test_awkward_projects_break_no_iati_rule(overrides, org_a, editor_a):
+    project = create(Project, org_a, editor_a, ref="AWKWARD", **overrides)
+    place_in_state(project, "published")
+    document = export_xml()
+    assert_valid(document)
+    assert broken_rules(document) == []
+    assert codes_outside_the_codelists(document) == []
+    total = sum(float(v) for v in document.xpath("//budget/value/text()"))
+    assert round(total, 2) == float(project.budget_amount)
