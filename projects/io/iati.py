@@ -398,3 +398,33 @@ def _stream(projects) -> Iterator[bytes]:
 def schema() -> etree.XMLSchema:
     """The IATI 2.03 activity schema kept in the repository (for the tests and checks)."""
     return etree.XMLSchema(etree.parse(str(SCHEMA_FILE)))
+
+
+ORGANISATION_SCHEMA_FILE = SCHEMA_DIR / "iati-organisations-schema.xsd"
+
+
+def organisation_filename(organization) -> str:
+    return f"iati-organisation-{organization.slug}.xml"
+
+
+def organisation_document(organization) -> bytes:
+    """The IATI organisation file (iati-organisations, 2.03) of one organization: its
+    identifier (organisation_ref, else the registry prefix as in reporting-org), its names,
+    and itself as the reporting organisation."""
+    generated = timezone.now().isoformat(timespec="seconds")
+    root = etree.Element("iati-organisations", version=IATI_VERSION)
+    root.set("generated-datetime", generated)
+    updated = organization.updated_at.isoformat(timespec="seconds")
+    element = etree.SubElement(root, "iati-organisation", **{"last-updated-datetime": updated})
+    element.set(XML_LANG, "en")
+    identifier = organisation_ref(organization) or organization.identifier_prefix
+    etree.SubElement(element, "organisation-identifier").text = identifier
+    names = organization.name or {"en": organization.slug}
+    _narratives(element, "name", names)
+    _organisation(element, "reporting-org", organization)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def organisation_schema() -> etree.XMLSchema:
+    """The IATI 2.03 organisation schema kept in the repository."""
+    return etree.XMLSchema(etree.parse(str(ORGANISATION_SCHEMA_FILE)))

@@ -533,5 +533,3 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-
-

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from lxml import etree
 
+from projects.io import iati
 from projects.models import Project
 from tests.projects.factories import create, place_in_state
 from tests.projects.io.test_iati import assert_valid, export_xml
@@ -131,3 +132,26 @@ def test_awkward_projects_break_no_iati_rule(overrides, org_a, editor_a):
     assert codes_outside_the_codelists(document) == []
     total = sum(float(v) for v in document.xpath("//budget/value/text()"))
     assert round(total, 2) == float(project.budget_amount)
+
+
+def test_the_organisation_file_is_valid_and_breaks_no_rule(org_a, org_b, client):
+    org_a.registration_id = "91610100MA6TG0001F"
+    org_a.save()
+    response = client.get(f"/api/v1/organizations/{org_a.slug}/export.iati-org.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    document = etree.fromstring(response.content)
+    schema = iati.organisation_schema()
+    assert schema.validate(document), schema.error_log
+    assert broken_rules(document) == []
+    assert document.findtext("iati-organisation/organisation-identifier") == (
+        "CN-USCI-91610100MA6TG0001F"
+    )
+    # Without a registration id: the registry prefix (reporting-org needs a ref).
+    response = client.get(f"/api/v1/organizations/{org_b.slug}/export.iati-org.xml")
+    document = etree.fromstring(response.content)
+    assert schema.validate(document), schema.error_log
+    assert document.findtext("iati-organisation/organisation-identifier") == "KZ-ALA"
+    missing = client.get("/api/v1/organizations/no-such-org/export.iati-org.xml")
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/json")
