@@ -323,3 +323,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Open data (issue 20): links in the exports and the catalogue, licence, published dumps ---
+# The site's public address: absolute links in GeoJSON, the DCAT catalogue, sitemap and dumps.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# The licence of the published data (a URI; CC BY 4.0 unless said otherwise).
+OPEN_DATA_LICENSE = os.environ.get(
+    "OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+)
+# Where `manage.py build_dumps` writes the published dumps, served under /data/.
+OPEN_DATA_DUMPS_DIR = Path(os.environ.get("OPEN_DATA_DUMPS_DIR", str(BASE_DIR / "dumps")))

@@ -136,7 +136,7 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
 
     def known_query_params(self) -> set[str]:
         model = RECORD_MODELS_BY_TYPE[self.kwargs["record_type"]]
-        return {"format", *exporting.FILTERSETS[model].base_filters}
+        return {"format", "lang", *exporting.FILTERSETS[model].base_filters}
 
     def get(self, request, record_type, export_format):
         model = RECORD_MODELS_BY_TYPE[record_type]
@@ -145,7 +145,10 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         except exporting.FormatNotOffered as error:
             return Response(error_body(error.message, "not_acceptable"), status=406)
         queryset = exporting.filtered(self.actor, model, request.query_params, request)
-        chunks = exporting.export_stream(self.actor, queryset, export_format)
+        lang = request.query_params.get("lang", "en")
+        if lang not in exporting.GEOJSON_LANGUAGES:
+            raise ValidationError({"lang": ["Give lang=en, zh or ru."]})
+        chunks = exporting.export_stream(self.actor, queryset, export_format, lang)
         filename = exporting.export_filename(model, export_format)
         return download_response(chunks, export_format, filename)
 
@@ -160,7 +163,15 @@ def export_view(record_type: str) -> type[ExportView]:
     ]
 
     @extend_schema(
-        parameters=[OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=offered)],
+        parameters=[
+            OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=offered),
+            OpenApiParameter(
+                "lang",
+                str,
+                enum=list(exporting.GEOJSON_LANGUAGES),
+                description="GeoJSON: the language of the flat `title` and `category_label`.",
+            ),
+        ],
         responses={
             key: value
             for key, value in EXPORT_RESPONSES.items()
