@@ -86,9 +86,7 @@ class Command(BaseCommand):
             return cursor.fetchall() if cursor.description else None
 
     def ensure_role(self, role: str, password: str | None, what: str) -> None:
-        found = self.sql(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role]
-        )
+        found = self.sql("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
         if not found:
             self.sql(f"CREATE ROLE {role} LOGIN {LEAST_PRIVILEGE}")
         elif any(found[0]):
