@@ -27,10 +27,14 @@ from registry.multilingual import pick
 LANGUAGE_CODES = {"en": "en", "zh": "zh-hans", "ru": "ru"}  # flat title's key -> Django's code
 
 
+def absolute_url(path: str) -> str:
+    """A path of the site as an absolute URL (settings.SITE_URL)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def record_url(model: type[Record], identifier: str) -> str:
     """The record's public page, absolute (settings.SITE_URL)."""
-    path = reverse(f"{model.__name__.lower()}-detail", args=[identifier])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(reverse(f"{model.__name__.lower()}-detail", args=[identifier]))
 
 
 def _geometry(model: type[Record], item: dict):
