@@ -155,3 +155,18 @@ def test_the_organisation_file_is_valid_and_breaks_no_rule(org_a, org_b, client)
     missing = client.get("/api/v1/organizations/no-such-org/export.iati-org.xml")
     assert missing.status_code == 404
     assert missing["Content-Type"].startswith("application/json")
+
+
+def test_the_benchmark_data_breaks_no_iati_rule(db):
+    """The benchmark's generated registry (bench/generate.py): projects without a start date,
+    registration ids of no known format, several countries, long budgets."""
+    from django.db import connection
+
+    from bench.generate import generate
+
+    generate(connection, 300)
+    document = export_xml()
+    assert_valid(document)
+    assert len(document.findall("iati-activity")) > 50
+    assert broken_rules(document) == []
+    assert codes_outside_the_codelists(document) == []
