@@ -24,6 +24,7 @@ Mappings to IATI code lists (documented in docs/import.md):
   outcomes), 4 Other (the summary, when a description is there as well).
 
 * category -> Sector (OECD DAC 5-digit, vocabulary 1): SECTORS below, percentages adding to 100;
+  a record overrides it with tags `dac:NNNNN` (codes of the codelist, equal shares);
 * countries -> recipient-country with equal percentages adding up to exactly 100;
 * organisation refs: OrganisationRegistrationAgency prefix + registration id (organisation_ref).
 
@@ -37,8 +38,10 @@ from __future__ import annotations
 
 import datetime
 import mimetypes
+import re
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -245,6 +248,30 @@ def budget_years(project: Project) -> list[tuple[datetime.date, datetime.date, D
     return [(a, b, amount) for (a, b), amount in zip(slices, amounts, strict=True)]
 
 
+SECTOR_TAG = re.compile(r"^dac:(\d{5})$", re.IGNORECASE)
+
+
+@cache
+def sector_codes() -> frozenset[str]:
+    """The active OECD DAC 5-digit codes of IATI's Sector codelist (kept in the repository)."""
+    lines = (SCHEMA_DIR / "sector-codes.txt").read_text().splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def sectors(project: Project) -> list[tuple[str, Decimal]]:
+    """(code, percentage) of the activity's sectors: the record's own when it has tags
+    `dac:NNNNN` naming codes of the codelist (equal shares), else its category's (SECTORS)."""
+    own = sorted(
+        {match[1] for tag in project.tags or [] if (match := SECTOR_TAG.match(str(tag)))}
+        & sector_codes()
+    )
+    if own:
+        return list(zip(own, shares(len(own)), strict=True))
+    return [
+        (code, Decimal(share)) for code, share in SECTORS.get(project.category, SECTORS["other"])
+    ]
+
+
 def shares(count: int) -> list[Decimal]:
     """`count` equal percentages with two decimals adding up to exactly 100 (the first takes
     the rounding): IATI's rule sums them as decimals."""
@@ -304,9 +331,9 @@ def activity(project: Project) -> etree._Element:
     )
     for location in project.locations:
         _location(element, location)
-    for code, share in SECTORS.get(project.category, SECTORS["other"]):
+    for code, share in sectors(project):
         etree.SubElement(
-            element, "sector", vocabulary=DAC_VOCABULARY, code=code, percentage=str(share)
+            element, "sector", vocabulary=DAC_VOCABULARY, code=code, percentage=_percentage(share)
         )
     for start, end, amount in budget_years(project):
         _budget(element, project.budget_currency, start, end, amount)

@@ -170,3 +170,13 @@ def test_the_benchmark_data_breaks_no_iati_rule(db):
     assert len(document.findall("iati-activity")) > 50
     assert broken_rules(document) == []
     assert codes_outside_the_codelists(document) == []
+
+
+def test_a_project_overrides_its_sectors_with_dac_tags(org_a, editor_a):
+    tags = ["dac:21030", "DAC:33210", "dac:16061", "dac:99999", "rail"]  # 99999: no such code
+    place_in_state(create(Project, org_a, editor_a, ref="OWN", tags=tags), "published")
+    document = export_xml()
+    sectors = [(s.get("code"), s.get("percentage")) for s in document.iter("sector")]
+    assert sectors == [("16061", "33.34"), ("21030", "33.33"), ("33210", "33.33")]
+    assert broken_rules(document) == []
+    assert codes_outside_the_codelists(document) == []
