@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import F, Func, Max
 from django.urls import reverse
 from django_countries import countries as iso_countries
@@ -24,9 +25,10 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, XSD
 
 from accounts.models import Organization
 from projects.choices import PUBLIC_STATES
+from projects.domain import publicity
 from projects.domain.audit import PUBLIC_EVENT_ACTIONS
 from projects.domain.boundary import visible_record_events
-from projects.models import RECORD_MODELS, Contact, Project, Record, Zone
+from projects.models import RECORD_MODELS, ChangeCounter, Contact, Project, Record, Zone
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
@@ -296,9 +298,27 @@ def _publishing_organizations():
     return Organization.objects.filter(pk__in=owners).order_by("slug")
 
 
+CACHE_SECONDS = 600
+
+
+def _cached(format: str) -> bytes:
+    """The serialized catalogue, cached until what the public sees changes (the public change
+    counter, projects.domain.publicity) or for CACHE_SECONDS (organization names)."""
+    counter = (
+        ChangeCounter.objects.filter(scope=publicity.PUBLIC).values_list("value", flat=True).first()
+    )
+    key = f"dcat:{format}:{counter}:{settings.SITE_URL}:{settings.OPEN_DATA_LICENSE}"
+    data = cache.get(key)
+    if data is None:
+        options = {"auto_compact": True} if format == "json-ld" else {}
+        data = catalogue().serialize(format=format, **options).encode()
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
 def turtle() -> bytes:
-    return catalogue().serialize(format="turtle").encode()
+    return _cached("turtle")
 
 
 def json_ld() -> bytes:
-    return catalogue().serialize(format="json-ld", auto_compact=True).encode()
+    return _cached("json-ld")

@@ -3,6 +3,8 @@ published record and organization page (sitemaps.org protocol 0.9)."""
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.conf import settings
 from django.urls import reverse
 from lxml import etree
@@ -13,6 +15,7 @@ from projects.models import Contact, Project, Zone
 from registry.tenancy import Actor, visible
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+MAX_URLS = 50_000
 LIST_PAGES = (
     "home",
     "project-list",
@@ -43,8 +46,9 @@ def public_pages():
 
 
 def sitemap_xml() -> bytes:
+    """The sitemap of the first MAX_URLS public pages (the protocol's limit per file)."""
     root = etree.Element("urlset", nsmap={None: NAMESPACE})
-    for location, changed in public_pages():
+    for location, changed in islice(public_pages(), MAX_URLS):
         url = etree.SubElement(root, "url")
         etree.SubElement(url, "loc").text = location
         if changed is not None:

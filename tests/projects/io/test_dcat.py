@@ -81,3 +81,13 @@ def test_an_empty_registry_is_a_conforming_catalogue(db, client):
     graph = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
     result, report = conforms(graph)
     assert result, report
+
+
+def test_the_cached_catalogue_follows_what_the_public_sees(client, org_a, editor_a):
+    def datasets() -> set[str]:
+        graph = Graph().parse(data=client.get("/catalog.ttl").content, format="turtle")
+        return {str(d).rsplit("/datasets/", 1)[-1] for d in graph.subjects(RDF.type, DCAT.Dataset)}
+
+    assert datasets() == {"projects", "zones", "contacts"}
+    place_in_state(create(Project, org_a, editor_a, ref="TRAIN"), "published")
+    assert datasets() == {"projects", "zones", "contacts", f"{org_a.slug}/projects"}
