@@ -31,6 +31,10 @@ NOT_PAGES = {
     "records-export": "a file download",
     "projects-export-iati": "a file download",
     "records-import-template": "a file download",
+    "catalog-ttl": "the DCAT-AP catalogue in Turtle, for machines",
+    "catalog-jsonld": "the DCAT-AP catalogue in JSON-LD, for machines",
+    "sitemap": "XML for search engines",
+    "data-file": "a file of the published dumps",
     "records-import-confirm": "POST only (the import's second step)",
     "api-docs": "the API's Swagger page (tests/api)",
     # The signed-in pages' forms post here; the pages that show those forms are below.
