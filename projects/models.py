@@ -548,7 +548,6 @@ class AuditEntry(TenantOwned):
         return self.action in SYSTEM_COMMENT_ACTIONS
 
 
-
 class ChangeCounter(models.Model):
     """How many times what a class of viewers sees has changed (list ETags without a scan).
 

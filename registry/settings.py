@@ -367,3 +367,13 @@ ANONYMOUS_MAX_BODY_BYTES = env_int("ANONYMOUS_MAX_BODY_BYTES", 1_000_000)
 # Import uploads (issue 17, finding 4): how many checked files one person may keep waiting for
 # confirmation; the oldest goes when a new one comes. Refused uploads are deleted at once.
 IMPORT_MAX_PENDING_UPLOADS = env_int("IMPORT_MAX_PENDING_UPLOADS", 3)
+
+# --- Open data (issue 20): links in the exports and the catalogue, licence, published dumps ---
+# The site's public address: absolute links in GeoJSON, the DCAT catalogue, sitemap and dumps.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# The licence of the published data (a URI; CC BY 4.0 unless said otherwise).
+OPEN_DATA_LICENSE = os.environ.get(
+    "OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+)
+# Where `manage.py build_dumps` writes the published dumps, served under /data/.
+OPEN_DATA_DUMPS_DIR = Path(os.environ.get("OPEN_DATA_DUMPS_DIR", str(BASE_DIR / "dumps")))

@@ -63,6 +63,14 @@ COVERED = {
     "records-import-template": IO + "test_export.py::test_import_templates_download_in_each_format",
     "records-import-columns": IO
     + "test_official_words.py::test_the_column_guide_is_a_page_in_three_languages",
+
+    # Open data (issue 20).
+    "catalog-ttl": IO + "test_dcat.py::test_the_catalogue_conforms_to_dcat_ap",
+    "catalog-jsonld": IO
+    + "test_dcat.py::test_the_json_ld_catalogue_is_the_same_graph_and_the_licence_is_configurable",
+    "sitemap": IO + "test_sitemap.py::test_the_sitemap_lists_the_public_pages_only",
+    "data-file": IO
+    + "test_dumps.py::test_build_dumps_writes_a_valid_data_package_served_under_data",
     # Public pages (issue 8).
     "project-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
     "zone-list": PUBLIC + "test_catalogue.py::test_catalogue_renders_for_a_visitor_and_a_member",
@@ -110,6 +118,8 @@ ROUTE_ARGS = {
     "password_reset_confirm": ["MQ", "set-password"],
     "records-import-template": ["projects", "xlsx"],
     "records-import-columns": ["zones"],
+
+    "data-file": ["manifest.json"],
     # Public pages (issue 8): identifiers that exist nowhere (the walk needs no 5xx, a 404 is fine).
     "project-detail": ["CN-XIAN-P-0001"],
     "zone-detail": ["CN-XIAN-Z-0001"],

@@ -56,7 +56,12 @@ class ChangesView(RegistryViewMixin, APIView):
     @extend_schema(
         tags=["sync"],
         parameters=[
-            OpenApiParameter("since", str, description="the cursor of the last event you have"),
+            OpenApiParameter(
+                "since",
+                str,
+                pattern=cursors.PATTERN,
+                description="The cursor of the last event you have. " + cursors.DESCRIPTION,
+            ),
             OpenApiParameter("page_size", int, description="1-500, default 50"),
         ],
         responses=inline_serializer(

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiRequest,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -29,6 +34,9 @@ from registry.api.errors import PayloadTooLarge, error_body
 from registry.api.renderers import RegistryJSONRenderer
 
 TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
+IMPORT_CONTENT_TYPES = ", ".join(
+    (MEDIA_TYPES["csv"].split(";")[0], MEDIA_TYPES["xlsx"], "application/json")
+)
 
 
 class LimitedMultiPartParser(MultiPartParser):
@@ -78,14 +86,24 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
             OpenApiParameter("organization", str, description="session users: the organization"),
         ],
         request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-                "required": ["file"],
-            }
+            "multipart/form-data": OpenApiRequest(
+                {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                },
+                encoding={"file": {"contentType": IMPORT_CONTENT_TYPES}},
+            )
         },
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="the import report"),
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="the import report: a dry run, or no record created",
+            ),
+            201: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="the import report: records were created"
+            ),
+            415: OpenApiResponse(OpenApiTypes.OBJECT, description="not a CSV, XLSX or JSON file"),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="row errors; nothing imported"),
         },
         description="Rows are validated like single records; all are imported or none. "
@@ -111,7 +129,8 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         finally:
             upload.close()
         if report.ok:
-            return Response(report.as_dict())
+            created = not dry_run and report.created > 0
+            return Response(report.as_dict(), status=201 if created else 200)
         return Response(
             error_body(report.summary, "invalid_import", report=report.as_dict()),
             status=status.HTTP_400_BAD_REQUEST,
@@ -136,7 +155,7 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
 
     def known_query_params(self) -> set[str]:
         model = RECORD_MODELS_BY_TYPE[self.kwargs["record_type"]]
-        return {"format", *exporting.FILTERSETS[model].base_filters}
+        return {"format", "lang", *exporting.FILTERSETS[model].base_filters}
 
     def get(self, request, record_type, export_format):
         model = RECORD_MODELS_BY_TYPE[record_type]
@@ -145,7 +164,10 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         except exporting.FormatNotOffered as error:
             return Response(error_body(error.message, "not_acceptable"), status=406)
         queryset = exporting.filtered(self.actor, model, request.query_params, request)
-        chunks = exporting.export_stream(self.actor, queryset, export_format)
+        lang = request.query_params.get("lang", "en")
+        if lang not in exporting.GEOJSON_LANGUAGES:
+            raise ValidationError({"lang": ["Give lang=en, zh or ru."]})
+        chunks = exporting.export_stream(self.actor, queryset, export_format, lang)
         filename = exporting.export_filename(model, export_format)
         return download_response(chunks, export_format, filename)
 
@@ -160,7 +182,15 @@ def export_view(record_type: str) -> type[ExportView]:
     ]
 
     @extend_schema(
-        parameters=[OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=offered)],
+        parameters=[
+            OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=offered),
+            OpenApiParameter(
+                "lang",
+                str,
+                enum=list(exporting.GEOJSON_LANGUAGES),
+                description="GeoJSON: the language of the flat `title` and `category_label`.",
+            ),
+        ],
         responses={
             key: value
             for key, value in EXPORT_RESPONSES.items()

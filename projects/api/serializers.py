@@ -457,8 +457,12 @@ class WriteCommon(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, help_text="the version you edit; stale -> 412 (or send If-Match)"
     )
-    organization = serializers.CharField(
-        required=False, help_text="optional; if given it must be the caller's organization slug"
+    organization = serializers.RegexField(
+        r"^[-a-zA-Z0-9_]+$",
+        max_length=64,
+        required=False,
+        help_text="optional; if given, the slug of an organization the caller edits for (one of "
+        "the caller's organizations, GET /api/v1/organizations/); any other is refused",
     )
 
 
@@ -560,14 +564,22 @@ ZoneCreateSerializer = write_serializer(Zone, creating=True)
 ContactCreateSerializer = write_serializer(Contact, creating=True)
 
 
+# Text never holds U+0000 (PostgreSQL cannot store it; the server answers 400).
+NO_NUL = r"^[^\x00]*$"
+
+
 class ActionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    comment = serializers.RegexField(
+        NO_NUL, required=False, allow_blank=True, max_length=5000, help_text="no U+0000"
+    )
 
 
 class CommentedActionSerializer(serializers.Serializer):
     """The body of an action that needs a comment (workflow.Transition.comment_required)."""
 
-    comment = serializers.RegexField(r"\S", max_length=5000, help_text="required, not blank")
+    comment = serializers.RegexField(
+        r"^(?=[\s\S]*\S)[^\x00]*$", max_length=5000, help_text="required, not blank, no U+0000"
+    )
 
 
 class ParticipantRequestSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.urls import path
 
 from projects.api.feeds import ChangesView, ReviewQueueView
 from projects.api.io import IatiExportView, ImportView, export_view
+from projects.api.open_data import IatiOrganisationView
 from projects.api.participants import ParticipantViewSet
 from projects.api.statistics import StatsView
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
@@ -62,6 +63,11 @@ urlpatterns = [
         for kind in RECORD_VIEWSETS
     ],
     path("projects/export.iati.xml", IatiExportView.as_view(), name="api-projects-export-iati"),
+    path(
+        "organizations/<slug:slug>/export.iati-org.xml",
+        IatiOrganisationView.as_view(),
+        name="api-organizations-export-iati-org",
+    ),
     *[
         path(
             f"{kind}/export.<str:export_format>",

@@ -154,7 +154,7 @@ SERVER_FIELDS = frozenset({*SERVER_COLUMNS, "participants", "pending_revision"})
 
 # What must be filled before a record may be submitted for publication (SPEC 5 "complete").
 REQUIRED_TO_PUBLISH: dict[type[Record], tuple[str, ...]] = {
-    Project: ("title", "summary", "category", "countries", "lifecycle_status"),
+    Project: ("title", "summary", "category", "countries", "lifecycle_status", "planned_start"),
     Zone: ("name", "kind", "countries", "geometry"),
     Contact: ("name", "kind", "countries_covered"),
 }

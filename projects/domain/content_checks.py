@@ -92,6 +92,10 @@ def _normalize_scalars(model: type[Record], content: dict, errors: FieldErrors) 
         if field.null and value in ("", [], {}):
             content[name] = None
             continue
+        if isinstance(field, models.DecimalField) and isinstance(value, float):
+            # A JSON number (the JSON export writes amounts as numbers) as the digits it was
+            # written with: 1500000.5, not the float's 1500000.50000000000.
+            content[name] = value = format(Decimal(repr(value)), "f")
         for column_type, accepted, message, code in SCALAR_TYPES:
             if isinstance(field, column_type) and (
                 not isinstance(value, accepted) or isinstance(value, bool)

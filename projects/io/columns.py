@@ -277,12 +277,27 @@ def field_cells(name: str, value, languages: Iterable[str], *, typed: bool) -> l
     return ["" if value is None else value]
 
 
+MOMENT_COLUMNS = frozenset({"created_at", "updated_at", "published_at", "confirmed_at"})
+
+
+def _moment_value(text):
+    """An export's ISO 8601 time (`...Z`) as an aware datetime; empty stays empty."""
+    if not text:
+        return None
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def item_cells(
     model: type[Record], item: Mapping, languages: Iterable[str] = LANGUAGES, *, typed: bool
 ) -> list:
     """One exported record (the API's JSON shape) as the cells of `export_columns`."""
     languages = tuple(languages)
     cells = ["" if item.get(column) is None else item.get(column) for column in META_COLUMNS]
+    if typed:  # the times as times (XLSX), not their ISO text
+        cells = [
+            _moment_value(cell) if column in MOMENT_COLUMNS else cell
+            for column, cell in zip(META_COLUMNS, cells, strict=True)
+        ]
     for name in FIELDS[model]:
         cells.extend(field_cells(name, item.get(name), languages, typed=typed))
     return cells

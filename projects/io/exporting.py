@@ -39,16 +39,24 @@ from projects.domain import public_metadata
 from projects.domain.content import FIELDS, LINK_FIELDS, column_json, field_json
 from projects.domain.freshness import FreshnessCutoffs, freshness
 from projects.io import columns
-from projects.io.writers import stream_csv_chunks, stream_geojson, stream_json, stream_table
+from projects.io.geojson import feature_maker
+from projects.io.writers import (
+    json_number,
+    stream_csv_chunks,
+    stream_geojson,
+    stream_json,
+    stream_table,
+)
 from projects.models import Contact, Participation, Project, ProjectRelation, Record, Zone
 from projects.reads.filtersets import ContactFilterSet, ProjectFilterSet, ZoneFilterSet
 from projects.validation import ZONE_POLICY_KEYS
-from registry.api.renderers import location_features, zone_features
 from registry.tenancy import Actor, visible
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "geojson")
 # GeoJSON needs a geometry: a zone's polygon, a project's locations. Contacts have neither.
-GEOJSON_FEATURES = {Project: location_features, Zone: zone_features}
+# One feature per record (projects.io.geojson), a feature maker per type.
+GEOJSON_FEATURES = {Project: feature_maker, Zone: feature_maker}
+GEOJSON_LANGUAGES = ("en", "zh", "ru")
 FILTERSETS = {Project: ProjectFilterSet, Zone: ZoneFilterSet, Contact: ContactFilterSet}
 # Rows fetched per round trip of the server-side cursor (and per query of linked records).
 CHUNK_SIZE = 1000
@@ -201,21 +209,39 @@ def languages_in_use(queryset: QuerySet) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _item_stream(model: type[Record], format: str, items: Iterator[dict]) -> Iterator[bytes]:
+AMOUNT_FIELDS = {Project: ("budget_amount",), Zone: (), Contact: ()}
+
+
+def _with_numbers(model: type[Record], items: Iterator[dict]) -> Iterator[dict]:
+    """Amounts as JSON numbers in the JSON and GeoJSON files (DuckDB, GDAL and pandas read
+    numbers, not text); the API keeps its decimal strings."""
+    names = AMOUNT_FIELDS[model]
+    for item in items:
+        for name in names:
+            item[name] = json_number(item.get(name))
+        yield item
+
+
+def _item_stream(
+    model: type[Record], format: str, items: Iterator[dict], lang: str = "en"
+) -> Iterator[bytes]:
     """JSON or GeoJSON of export items, whichever path made them."""
+    items = _with_numbers(model, items)
     if format == "json":
         return stream_json(items)
-    to_features = GEOJSON_FEATURES[model]
+    to_features = GEOJSON_FEATURES[model](model, lang)
     return stream_geojson(feature for item in items for feature in to_features(item))
 
 
-def reference_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[bytes]:
+def reference_stream(
+    actor: Actor, queryset: QuerySet, format: str, lang: str = "en"
+) -> Iterator[bytes]:
     """An export record by record (model instances, `record_item`, `item_cells`, `csv_text`):
     the definition of the bytes `export_stream` gives."""
     model = queryset.model
     check_format(model, format)
     if format in ("json", "geojson"):
-        return _item_stream(model, format, reference_items(actor, queryset))
+        return _item_stream(model, format, reference_items(actor, queryset), lang)
     languages = columns.all_languages(languages_in_use(queryset))
     typed = format == "xlsx"
     rows = (
@@ -593,7 +619,9 @@ def csv_chunks(actor: Actor, queryset: QuerySet, languages: tuple[str, ...]):
         yield cells_of_chunk
 
 
-def export_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[bytes]:
+def export_stream(
+    actor: Actor, queryset: QuerySet, format: str, lang: str = "en"
+) -> Iterator[bytes]:
     """The bytes of an export of `queryset` (already scoped and filtered) in `format`.
 
     On a database other than PostgreSQL (SQLite in development), or one whose connection is not
@@ -601,9 +629,9 @@ def export_stream(actor: Actor, queryset: QuerySet, format: str) -> Iterator[byt
     model = queryset.model
     check_format(model, format)
     if connection.vendor != "postgresql" or connection.timezone_name != "UTC":
-        return reference_stream(actor, queryset, format)
+        return reference_stream(actor, queryset, format, lang)
     if format in ("json", "geojson"):
-        return _item_stream(model, format, items(actor, queryset))
+        return _item_stream(model, format, items(actor, queryset), lang)
     languages = columns.all_languages(languages_in_use(queryset))
     header = columns.export_columns(model, languages)
     if format == "csv":

@@ -121,12 +121,30 @@ def stream_geojson(features: Iterable[dict]) -> Iterator[bytes]:
     return _json_array('{"type": "FeatureCollection", "features": [', features, "\n]}\n")
 
 
+# A decimal amount travels to the JSON text between two NULs (`json_number`) and leaves as a
+# JSON number, digits unchanged (json.dumps writes no Decimal). No stored text holds a NUL:
+# PostgreSQL refuses it, and the API refuses it on the way in.
+_NUMBER_OPEN, _NUMBER_CLOSE = '"\\u0000', '\\u0000"'
+
+
+def json_number(value):
+    """A decimal amount (its text) to be written as a JSON number; None stays null."""
+    return None if value in (None, "") else f"\x00{value}\x00"
+
+
+def _json_text(item: dict) -> str:
+    text = json.dumps(item, ensure_ascii=False)
+    if _NUMBER_OPEN in text:
+        text = text.replace(_NUMBER_OPEN, "").replace(_NUMBER_CLOSE, "")
+    return text
+
+
 def _json_array(opening: str, items: Iterable[dict], closing: str) -> Iterator[bytes]:
     """`opening`, the items one per line, `closing`: in chunks of ROWS_PER_CHUNK items."""
     parts = [opening]
     separator = "\n"
     for count, item in enumerate(items, start=1):
-        parts.append(separator + json.dumps(item, ensure_ascii=False))
+        parts.append(separator + _json_text(item))
         separator = ",\n"
         if count % ROWS_PER_CHUNK == 0:
             yield "".join(parts).encode()

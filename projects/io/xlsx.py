@@ -16,14 +16,13 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
-from registry.formula_escape import escape_formula
-
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-DATE_STYLE, HEADER_STYLE = 1, 2
+DATE_STYLE, HEADER_STYLE, DATETIME_STYLE = 1, 2, 3
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+DAY = datetime.timedelta(days=1)
 # XML 1.0 cannot carry these control characters at all; they are dropped from text cells.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -52,16 +51,19 @@ WORKBOOK_RELS = (
 )
 STYLES = (
     XML_HEAD + f'<styleSheet xmlns="{MAIN}">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -85,12 +87,14 @@ def column_letter(index: int) -> str:
 
 
 def _text_cell(ref: str, value: str, style: str = "") -> str:
-    text = escape(_NOT_XML.sub("", escape_formula(value))).replace("\r", "&#13;")
+    """An inline string: never read as a formula, so it carries the text as it is (the CSV's
+    formula escape, registry.formula_escape, would be a quote too many here)."""
+    text = escape(_NOT_XML.sub("", value)).replace("\r", "&#13;")
     return f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def cell_xml(ref: str, value) -> str:
-    """One cell: text (formula-escaped), a number, or a date (as a serial with a date style)."""
+    """One cell: text as it is, a number, or a date or time (a serial with a date style)."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -101,7 +105,13 @@ def cell_xml(ref: str, value) -> str:
             if isinstance(value, float)
             else (f'<c r="{ref}"><v>{value}</v></c>')
         )
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.datetime):
+        # Excel's times have no zone: UTC, as the export's other times.
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        serial = (value - datetime.datetime.combine(EXCEL_EPOCH, datetime.time())) / DAY
+        return f'<c r="{ref}" s="{DATETIME_STYLE}"><v>{serial!r}</v></c>'
+    if isinstance(value, datetime.date):
         serial = (value - EXCEL_EPOCH).days
         return f'<c r="{ref}" s="{DATE_STYLE}"><v>{serial}</v></c>'
     return _text_cell(ref, str(value))
@@ -134,7 +144,7 @@ class _Sink:
 def stream_xlsx(
     header: list[str], rows: Iterable[list], *, sheet_name: str = "records", rows_per_chunk=200
 ) -> Iterator[bytes]:
-    """The workbook's bytes, a chunk every `rows_per_chunk` rows. Text cells are formula-escaped."""
+    """The workbook's bytes, a chunk every `rows_per_chunk` rows."""
     sink = _Sink()
     archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     for name, text in (

@@ -25,6 +25,7 @@ from projects.domain.boundary import access_record
 from projects.domain.content import completeness, content_of
 from projects.domain.content_checks import publish_checklist
 from projects.domain.freshness import freshness
+from projects.io import schema_org
 from projects.models import (
     RECORD_MODELS,
     Contact,
@@ -127,6 +128,7 @@ def _record_context(actor, record: Record) -> dict:
         "record_type": record.record_type,
         "freshness": freshness(record),
         "missing_fields": None,
+        "json_ld": schema_org.for_record(record),
     }
     # SPEC 5: the optional fields still empty are listed to the owner's members only.
     if allowed(actor, "view_missing_fields", record):
@@ -370,6 +372,7 @@ def organization_detail(request, slug: str):
         "projects/pages/organization_detail.html",
         {
             "organization": organization,
+            "json_ld": schema_org.for_organization(organization),
             "records": records,
             "limit": RECORDS_ON_ORGANIZATION_PAGE,
             "sister_city_links": [(link, _other_side(link, organization)) for link in links],

@@ -12,6 +12,7 @@ from projects.pages import (
     converters,  # noqa: F401  (registers `record_type` and `ident`)
     data_io,
     lookup,
+    open_data,
     public,
     records,
 )
@@ -19,6 +20,11 @@ from projects.pages import (
 RECORD = "<record_type:record_type>/<ident:identifier>"
 
 urlpatterns = [
+    # Open data for machines (issue 20): the DCAT-AP catalogue, the sitemap, the dumps.
+    path("catalog.ttl", open_data.catalog_ttl, name="catalog-ttl"),
+    path("catalog.jsonld", open_data.catalog_jsonld, name="catalog-jsonld"),
+    path("sitemap.xml", open_data.sitemap, name="sitemap"),
+    path("data/<str:name>", open_data.data_file, name="data-file"),
     path("", public.home, name="home"),
     # Imports and exports of the record lists.
     path("projects/export.iati.xml", data_io.export_iati, name="projects-export-iati"),

@@ -142,7 +142,7 @@ def text_search(queryset, value: str):
     GIN-indexed. Under row-level security (the application's role) PostgreSQL may not use those
     indexes for these conditions, which are not leakproof: it must check a row's policy first,
     so a rare word read every row. So the ids that match are asked first from
-    `registry_search_ids` (0013_search_under_rls), which uses the indexes and says nothing but
+    `registry_search_ids` (0012_search_under_rls), which uses the indexes and says nothing but
     ids; when they are few, the records are read by id, through the caller's scope and policies
     like every other query. When they are many, the conditions themselves are applied: the list
     walks its sort index and finds a page of matches at once. SQLite searches the same text

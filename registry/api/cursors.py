@@ -12,6 +12,13 @@ from django.core import signing
 from rest_framework.exceptions import ValidationError
 
 SALT = "registry.api.cursor"
+# What a cursor looks like (payload:timestamp:signature, URL-safe base64), for the schema: a
+# string of this shape that this server did not sign is still a 400.
+PATTERN = r"^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$"
+DESCRIPTION = (
+    "An opaque cursor this server gave (`next`, `previous`, the feed's `cursor`); any other "
+    "value, even of this shape, is refused with 400."
+)
 
 
 def sign(payload: dict, purpose: str) -> str:

@@ -71,6 +71,15 @@ class RegistryCursorPagination(CursorPagination):
             response["Link"] = ", ".join(links)
         return response
 
+    def get_schema_operation_parameters(self, view):
+        """The cursor's shape and meaning in the schema (registry.api.cursors)."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "pattern": cursors.PATTERN}
+                parameter["description"] = cursors.DESCRIPTION
+        return parameters
+
     def cursor_purpose(self, path: str) -> str:
         """What a cursor is a position in: this list, in this ordering (part of its signature)."""
         return f"list:{path}:{','.join(self.ordering)}"

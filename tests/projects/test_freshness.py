@@ -138,11 +138,34 @@ def test_the_migration_scores_existing_records_as_the_services_do(org_a, editor_
         for model in (Project, Zone, Contact):
             model.objects.update(completeness=0)
         migration.score_existing_records(apps, None)
+    # 0003 scored projects with the planned start still optional (0011 scores them again).
+    records, expected = records[1:], expected[1:]
     assert [stored(record) for record in records] == expected
     assert {
-        model: tuple(migration.OPTIONAL_FIELDS[model._meta.model_name])
-        for model in (Project, Zone, Contact)
-    } == OPTIONAL_FIELDS
+        model: tuple(migration.OPTIONAL_FIELDS[model._meta.model_name]) for model in (Zone, Contact)
+    } == {Zone: OPTIONAL_FIELDS[Zone], Contact: OPTIONAL_FIELDS[Contact]}
+
+
+def test_the_planned_start_migration_scores_projects_as_the_services_do(org_a, editor_a):
+    """0011: the planned start left the optional fields (it is needed to publish)."""
+    from django.apps import apps
+
+    from registry.models import system_access
+
+    migration = importlib.import_module(
+        "projects.migrations.0011_planned_start_required_to_publish"
+    )
+    zone = create(Zone, org_a, editor_a, ref="KHORGOS")
+    records = [
+        create(Project, org_a, editor_a, ref="LINKED", zones=[zone.identifier]),
+        create(Project, org_a, editor_a, ref="BARE", website="", documents=[]),
+    ]
+    expected = [stored(record) for record in records]
+    with system_access("test: the data migration reads every row"):
+        Project.objects.update(completeness=0)
+        migration.score_projects(apps, None)
+    assert [stored(record) for record in records] == expected
+    assert OPTIONAL_FIELDS[Project] == migration.PROJECT_OPTIONAL_FIELDS
 
 
 # --- Freshness ---------------------------------------------------------------------------------

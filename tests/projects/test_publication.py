@@ -93,6 +93,17 @@ def test_incomplete_record_cannot_be_submitted(org_a, editor_a):
     assert set(error.value.message_dict) == {"summary", "locations"}
 
 
+def test_a_project_needs_a_planned_start_to_be_submitted(org_a, editor_a):
+    """IATI needs a start date (rule 6.11.1): the planned start is required to publish."""
+    record = create(Project, org_a, editor_a, planned_start="", planned_end="")
+    with pytest.raises(ValidationError) as error:
+        act(editor_a, record, "submit")
+    assert set(error.value.message_dict) == {"planned_start"}
+    services.update_record(Actor.for_user(editor_a), record, {"planned_start": "2026-05-01"})
+    record.refresh_from_db()
+    assert act(editor_a, record, "submit").workflow_state != "draft"
+
+
 def test_approve_twice_conflicts(org_a, editor_a, reviewer):
     record = create(Project, org_a, editor_a)
     act(editor_a, record, "submit")

@@ -310,7 +310,7 @@ def test_stats_count_what_the_caller_sees(api, session_client, catalogue, org_a,
 @pytest.mark.postgres_only
 def test_the_search_function_finds_ids_through_the_gin_indexes(db):
     """registry_search_ids (issue 21) asks the trigram and full-text indexes."""
-    search = import_module("projects.migrations.0013_search_under_rls").SEARCH
+    search = import_module("projects.migrations.0012_search_under_rls").SEARCH
     with connection.cursor() as cursor:
         # An empty test table would be read sequentially; ask what the indexes offer.
         cursor.execute("SET LOCAL enable_seqscan = off")

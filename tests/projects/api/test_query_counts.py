@@ -263,6 +263,7 @@ NOT_LISTS = {
     "api-schema": "the OpenAPI document",
     "api-docs": "the documentation page",
     "api-not-found": "a 404",
+    "api-organizations-export-iati-org": "one organization's IATI organisation file",
 }
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from projects.io import columns
+from registry.multilingual import pick
 from tests.projects.factories import create, place_in_state
 from tests.projects.io.conftest import MODELS, body, read_xlsx
 
@@ -109,15 +110,70 @@ def test_an_extra_language_gets_its_own_column(org_a, editor_a):
     assert header.index("name.fr") > header.index("name.tk")
 
 
-def test_geojson_has_a_point_per_project_location_and_a_polygon_per_zone(catalogue, editor_a):
+def test_geojson_has_one_feature_per_record_a_multipoint_and_a_polygon(catalogue, editor_a):
     data = json.loads(body(client_for(editor_a).get("/api/v1/projects/export.geojson")))
     assert data["type"] == "FeatureCollection"
-    points = [
-        f for f in data["features"] if f["properties"]["identifier"] == "CN-XIAN-PUB-projects"
-    ]
-    assert [f["geometry"]["coordinates"] for f in points] == [[108.94, 34.34], [76.89, 43.24]]
+    (feature,) = [f for f in data["features"] if f["id"] == "CN-XIAN-PUB-projects"]
+    assert feature["geometry"] == {
+        "type": "MultiPoint",
+        "coordinates": [[108.94, 34.34], [76.89, 43.24]],
+    }
     zones = json.loads(body(client_for(editor_a).get("/api/v1/zones/export.geojson")))
     assert {f["geometry"]["type"] for f in zones["features"]} == {"Polygon"}
+
+
+def test_geojson_feature_count_equals_the_record_count_with_null_geometries(
+    catalogue, org_a, editor_a
+):
+    one = create(
+        Project,
+        org_a,
+        editor_a,
+        ref="ONE",
+        locations=[{"name": "Xi'an", "lat": 34.34, "lon": 108.94}],
+    )
+    create(Project, org_a, editor_a, ref="NOWHERE", locations=[])
+    client = client_for(editor_a)
+    records = json.loads(body(client.get("/api/v1/projects/export.json")))
+    data = json.loads(body(client.get("/api/v1/projects/export.geojson", {"lang": "zh"})))
+    assert len(data["features"]) == len(records) == 5
+    by_id = {f["id"]: f for f in data["features"]}
+    assert by_id["CN-XIAN-NOWHERE"]["geometry"] is None
+    assert by_id[one.identifier]["geometry"] == {"type": "Point", "coordinates": [108.94, 34.34]}
+    # Amounts are numbers, once per record: the sum counts each budget once.
+    assert records[0]["budget_amount"] == 1500000.0
+    total = sum(f["properties"]["budget_amount"] or 0 for f in data["features"])
+    assert total == sum(r["budget_amount"] or 0 for r in records)
+    flat = by_id[one.identifier]["properties"]
+    assert flat["title"] == flat["title_zh"] == one.title["zh"]
+    assert flat["title_ru"] == one.title.get("ru", "")
+    assert flat["organization_name"] == pick(org_a.name, "zh-hans") != ""
+    assert flat["category_label"] == "旅游专列"
+    assert flat["url"] == f"http://localhost:8000/projects/{one.identifier}/"
+    english = json.loads(body(client.get("/api/v1/projects/export.geojson")))
+    assert {f["id"]: f for f in english["features"]}[one.identifier]["properties"][
+        "category_label"
+    ] == "Tourism train"
+    assert client.get("/api/v1/projects/export.geojson", {"lang": "xx"}).status_code == 400
+
+
+def test_xlsx_text_has_no_formula_escape_and_times_are_times(org_a, editor_a):
+    import datetime
+
+    contact = create(
+        Contact, org_a, editor_a, ref="PHONE", phone="+869915551234", provider="=HYPERLINK(1)"
+    )
+    header, row = read_xlsx(body(client_for(editor_a).get("/api/v1/contacts/export.xlsx")))
+    assert row[header.index("phone")] == "+869915551234"
+    assert row[header.index("provider")] == "=HYPERLINK(1)"
+    assert not any(isinstance(cell, str) and cell.startswith("'") for cell in row)
+    created = row[header.index("created_at")]
+    assert isinstance(created, datetime.datetime)
+    assert abs(created - contact.created_at.replace(tzinfo=None)) < datetime.timedelta(seconds=1)
+    assert isinstance(row[header.index("updated_at")], datetime.datetime)
+    # The CSV keeps its escape (a spreadsheet would run the formula).
+    data = body(client_for(editor_a).get("/api/v1/contacts/export.csv")).decode()
+    assert "'+869915551234" in data and "'=HYPERLINK(1)" in data
 
 
 def test_xlsx_cells_have_their_types(catalogue, editor_a):

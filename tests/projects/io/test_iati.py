@@ -1,5 +1,7 @@
 """The IATI activity XML export validates against the IATI 2.03 schema (lxml XMLSchema)."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from lxml import etree
@@ -44,6 +46,10 @@ def test_the_demo_data_export_validates_against_the_iati_schema(db, settings):
 
 
 def test_an_activity_carries_every_element_of_the_issue(org_a, org_b, editor_a):
+    # A registered Chinese organization is known by its unified social credit code (CN-USCI);
+    # the Kazakh one without a registration id is named by its narratives only.
+    org_a.registration_id = "91610100MA6TG0001F"
+    org_a.save()
     admin_b = member(org_b, "admin")
     actor = Actor.for_user(editor_a)
     project = create(
@@ -75,7 +81,7 @@ def test_an_activity_carries_every_element_of_the_issue(org_a, org_b, editor_a):
     assert activity.findtext("iati-identifier") == "CN-XIAN-TRAIN"
     assert activity.get("default-currency") == "CNY"
     reporting = activity.find("reporting-org")
-    assert (reporting.get("ref"), reporting.get("type")) == ("CN-XIAN", "11")
+    assert (reporting.get("ref"), reporting.get("type")) == ("CN-USCI-91610100MA6TG0001F", "11")
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     title = {n.get(lang): n.text for n in activity.find("title")}
     assert title == {"en": "Xi'an-Almaty train", "zh": "西安—阿拉木图专列", "ru": "Поезд"}
@@ -86,16 +92,38 @@ def test_an_activity_carries_every_element_of_the_issue(org_a, org_b, editor_a):
         "2": "More visitors.",
     }
     roles = {(o.get("ref"), o.get("role")) for o in activity.findall("participating-org")}
-    assert roles == {("KZ-ALA", "1"), ("CN-XIAN", "4")}
+    assert roles == {(None, "1"), ("CN-USCI-91610100MA6TG0001F", "4")}
+    funder = activity.xpath("participating-org[@role='1']")[0]
+    assert funder.findtext("narrative")
     assert activity.find("activity-status").get("code") == "2"
     dates = {d.get("type"): d.get("iso-date") for d in activity.findall("activity-date")}
-    assert dates == {"1": "2025-05-01", "2": "2025-06-10", "3": "2027-12-31", "4": "2027-12-31"}
-    assert [c.get("code") for c in activity.findall("recipient-country")] == ["CN", "KZ"]
+    # The actual end in the future is left out (IATI: actual dates are never in the future).
+    assert dates == {"1": "2025-05-01", "2": "2025-06-10", "3": "2027-12-31"}
+    countries = [
+        (c.get("code"), c.get("percentage")) for c in activity.findall("recipient-country")
+    ]
+    assert countries == [("CN", "50"), ("KZ", "50")]
+    sectors = [
+        (s.get("vocabulary"), s.get("code"), s.get("percentage")) for s in activity.iter("sector")
+    ]
+    assert sectors == [("1", "33210", "50"), ("1", "21030", "50")]
     # GML order: latitude first (GeoJSON has longitude first).
     assert activity.xpath("location/point/pos/text()") == ["34.34 108.94", "43.24 76.89"]
-    (budget,) = activity.findall("budget")
-    assert budget.find("value").text == "1500000.00"
-    assert budget.find("period-start").get("iso-date") == "2025-05-01"
+    # One budget per calendar year of 2025-05-01..2027-12-31, in proportion to the days.
+    budgets = [
+        (
+            b.find("period-start").get("iso-date"),
+            b.find("period-end").get("iso-date"),
+            b.findtext("value"),
+        )
+        for b in activity.findall("budget")
+    ]
+    assert budgets == [
+        ("2025-05-01", "2025-12-31", "376923.08"),
+        ("2026-01-01", "2026-12-31", "561538.46"),
+        ("2027-01-01", "2027-12-31", "561538.46"),
+    ]
+    assert sum(Decimal(v) for _s, _e, v in budgets) == Decimal("1500000.00")
     links = activity.findall("document-link")
     assert [(d.get("format"), d.find("category").get("code")) for d in links] == [
         ("application/pdf", "A09"),
@@ -113,18 +141,33 @@ def test_a_pending_participant_is_left_out_and_the_owner_is_accountable(org_a, o
     document = export_xml()
     assert_valid(document)
     roles = [(o.get("ref"), o.get("role")) for o in document.iter("participating-org")]
-    assert roles == [("CN-XIAN", "2")]
+    # Without a registration id, a participating organization is named, not referenced.
+    assert roles == [(None, "2")]
 
 
-def test_a_project_without_dates_is_left_out_with_a_comment(org_a, editor_a):
-    place_in_state(create(Project, org_a, editor_a, ref="DATED"), "published")
-    undated = create(Project, org_a, editor_a, ref="UNDATED", planned_start="", planned_end="")
+def test_a_project_published_without_a_start_date_starts_on_its_publication_day(org_a, editor_a):
+    undated = create(Project, org_a, editor_a, ref="UNDATED")
     place_in_state(undated, "published")
+    Project.objects.unscoped("a project published before the start date was required").filter(
+        pk=undated.pk
+    ).update(planned_start=None, planned_end=None)
     document = export_xml()
     assert_valid(document)
-    assert document.xpath("//iati-identifier/text()") == ["CN-XIAN-DATED"]
-    comments = [c.text for c in document.iter(etree.Comment)]
-    assert any("CN-XIAN-UNDATED left out" in text for text in comments)
+    (date,) = document.xpath("//activity-date")
+    undated.refresh_from_db()
+    assert (date.get("type"), date.get("iso-date")) == (
+        "1",
+        undated.published_at.date().isoformat(),
+    )
+    assert "first published" in date.findtext("narrative")
+
+
+def test_archived_projects_are_exported_with_their_activity_status(org_a, editor_a):
+    closed = create(Project, org_a, editor_a, ref="CLOSED", lifecycle_status="closed")
+    place_in_state(closed, "archived")
+    (activity,) = export_xml().findall("iati-activity")
+    assert activity.findtext("iati-identifier") == "CN-XIAN-CLOSED"
+    assert activity.find("activity-status").get("code") == "4"
 
 
 def test_the_iati_export_shows_only_what_the_caller_may_see_and_takes_filters(

@@ -45,8 +45,15 @@ def test_api_dry_run_then_import(org_a, editor_a):
     response = client.post(
         "/api/v1/zones/import/", {"file": upload(data, "z.xlsx")}, format="multipart"
     )
-    assert response.status_code == 200
+    assert response.status_code == 201  # records were created
     assert response.json()["imported"] is True and own(Zone, org_a).count() == 2
+
+    # The same file again creates nothing (each row unchanged): 200.
+    response = client.post(
+        "/api/v1/zones/import/", {"file": upload(data, "z.xlsx")}, format="multipart"
+    )
+    assert response.status_code == 200
+    assert response.json()["created"] == 0
 
 
 def test_api_reports_row_errors_as_400_and_imports_nothing(org_a, editor_a):

@@ -69,7 +69,7 @@ def drop_statements():
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0009_participation_order_tie_breaker")]
+    dependencies = [("projects", "0011_planned_start_required_to_publish")]
 
     operations = [
         migrations.RunPython(
