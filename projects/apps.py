@@ -9,7 +9,10 @@ class ProjectsConfig(AppConfig):
         # Registers the records' rules with the tenant boundary.
         # What projects adds to an organization merge (accounts never imports projects).
         from projects.domain import merging, publicity
+        from projects.io import jobs
 
         merging.connect()
         # List ETags and public metadata follow every change (projects/publicity.py).
         publicity.connect()
+        # Imports and exports as jobs, the reminders' task (issue 19; registry.jobs runs them).
+        jobs.connect()

@@ -323,3 +323,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Jobs (issue 19): Celery with Redis as the broker, results as rows (registry.models.Job) ----
+# Without REDIS_URL (the `make run` quick start) a job runs in-process at once, so nothing more
+# needs starting; with it, `make worker` and `make beat` run the queue and the scheduler.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True  # the job's row is the result (registry.models.Job)
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves its message to the next worker
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged message after this many seconds (longer than any job).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "freshness-reminders": {
+        "task": "projects.io.jobs.send_freshness_reminders",
+        "schedule": env_int("REMINDERS_EVERY_SECONDS", 24 * 3600),
+    },
+}
+# Where import uploads wait for their job and export jobs write their files (shared storage
+# when workers run on other machines).
+JOB_FILES_ROOT = Path(os.environ.get("JOB_FILES_ROOT", str(BASE_DIR / "media" / "jobs")))
+# A running job whose row has not moved for this long is taken to be lost with its worker; the
+# redelivered message may then run it again (its work is one transaction: nothing was kept).
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
+# Uploads above this size are imported by a job (202 Accepted); smaller ones in the request.
+IMPORT_JOB_THRESHOLD_BYTES = env_int("IMPORT_JOB_THRESHOLD_BYTES", 256 * 1024)
+# A streamed export of more rows than this is refused (413) and points to export-jobs, so that
+# no stream can reach the gunicorn worker timeout and be cut off.
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 100_000)

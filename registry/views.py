@@ -1,12 +1,17 @@
-"""Site-wide views: the health probes and the 400 handler (oversized bodies answer 413)."""
+"""Site-wide views: the health probes, the 400 handler (oversized bodies answer 413) and the
+job page (issue 19)."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registry import jobs
 from registry.middleware import outside_request_transaction, too_large_response
 
 
@@ -37,3 +42,40 @@ def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return too_large_response(request, None)
     return defaults.bad_request(request, exception)
+
+
+# The words for a job's kind and state, in the reader's language.
+JOB_KINDS = {
+    "import": _("Import"),
+    "export": _("Export"),
+    "webhook": _("Webhook delivery"),
+}
+JOB_STATES = {
+    "queued": _("Queued"),
+    "running": _("Running"),
+    "succeeded": _("Succeeded"),
+    "failed": _("Failed"),
+}
+
+
+@require_GET
+def job_page(request, pk: int):
+    """A job of the signed-in user's, with a progress bar that the page's script moves (issue 19);
+    anyone else gets the 404 page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    job = jobs.owned_by(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    result = job.result or {}
+    context = {
+        "job": job,
+        "api_url": f"/api/v1/jobs/{job.pk}/",
+        "kind_label": JOB_KINDS.get(job.kind, job.kind),
+        "state_label": JOB_STATES.get(job.state, job.state),
+        "summary": result.get("summary"),
+        "download_url": f"/api/v1/jobs/{job.pk}/file/" if result.get("file") else None,
+        "size": result.get("size"),
+        "sha256": result.get("sha256"),
+    }
+    return render(request, "jobs/job.html", context)

@@ -19,16 +19,19 @@ from rest_framework.views import APIView
 
 from accounts.api.base import caller_organization
 from projects.io import exporting, iati
+from projects.io import jobs as io_jobs
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import MEDIA_TYPES, download_response
 from projects.models import RECORD_MODELS_BY_TYPE
-from registry.api.base import RegistryViewMixin
+from registry.api.base import RegistryViewMixin, json_object
 from registry.api.errors import PayloadTooLarge, error_body
+from registry.api.jobs import accepted
 from registry.api.renderers import RegistryJSONRenderer
 
 TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
+EXPORT_FORMATS = exporting.EXPORT_FORMATS
 
 
 class LimitedMultiPartParser(MultiPartParser):
@@ -86,10 +89,16 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         },
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="the import report"),
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="a large file: the import runs as a job (Location: the job); the "
+                "report becomes the job's result",
+            ),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="row errors; nothing imported"),
         },
         description="Rows are validated like single records; all are imported or none. "
-        "See docs/import.md for the columns.",
+        "Files above IMPORT_JOB_THRESHOLD_BYTES are imported by a job: 202 Accepted with the "
+        "job, followed at GET /api/v1/jobs/{id}/. See docs/import.md for the columns.",
     )
     def post(self, request, record_type):
         self.require_authenticated()
@@ -101,6 +110,12 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
             raise ValidationError(
                 {"file": ["Send the file in a multipart/form-data field named 'file'."]}
             )
+        if io_jobs.should_run_as_job(upload.size):
+            job = io_jobs.start_import(
+                self.actor, organization, record_type, upload, dry_run=dry_run
+            )
+            upload.close()
+            return accepted(job)
         importer = Importer(
             self.actor, organization, model, upload, upload.name, upload.size, dry_run=dry_run
         )
@@ -145,9 +160,55 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         except exporting.FormatNotOffered as error:
             return Response(error_body(error.message, "not_acceptable"), status=406)
         queryset = exporting.filtered(self.actor, model, request.query_params, request)
+        too_large = exporting.too_many_to_stream(queryset)
+        if too_large:
+            return Response(error_body(too_large, "export_too_large"), status=413)
         chunks = exporting.export_stream(self.actor, queryset, export_format)
         filename = exporting.export_filename(model, export_format)
         return download_response(chunks, export_format, filename)
+
+
+class ExportJobView(RegistryViewMixin, APIView):
+    """`POST {type}/export-jobs/?<the list's filters>` with `{"format": ...}`: an export of any
+    size, built in the background; the job's result holds the download URL, size and SHA-256."""
+
+    def known_query_params(self) -> set[str]:
+        model = RECORD_MODELS_BY_TYPE[self.kwargs["record_type"]]
+        return {*exporting.FILTERSETS[model].base_filters}
+
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "object",
+                "properties": {"format": {"type": "string", "enum": list(EXPORT_FORMATS)}},
+                "required": ["format"],
+            }
+        },
+        responses={
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="the export job (Location: the job); when it has succeeded its "
+                "result holds url, size and sha256",
+            ),
+            406: OpenApiResponse(OpenApiTypes.OBJECT, description="format not offered"),
+        },
+        description="Takes the list's filters as query parameters and the format in the body; "
+        "builds the file in the background. Only the caller downloads it.",
+    )
+    def post(self, request, record_type):
+        self.require_authenticated()
+        model = RECORD_MODELS_BY_TYPE[record_type]
+        body = json_object(request.data)
+        export_format = body.get("format")
+        if not isinstance(export_format, str):
+            raise ValidationError({"format": [f"Give one of {', '.join(EXPORT_FORMATS)}."]})
+        try:
+            exporting.check_format(model, export_format)
+        except exporting.FormatNotOffered as error:
+            return Response(error_body(error.message, "not_acceptable"), status=406)
+        exporting.filtered(self.actor, model, request.query_params, request)  # 400 when wrong
+        job = io_jobs.start_export(self.actor, record_type, export_format, request.query_params)
+        return accepted(job)
 
 
 def export_view(record_type: str) -> type[ExportView]:

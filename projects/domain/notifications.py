@@ -11,10 +11,9 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 
 from accounts.models import MembershipRole, PlatformRole, User
-from registry import rls
+from registry import jobs, rls
 
 logger = logging.getLogger(__name__)
 
@@ -51,16 +50,10 @@ def reviewers():
 
 
 def _send_after_commit(recipients: list[str], subject: str, body: str) -> None:
-    if not recipients:
-        return
-
-    def send():
-        try:
-            send_mail(SUBJECT_PREFIX + subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except Exception:  # the action has committed; a mail outage must not turn it into a 500
-            logger.exception("could not send the notification %r to %s", subject, recipients)
-
-    transaction.on_commit(send)
+    """After commit, the task `registry.jobs.send_message` sends it outside the request (retried
+    with backoff by the worker); without a worker, in-process. A mail outage never turns the
+    committed action into a 500."""
+    jobs.enqueue_message(SUBJECT_PREFIX + subject, body, recipients)
 
 
 def _describe(record) -> str:
