@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 MAIL_TRANSIENT = (smtplib.SMTPException, OSError)
 MAX_RETRIES = 8
+# Deliveries (mail, webhooks) are retried for about a day: 2 s, 4 s, ... then every 3 hours.
+DELIVERY_RETRIES = 20
+DELIVERY_BACKOFF_CAP = 3 * 3600
 # Seconds between two progress writes at most (each is one UPDATE on its own connection).
 PROGRESS_EVERY_SECONDS = 0.5
 
@@ -284,7 +287,7 @@ def backoff(retries: int, *, base: int = 2, cap: int = 600) -> int:
 # --- Mail ---------------------------------------------------------------------------------------
 
 
-@shared_task(bind=True, name="registry.jobs.send_message", max_retries=MAX_RETRIES)
+@shared_task(bind=True, name="registry.jobs.send_message", max_retries=DELIVERY_RETRIES)
 def send_message(self, subject, body, html, to, from_email):
     """Send one mail with Django's mail (the SMTP server of the settings), retried with backoff
     for about a day when the server is away."""
@@ -294,7 +297,7 @@ def send_message(self, subject, body, html, to, from_email):
         if self.request.retries >= self.max_retries:
             raise
         raise self.retry(
-            exc=error, countdown=backoff(self.request.retries, cap=3 * 3600)
+            exc=error, countdown=backoff(self.request.retries, cap=DELIVERY_BACKOFF_CAP)
         ) from error
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -46,15 +46,15 @@ def bad_request(request, exception=None):
 
 # The words for a job's kind and state, in the reader's language.
 JOB_KINDS = {
-    "import": _("Import"),
-    "export": _("Export"),
-    "webhook": _("Webhook delivery"),
+    "import": pgettext_lazy("job", "Import"),
+    "export": pgettext_lazy("job", "Export"),
+    "webhook": pgettext_lazy("job", "Webhook delivery"),
 }
 JOB_STATES = {
-    "queued": _("Queued"),
-    "running": _("Running"),
-    "succeeded": _("Succeeded"),
-    "failed": _("Failed"),
+    "queued": pgettext_lazy("job", "Queued"),
+    "running": pgettext_lazy("job", "Running"),
+    "succeeded": pgettext_lazy("job", "Succeeded"),
+    "failed": pgettext_lazy("job", "Failed"),
 }
 
 
