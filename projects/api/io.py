@@ -162,7 +162,10 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         queryset = exporting.filtered(self.actor, model, request.query_params, request)
         too_large = exporting.too_many_to_stream(queryset)
         if too_large:
-            return Response(error_body(too_large, "export_too_large"), status=413)
+            body = error_body(
+                too_large, "export_too_large", export_jobs=f"/api/v1/{record_type}/export-jobs/"
+            )
+            return Response(body, status=413)
         chunks = exporting.export_stream(self.actor, queryset, export_format)
         filename = exporting.export_filename(model, export_format)
         return download_response(chunks, export_format, filename)
