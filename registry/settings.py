@@ -340,6 +340,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 }
 CELERY_TIMEZONE = "UTC"
+# The queue this site's jobs go to (several sites or test runs may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "registry")
 CELERY_BEAT_SCHEDULE = {
     "freshness-reminders": {
         "task": "projects.io.jobs.send_freshness_reminders",
