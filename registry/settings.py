@@ -359,3 +359,9 @@ IMPORT_JOB_THRESHOLD_BYTES = env_int("IMPORT_JOB_THRESHOLD_BYTES", 256 * 1024)
 # A streamed export of more rows than this is refused (413) and points to export-jobs, so that
 # no stream can reach the gunicorn worker timeout and be cut off.
 EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 100_000)
+# Partner webhooks (issue 19; projects/domain/webhooks.py). Private and loopback targets only
+# when WEBHOOK_ALLOW_PRIVATE=1 (tests, closed networks). A subscription is paused, and its
+# owner told, after WEBHOOK_PAUSE_AFTER failed attempts in a row.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_PAUSE_AFTER = env_int("WEBHOOK_PAUSE_AFTER", 15)

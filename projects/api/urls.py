@@ -9,6 +9,12 @@ from projects.api.io import ExportJobView, IatiExportView, ImportView, export_vi
 from projects.api.participants import ParticipantViewSet
 from projects.api.statistics import StatsView
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
+from projects.api.webhooks import (
+    WebhookDeliveriesView,
+    WebhookDetailView,
+    WebhookListView,
+    WebhookReplayView,
+)
 from projects.domain.workflow import TRANSITIONS
 from registry.api import routing  # noqa: F401  (registers the <ident:...> converter)
 
@@ -95,6 +101,18 @@ urlpatterns = [
         f"{participants}<int:pk>/decline/",
         ParticipantViewSet.as_view({"post": "decline"}),
         name="api-participants-decline",
+    ),
+    path("webhooks/", WebhookListView.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>/", WebhookDetailView.as_view(), name="api-webhook"),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        WebhookDeliveriesView.as_view(),
+        name="api-webhook-deliveries",
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries/<uuid:event_id>/replay/",
+        WebhookReplayView.as_view(),
+        name="api-webhook-replay",
     ),
     path("review-queue/", ReviewQueueView.as_view(), name="api-review-queue"),
     path("changes/", ChangesView.as_view(), name="api-changes"),

@@ -8,8 +8,11 @@ import hashlib
 import pytest
 
 from registry.models import Job
+from tests.projects.io import test_export
 from tests.projects.io.conftest import body
-from tests.projects.io.test_export import catalogue, client_for, identifiers  # noqa: F401
+from tests.projects.io.test_export import client_for, identifiers
+
+catalogue = test_export.catalogue  # the fixture: a draft and a published record of each type
 
 
 @pytest.fixture
