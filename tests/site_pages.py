@@ -65,6 +65,8 @@ PAGES: dict[str, tuple[str, object]] = {
     "members": ("member", None),
     "api-keys": ("member", None),
     "sister-cities": ("member", None),
+    # A job's page (issue 19): the editor's import job (others get the 404 page).
+    "job": ("member", lambda d: [d.jobs["import"].pk]),
     # Public pages (issue 8, projects/urls.py).
     "project-list": ("public", None),
     "zone-list": ("public", None),
@@ -84,6 +86,7 @@ class PageDataset:
     orgs: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     records: dict = field(default_factory=dict)
+    jobs: dict = field(default_factory=dict)
     # Record texts shown on pages (record data, not labels): stripped before comparing with msgids.
     texts: set = field(default_factory=set)
 
@@ -210,6 +213,12 @@ def page_dataset(scale: int = 0) -> PageDataset:
     link = accounts_services.propose_link(admin_a, a, b, note="Twinned since 2015")
     accounts_services.accept_link(Actor.for_user(d.users["admin_b"]), link)
     keys.issue_key(d.users["org_admin"], a, name="Partner sync", scopes="read")
+    # An import job of the editor's, half done (issue 19).
+    from registry import jobs
+    from registry.models import Job
+
+    d.jobs["import"] = jobs.start("import", Actor.for_user(editor), organization=a, total=10)
+    Job.objects.filter(pk=d.jobs["import"].pk).update(state="running", progress_done=5)
     d.texts = _record_texts(d)
     if scale:
         add_published(d, scale)

@@ -30,6 +30,10 @@ GLOBAL_MODELS = {
     "axes.AccessAttemptExpiration": "django-axes' expiry of those counts",
     "axes.AccessLog": "django-axes' sign-in log (switched off: AXES_DISABLE_ACCESS_LOG)",
     "axes.AccessFailureLog": "django-axes' failure log (off by default)",
+    "registry.Job": (
+        "a job belongs to the person who started it, not to an organization: only its owner "
+        "reads it (registry.jobs.owned_by; the owner-only RLS policy of registry/0004_jobs)"
+    ),
     "projects.ChangeCounter": (
         "a number per viewer class (public, or one organization's members) behind list ETags; "
         "it holds no content, and its scope names whose view moved"

@@ -69,6 +69,8 @@ COVERED = {
     "api-key-revoke": ORG + "test_api_key_is_shown_once_and_revoked",
     "sister-cities": ORG + "test_sister_city_proposal_and_answer",
     "sister-city-answer": ORG + "test_sister_city_proposal_and_answer",
+    # Jobs (issue 19).
+    "job": "registry/test_jobs.py::test_the_job_page_shows_the_progress_to_its_owner_only",
 }
 # Routes with arguments, and the arguments the walk below requests them with.
 ROUTE_ARGS = {
@@ -96,6 +98,7 @@ ROUTE_ARGS = {
     "member-remove": [1],
     "api-key-revoke": ["nokey123"],
     "sister-city-answer": [1, "accept"],
+    "job": [1],
 }
 SKIPPED_PREFIXES = (
     "api/",
