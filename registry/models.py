@@ -153,6 +153,9 @@ class Job(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    # The organization the job acts for (an import's), when there is one. Its column is not
+    # named organization_id: a job is not an organization's row but its owner's (the tenant-owned
+    # tables are those with an organization_id, tests/registry/rls/test_rls_walk.py).
     organization = models.ForeignKey(
         "accounts.Organization",
         on_delete=models.CASCADE,
@@ -160,6 +163,7 @@ class Job(models.Model):
         null=True,
         blank=True,
         db_index=False,
+        db_column="acting_for_id",
     )
     kind = models.CharField(max_length=40)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)

@@ -164,9 +164,12 @@ tenancy.register(AuditEntry, Policy(_history))
 
 
 def _administered(actor: Actor, qs: QuerySet) -> QuerySet:
-    """Webhook subscriptions and their deliveries: the owner organization's admins (issue 19)."""
+    """Webhook subscriptions and their deliveries: the owner organization's admins, with the
+    write scope (issue 19: an admin's session, or a key with read and write)."""
     if actor.is_platform_admin:
         return qs
+    if not actor.can_write():
+        return qs.none()
     return qs.filter(organization_id__in=actor.orgs_where("admin"))
 
 
