@@ -77,5 +77,9 @@ def job_page(request, pk: int):
         "download_url": f"/api/v1/jobs/{job.pk}/file/" if result.get("file") else None,
         "size": result.get("size"),
         "sha256": result.get("sha256"),
+        # A checked file's import, offered once its dry run found no error (the import page).
+        "confirm": (job.params or {}).get("confirm")
+        if job.state == job.State.SUCCEEDED and result.get("dry_run")
+        else None,
     }
     return render(request, "jobs/job.html", context)

@@ -49,8 +49,11 @@ def should_run_as_job(size: int) -> bool:
     return size > settings.IMPORT_JOB_THRESHOLD_BYTES
 
 
-def start_import(actor, organization, record_type: str, upload, *, dry_run: bool) -> Job:
-    """Keep the upload where a worker finds it and queue its import as the actor."""
+def start_import(
+    actor, organization, record_type: str, upload, *, dry_run: bool, confirm: dict | None = None
+) -> Job:
+    """Keep the upload where a worker finds it and queue its import as the actor. `confirm`: the
+    page's form that imports a checked file (its URL and token), offered on the job's page."""
     name = _new_name(IMPORT, Path(upload.name).suffix.lower()[:8])
     with (files_root() / name).open("wb") as kept:
         for chunk in upload.chunks():
@@ -62,6 +65,8 @@ def start_import(actor, organization, record_type: str, upload, *, dry_run: bool
         "size": upload.size,
         "dry_run": dry_run,
     }
+    if confirm:
+        params["confirm"] = confirm
     return jobs.start(IMPORT, actor, organization=organization, params=params)
 
 

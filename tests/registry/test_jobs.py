@@ -8,6 +8,7 @@ start does; tests/registry/test_jobs_worker.py runs a real worker against Redis.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -249,3 +250,35 @@ def test_enqueued_mail_leaves_after_commit_only(db, django_capture_on_commit_cal
     for callback in callbacks:
         callback()
     assert [m.subject for m in mail.outbox] == ["Hello"]
+
+
+# --- The import page: a large file's check and import are jobs --------------------------------
+
+
+def test_the_import_page_checks_a_large_file_as_a_job_and_confirms_it_as_one(
+    client, org_a, editor_a, job_files, django_capture_on_commit_callbacks
+):
+    client.force_login(editor_a)
+    data = file_of("csv", "contacts", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/contacts/import/", {"file": upload(data, "c.csv")})
+    assert response.status_code == 302
+    check = Job.objects.get()
+    assert response["Location"] == f"/jobs/{check.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "3 row(s) of c.csv checked: 3 would be created" in page
+    assert 'action="/contacts/import/confirm/"' in page
+    assert contacts_of(org_a).count() == 0
+
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/contacts/import/confirm/", {"token": token})
+    done = Job.objects.exclude(pk=check.pk).get()
+    assert response["Location"] == f"/jobs/{done.pk}/"
+    assert (done.state, done.result["created"]) == ("succeeded", 3)
+    assert contacts_of(org_a).count() == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "3 were created" in page and "/contacts/import/confirm/" not in page
+    # A token is used once.
+    assert client.post("/contacts/import/confirm/", {"token": token}).status_code == 302
+    assert contacts_of(org_a).count() == 3
