@@ -77,6 +77,7 @@ class WebhookListView(RegistryViewMixin, APIView):
     extra_query_params = frozenset({"organization"})
 
     @extend_schema(
+        operation_id="webhooks_list",
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="the subscriptions")},
         description="The subscriptions the caller manages (without their secrets).",
     )
