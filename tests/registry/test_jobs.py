@@ -282,3 +282,12 @@ def test_the_import_page_checks_a_large_file_as_a_job_and_confirms_it_as_one(
     # A token is used once.
     assert client.post("/contacts/import/confirm/", {"token": token}).status_code == 302
     assert contacts_of(org_a).count() == 3
+
+
+def test_the_reminders_run_on_the_scheduler(db, settings):
+    from registry.celery import app
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry
+    result = app.tasks["projects.io.jobs.send_freshness_reminders"].apply()
+    assert result.successful() and result.result == 0  # nothing is due in an empty registry
