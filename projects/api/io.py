@@ -139,6 +139,10 @@ EXPORT_RESPONSES = {
     (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
     (200, "application/geo+json"): {"$ref": "#/components/schemas/FeatureCollection"},
 }
+TOO_MANY_TO_STREAM = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="more rows than EXPORT_STREAM_MAX_ROWS: build the file with export-jobs",
+)
 EXPORT_DESCRIPTION = (
     "Takes the list's filters; the whole result set, streamed, in the format the path names "
     "(csv, xlsx, json, geojson; see docs/import.md for the columns)."
@@ -226,9 +230,12 @@ def export_view(record_type: str) -> type[ExportView]:
     @extend_schema(
         parameters=[OpenApiParameter("export_format", str, OpenApiParameter.PATH, enum=offered)],
         responses={
-            key: value
-            for key, value in EXPORT_RESPONSES.items()
-            if key[1] != "application/geo+json" or "geojson" in offered
+            **{
+                key: value
+                for key, value in EXPORT_RESPONSES.items()
+                if key[1] != "application/geo+json" or "geojson" in offered
+            },
+            413: TOO_MANY_TO_STREAM,
         },
         description=EXPORT_DESCRIPTION,
     )
@@ -248,11 +255,15 @@ class IatiExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         responses={
             (200, "application/xml"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="iati-activities, IATI Standard 2.03"
-            )
+            ),
+            413: TOO_MANY_TO_STREAM,
         },
         description="Published projects that the caller may see, as IATI activities.",
     )
     def get(self, request):
         queryset = exporting.filtered(self.actor, iati.Project, request.query_params, request)
+        too_large = exporting.too_many_to_stream(queryset)
+        if too_large:
+            return Response(error_body(too_large, "export_too_large"), status=413)
         chunks = iati.stream_activities(self.actor, queryset)
         return download_response(chunks, "iati.xml", iati.filename())

@@ -66,6 +66,9 @@ def export(request, record_type: str, export_format: str):
         return HttpResponseBadRequest(
             f"These filters cannot be used: {error.detail}", content_type="text/plain"
         )
+    too_large = exporting.too_many_to_stream(queryset)
+    if too_large:  # a stream cut off by the server's timeout would look complete (issue 19)
+        return HttpResponse(too_large, status=413, content_type="text/plain; charset=utf-8")
     chunks = exporting.export_stream(actor, queryset, export_format)
     return download_response(chunks, export_format, exporting.export_filename(model, export_format))
 
@@ -82,6 +85,9 @@ def export_iati(request):
         return HttpResponseBadRequest(
             f"These filters cannot be used: {error.detail}", content_type="text/plain"
         )
+    too_large = exporting.too_many_to_stream(queryset)
+    if too_large:
+        return HttpResponse(too_large, status=413, content_type="text/plain; charset=utf-8")
     return download_response(iati.stream_activities(actor, queryset), "iati.xml", iati.filename())
 
 

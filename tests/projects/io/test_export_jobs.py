@@ -107,3 +107,18 @@ def test_a_stream_too_large_is_refused_with_a_pointer_to_export_jobs(
     assert response.status_code == 200
     settings.EXPORT_STREAM_MAX_ROWS = 3
     assert client.get("/api/v1/projects/export.csv").status_code == 200
+
+
+def test_the_pages_and_iati_streams_are_refused_too_when_too_large(
+    catalogue, editor_a, client, settings
+):
+    settings.EXPORT_STREAM_MAX_ROWS = 1
+    client.force_login(editor_a)
+    response = client.get("/projects/export.csv")
+    assert response.status_code == 413
+    assert "/api/v1/projects/export-jobs/" in response.content.decode()
+    api = client_for(editor_a)
+    assert api.get("/api/v1/projects/export.iati.xml").status_code == 413
+    settings.EXPORT_STREAM_MAX_ROWS = 100
+    assert client.get("/projects/export.csv").status_code == 200
+    assert api.get("/api/v1/projects/export.iati.xml").status_code == 200
