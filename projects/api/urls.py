@@ -5,7 +5,7 @@ projects.domain.workflow.TRANSITIONS, so a new action gets its route without a c
 from django.urls import path
 
 from projects.api.feeds import ChangesView, ReviewQueueView
-from projects.api.io import ExportJobView, IatiExportView, ImportView, export_view
+from projects.api.io import IatiExportView, ImportView, export_job_view, export_view
 from projects.api.participants import ParticipantViewSet
 from projects.api.statistics import StatsView
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
@@ -70,7 +70,7 @@ urlpatterns = [
     *[
         path(
             f"{kind}/export-jobs/",
-            ExportJobView.as_view(),
+            export_job_view(kind).as_view(),
             {"record_type": kind},
             name=f"api-{kind}-export-jobs",
         )

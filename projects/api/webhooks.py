@@ -26,14 +26,22 @@ from registry.api.base import RegistryViewMixin, json_object
 SUBSCRIBE_BODY = {
     "type": "object",
     "properties": {
-        "url": {"type": "string", "format": "uri"},
-        "events": {"type": "array", "items": {"type": "string", "enum": WebhookEvent.values}},
+        "url": {"type": "string", "format": "uri", "maxLength": 500},
+        "events": {
+            "type": "array",
+            "items": {"type": "string", "enum": WebhookEvent.values},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
         "record_types": {
             "type": "array",
             "items": {"type": "string", "enum": list(RECORD_MODELS_BY_TYPE)},
+            "minItems": 1,
+            "uniqueItems": True,
         },
     },
     "required": ["url", "events", "record_types"],
+    "additionalProperties": False,
 }
 
 
