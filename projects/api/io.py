@@ -29,6 +29,7 @@ from registry.api.base import RegistryViewMixin, json_object
 from registry.api.errors import PayloadTooLarge, error_body
 from registry.api.jobs import accepted
 from registry.api.renderers import RegistryJSONRenderer
+from registry.tenancy import NotVisible
 
 TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
 EXPORT_FORMATS = exporting.EXPORT_FORMATS
@@ -53,6 +54,20 @@ class JSONErrorsMixin:
         return (JSONRenderer(), "application/json")
 
 
+class NamesNoRecord:
+    """`{type}/import/` and `{type}/export-jobs/` sit where a record's URL would
+    (`{type}/{identifier}/`): a GET, PATCH, PUT or DELETE there asks for a record that cannot
+    exist (no identifier is one word, and `export-jobs` names no record), so it answers the item
+    route's 404 rather than a 405 the item route never gives."""
+
+    ITEM_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+    def initial(self, request, *args, **kwargs):
+        if request.method in self.ITEM_METHODS and not hasattr(self, request.method.lower()):
+            raise NotVisible()
+        super().initial(request, *args, **kwargs)
+
+
 def _dry_run(request) -> bool:
     value = request.query_params.get("dry_run", "").strip().lower()
     if value not in TRUE + FALSE:
@@ -60,7 +75,7 @@ def _dry_run(request) -> bool:
     return value in TRUE
 
 
-class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
+class ImportView(NamesNoRecord, JSONErrorsMixin, RegistryViewMixin, APIView):
     """Import records from a CSV, XLSX or JSON file into the caller's organization."""
 
     parser_classes = [LimitedMultiPartParser]
@@ -175,7 +190,7 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         return download_response(chunks, export_format, filename)
 
 
-class ExportJobView(RegistryViewMixin, APIView):
+class ExportJobView(NamesNoRecord, RegistryViewMixin, APIView):
     """`POST {type}/export-jobs/?<the list's filters>` with `{"format": ...}`: an export of any
     size, built in the background; the job's result holds the download URL, size and SHA-256."""
 

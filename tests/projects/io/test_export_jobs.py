@@ -88,7 +88,10 @@ def test_export_jobs_refuse_bad_requests(catalogue, editor_a, job_files):
     assert response.status_code == 400
     response = client.post("/api/v1/zones/export-jobs/?colour=red", {"format": "csv"})
     assert response.status_code == 400
-    assert client.get("/api/v1/zones/export-jobs/").status_code == 405
+    # Where a record's URL would be: no record is called export-jobs (or import).
+    assert client.get("/api/v1/zones/export-jobs/").status_code == 404
+    assert client.patch("/api/v1/zones/import/", {}, format="json").status_code == 404
+    assert client.generic("TRACE", "/api/v1/zones/export-jobs/").status_code == 405
     assert not Job.objects.exists()
 
 
