@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 
 import pytest
 from rest_framework.test import APIClient
@@ -80,3 +81,48 @@ def test_an_export_job_on_the_worker_equals_the_streamed_export(celery_worker_pr
     assert downloaded == streamed
     assert job.result["sha256"] == hashlib.sha256(streamed).hexdigest()
     assert Job.objects.filter(pk=job.pk, attempts=1).exists()
+
+
+def test_a_webhook_is_delivered_by_the_worker_retried_and_signed(
+    celery_worker_process, importer, settings
+):
+    """The receiver fails once: the worker retries after its backoff (2 s), then delivers; the
+    receiver verifies the signature with the secret it was shown."""
+    from projects.models import WebhookDelivery, Zone
+    from tests.projects.api.test_webhooks import Receiver, verify
+    from tests.projects.factories import act, create
+
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    organization, editor = importer
+    admin = member(organization, "admin", username="worker-admin")
+    secretariat = OrganizationFactory(slug="sec", identifier_prefix="SRR", kind="secretariat")
+    reviewer = member(secretariat, "viewer", username="worker-reviewer")
+    reviewer.platform_role = "reviewer"
+    reviewer.save()
+    receiver = Receiver()
+    try:
+        client = APIClient()
+        client.force_login(admin)
+        secret = client.post(
+            "/api/v1/webhooks/",
+            {"url": receiver.url, "events": ["published"], "record_types": ["zones"]},
+            format="json",
+        ).json()["secret"]
+        receiver.status = 500
+        act(reviewer, act(editor, create(Zone, organization, editor), "submit"), "approve")
+        deadline = time.monotonic() + 60
+        while len(receiver.received) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        receiver.status = 200
+        delivery = WebhookDelivery.objects.unscoped("test")
+        while time.monotonic() < deadline and not delivery.filter(state="succeeded").exists():
+            time.sleep(0.2)
+        (done,) = delivery.all()
+        assert (done.state, done.attempts) == ("succeeded", 2), (
+            celery_worker_process.log.read_text()[-2000:]
+        )
+        first, second = receiver.received
+        assert first["headers"]["X-Registry-Event-Id"] == second["headers"]["X-Registry-Event-Id"]
+        assert verify(secret, second["headers"]["X-Registry-Signature"], second["body"])
+    finally:
+        receiver.close()
