@@ -339,3 +339,23 @@ def test_deliveries_are_seen_by_the_owners_admins_only(
     assert visible(Actor.for_user(reviewer), WebhookDelivery).count() == 0
     with rls.system_context("test"):
         assert WebhookDelivery.objects.unscoped("test").count() == 1
+
+
+def test_the_python_verifier_of_docs_api_md_accepts_our_signature_and_nothing_else():
+    """docs/api.md's snippet, run as written."""
+    import re
+    import time
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+    section = doc.split("### Verifying a signature", 1)[1]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(snippet, "docs/api.md", "exec"), namespace)
+    body, now = b'{"event":"published"}', int(time.time())
+    header = webhooks.signature("whsec_doc", now, body)
+    assert namespace["verify"]("whsec_doc", header, body)
+    assert not namespace["verify"]("whsec_other", header, body)
+    assert not namespace["verify"]("whsec_doc", header, body + b" ")
+    old = webhooks.signature("whsec_doc", now - 3600, body)
+    assert not namespace["verify"]("whsec_doc", old, body)  # too old: a replayed capture
