@@ -359,3 +359,32 @@ def test_the_python_verifier_of_docs_api_md_accepts_our_signature_and_nothing_el
     assert not namespace["verify"]("whsec_doc", header, body + b" ")
     old = webhooks.signature("whsec_doc", now - 3600, body)
     assert not namespace["verify"]("whsec_doc", old, body)  # too old: a replayed capture
+
+
+def test_the_javascript_verifier_of_docs_api_md_accepts_our_signature(tmp_path):
+    """docs/api.md's Node.js snippet, run as written (skipped where there is no node)."""
+    import re
+    import shutil
+    import subprocess
+    import time
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+    section = doc.split("### Verifying a signature", 1)[1]
+    snippet = re.search(r"```javascript\n(.*?)```", section, re.S).group(1)
+    body, now = b'{"event":"published"}', int(time.time())
+    good = webhooks.signature("whsec_doc", now, body)
+    script = tmp_path / "verify.js"
+    script.write_text(
+        snippet
+        + "\nconst body = Buffer.from(process.argv[3]);\n"
+        + "console.log([verify('whsec_doc', process.argv[2], body),"
+        + " verify('whsec_other', process.argv[2], body)].join(','));\n"
+    )
+    out = subprocess.run(
+        [node, str(script), good, body.decode()], capture_output=True, text=True, timeout=30
+    )
+    assert out.stdout.strip() == "true,false", out.stderr
