@@ -347,10 +347,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.io.jobs.send_freshness_reminders",
         "schedule": env_int("REMINDERS_EVERY_SECONDS", 24 * 3600),
     },
+    "old-job-files": {
+        "task": "projects.io.jobs.remove_old_job_files",
+        "schedule": 24 * 3600,
+    },
 }
 # Where import uploads wait for their job and export jobs write their files (shared storage
 # when workers run on other machines).
 JOB_FILES_ROOT = Path(os.environ.get("JOB_FILES_ROOT", str(BASE_DIR / "media" / "jobs")))
+# Export files and unclaimed uploads are removed after this many days (daily, on beat).
+JOB_FILES_KEEP_DAYS = env_int("JOB_FILES_KEEP_DAYS", 7)
 # A running job whose row has not moved for this long is taken to be lost with its worker; the
 # redelivered message may then run it again (its work is one transaction: nothing was kept).
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)

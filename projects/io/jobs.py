@@ -9,6 +9,7 @@ URL, the size and the SHA-256). `registry.jobs` claims, runs and records them.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from pathlib import Path
 
@@ -170,6 +171,23 @@ def send_freshness_reminders() -> int:
     with rls.system_context("celery beat's freshness reminders act for no single user"):
         reports = reminders.send_freshness_reminders(dry_run=False)
     return len(reports) if hasattr(reports, "__len__") else 0
+
+
+@shared_task(name="projects.io.jobs.remove_old_job_files")
+def remove_old_job_files() -> int:
+    """Export files and unclaimed uploads older than JOB_FILES_KEEP_DAYS go (daily, on beat);
+    a job whose file went answers 404 for it."""
+    cutoff = time.time() - settings.JOB_FILES_KEEP_DAYS * 86400
+    removed = 0
+    for kind in (IMPORT, EXPORT):
+        for path in (files_root() / kind).glob("*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 def connect() -> None:

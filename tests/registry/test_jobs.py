@@ -291,3 +291,19 @@ def test_the_reminders_run_on_the_scheduler(db, settings):
         assert entry["task"] in app.tasks, entry
     result = app.tasks["projects.io.jobs.send_freshness_reminders"].apply()
     assert result.successful() and result.result == 0  # nothing is due in an empty registry
+
+
+def test_old_job_files_are_removed_and_new_ones_kept(job_files):
+    import os
+    import time
+
+    from projects.io.jobs import remove_old_job_files
+
+    (job_files / "export").mkdir(parents=True)
+    old, new = job_files / "export" / "old.csv", job_files / "export" / "new.csv"
+    old.write_text("a")
+    new.write_text("b")
+    week_ago = time.time() - 8 * 86400
+    os.utime(old, (week_ago, week_ago))
+    assert remove_old_job_files.apply().result == 1
+    assert not old.exists() and new.exists()
