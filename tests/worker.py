@@ -111,6 +111,15 @@ class Worker:
         raise AssertionError(f"job {job_id} did not finish:\n{self.log.read_text()[-3000:]}")
 
 
+def _reset_broker() -> None:
+    """Forget the broker connections and queues the app made before (in-process tests build
+    them for the default broker): the next message goes to the broker and queue now set."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """Start one worker for the session; the app in this process sends to its queue."""
@@ -130,6 +139,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     celery_app.conf.update(
         task_always_eager=False, broker_url=REDIS_URL, task_default_queue=worker.queue
     )
+    _reset_broker()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.JOB_FILES_ROOT = worker.files
     try:
@@ -137,4 +147,5 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     finally:
         worker.stop()
         celery_app.conf.update(saved)
+        _reset_broker()
         settings.CELERY_TASK_ALWAYS_EAGER, settings.JOB_FILES_ROOT = saved_settings
