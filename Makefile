@@ -7,7 +7,7 @@ SQLITE_URL := sqlite:///$(CURDIR)/test-db.sqlite3
 PYTEST_WORKERS ?= 2
 
 .PHONY: install run test test-postgres test-sqlite lint openapi messages clean serve install-bench \
-	bench-data bench
+	bench-data bench worker beat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,18 @@ serve: install
 	    echo "make serve: set $$name (README, 'Run it in production')"; exit 2; fi; done
 	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input -v 0
 	DEBUG=0 $(BIN)/gunicorn -c deploy/gunicorn.conf.py registry.wsgi:application
+
+## Jobs (issue 19): the queue's worker and the scheduler, in the foreground. Need REDIS_URL (the
+## broker) and the same DATABASE_URL and JOB_FILES_ROOT as the app servers.
+worker: install
+	@if [ -z "$${REDIS_URL:-$$CELERY_BROKER_URL}" ]; then \
+	  echo "make worker: set REDIS_URL (without it jobs run inside the app, README)"; exit 2; fi
+	$(BIN)/celery -A registry worker --loglevel=INFO
+
+beat: install
+	@if [ -z "$${REDIS_URL:-$$CELERY_BROKER_URL}" ]; then \
+	  echo "make beat: set REDIS_URL (README)"; exit 2; fi
+	$(BIN)/celery -A registry beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-/tmp/registry-celerybeat}
 
 ## The benchmark (docs/benchmarks.md): SIZES from 10k,100k,1m; ROUNDS, DURATION (s), CASES.
 SIZES ?= 10k

@@ -294,6 +294,30 @@ def field_value_label(model, field: str, value) -> str:
     return label(vocabulary, value) if vocabulary is not None else str(value or "")
 
 
+class WebhookEvent(models.TextChoices):
+    """What a partner's webhook subscription may ask to hear of (issue 19): a record becoming
+    public, its public content changing, its archiving."""
+
+    PUBLISHED = "published", pgettext_lazy("webhook event", "Published")
+    UPDATED = "updated", pgettext_lazy("webhook event", "Updated")
+    ARCHIVED = "archived", pgettext_lazy("webhook event", "Archived")
+
+
+class WebhookState(models.TextChoices):
+    """A subscription is delivered to while active; paused after repeated failures."""
+
+    ACTIVE = "active", pgettext_lazy("webhook", "Active")
+    PAUSED = "paused", pgettext_lazy("webhook", "Paused")
+
+
+class DeliveryState(models.TextChoices):
+    """One delivery of one event to one subscription."""
+
+    PENDING = "pending", pgettext_lazy("webhook delivery", "Pending")
+    SUCCEEDED = "succeeded", pgettext_lazy("webhook delivery", "Delivered")
+    FAILED = "failed", pgettext_lazy("webhook delivery", "Failed")
+
+
 # The vocabularies of the models' fields, found again from a field's values (Django keeps the
 # (value, label) pairs, not the class; the values tell them apart).
 RECORD_VOCABULARIES = (

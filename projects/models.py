@@ -19,12 +19,15 @@ from projects.choices import (
     PUBLIC_STATES,
     SYSTEM_COMMENT_ACTIONS,
     ContactKind,
+    DeliveryState,
     ParticipantRole,
     ParticipationStatus,
     ProjectCategory,
     ProjectLifecycle,
     RelationKind,
     RevisionState,
+    WebhookEvent,
+    WebhookState,
     WorkflowState,
     ZoneKind,
     ZoneLifecycle,
@@ -94,6 +97,15 @@ class Record(TenantOwned):
 
     # Set by subclasses: the URL / API name ("projects") and the singular ("project").
     record_type: str = ""
+    # The workflow state as it was read from the database (None for a new record): which public
+    # change a save is, for the partner webhooks (projects.domain.webhooks.event_of).
+    loaded_state: str | None = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.loaded_state = instance.__dict__.get("workflow_state")
+        return instance
 
     identifier = models.CharField(max_length=120, validators=[validation.validate_identifier])
     countries = models.JSONField(default=list, validators=[validation.validate_country_list])
@@ -563,3 +575,67 @@ class ChangeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}={self.value}"
+
+
+class WebhookSubscription(TenantOwned):
+    """A partner's subscription to public changes of records (issue 19), owned by the
+    organization whose admin made it. The secret signs every delivery (HMAC-SHA256); it is shown
+    once, when the subscription is made, and kept to sign with."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)
+    record_types = models.JSONField(default=list)
+    secret = models.CharField(max_length=100)
+    state = models.CharField(
+        max_length=10, choices=WebhookState.choices, default=WebhookState.ACTIVE
+    )
+    # Failed attempts in a row; reset by a delivery that succeeds.
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state"], name="projects_webhook_state")]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} -> {self.url}"
+
+
+class WebhookDelivery(TenantOwned):
+    """One event sent to one subscription, with every attempt's outcome: the log a partner
+    reads, and what a replay sends again (the same event id and body)."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    event_id = models.UUIDField()
+    event = models.CharField(max_length=20, choices=WebhookEvent.choices)
+    record_type = models.CharField(max_length=20)
+    identifier = models.CharField(max_length=120)
+    payload = models.JSONField()
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subscription", "-created_at"], name="projects_delivery_sub")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "subscription", "event_id"],
+                name="projects_delivery_event_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.event_id} ({self.event} {self.identifier})"

@@ -4,10 +4,9 @@
 `<name>.txt` and `<name>.html` once per language among the recipients (a user's `language`,
 else the `language` given, else the site's default) and hands each message to `deliver`.
 
-`deliver` is the one exit: it takes plain, serializable arguments only, so that a job queue
-can take its place (a task with the same arguments) without touching any caller. Today it
-sends through Django's mail (EMAIL_BACKEND; the file backend lets operators and tests read
-what was sent).
+`deliver` is the one exit: it takes plain, serializable arguments only, the arguments of the
+job queue's task `registry.jobs.send_message`, which sends through Django's mail (EMAIL_BACKEND;
+the file backend lets operators and tests read what was sent).
 """
 
 from __future__ import annotations
@@ -16,19 +15,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+from registry import jobs
 
 SUBJECT_PREFIX = "[Silk Road Registry] "
 
 
 def deliver(subject: str, body: str, html: str, to: list[str], from_email: str) -> None:
-    """Send one message: plain text with an HTML alternative. The only function that sends."""
-    message = EmailMultiAlternatives(subject, body, from_email, to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+    """Send one message: plain text with an HTML alternative. The only way out.
+
+    With a worker (issue 19), the task `registry.jobs.send_message` sends it once the caller's
+    transaction commits, outside the request, retried with backoff while the mail server is
+    away. Without one (the quick start, the tests), it is sent here, now."""
+    if jobs.eager():
+        jobs.deliver_now(subject, body, html, to, from_email)
+    else:
+        jobs.enqueue_message(subject, body, to, html=html, from_email=from_email)
 
 
 def _language_codes() -> set[str]:

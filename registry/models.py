@@ -12,6 +12,7 @@ organization's rows.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import models
 
 _system_access_reason: ContextVar[str | None] = ContextVar("system_access_reason", default=None)
@@ -132,3 +133,68 @@ class TenantOwned(models.Model):
     def validate_constraints(self, exclude=None):
         with system_access("model constraint validation"):
             super().validate_constraints(exclude=exclude)
+
+
+class Job(models.Model):
+    """A piece of long work (an import, an export, a delivery) and what became of it (issue 19).
+
+    Celery carries the message; this row is the truth: its state, progress and result, read by
+    its owner alone (`registry.jobs.owned_by`; the row-level-security policy of
+    registry/migrations/0004_jobs.py holds the same line). A job is claimed once under its row
+    lock (`registry.jobs.claim`), so a message delivered twice does the work once.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The organization the job acts for (an import's), when there is one. Its column is not
+    # named organization_id: a job is not an organization's row but its owner's (the tenant-owned
+    # tables are those with an organization_id, tests/registry/rls/test_rls_walk.py).
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+        db_column="acting_for_id",
+    )
+    kind = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task id that holds the claim (its retries keep it).
+    claim = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="registry_job_owner"),
+            models.Index(fields=["organization"], name="registry_job_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.kind}, {self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return 100 if self.finished else None
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -377,3 +377,56 @@ OPEN_DATA_LICENSE = os.environ.get(
 )
 # Where `manage.py build_dumps` writes the published dumps, served under /data/.
 OPEN_DATA_DUMPS_DIR = Path(os.environ.get("OPEN_DATA_DUMPS_DIR", str(BASE_DIR / "dumps")))
+
+# --- Jobs (issue 19): Celery with Redis as the broker, results as rows (registry.models.Job) ----
+# Without REDIS_URL (the `make run` quick start) a job runs in-process at once, so nothing more
+# needs starting; with it, `make worker` and `make beat` run the queue and the scheduler.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True  # the job's row is the result (registry.models.Job)
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves its message to the next worker
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged message after this many seconds (longer than any job).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
+CELERY_TIMEZONE = "UTC"
+# The queue this site's jobs go to (several sites or test runs may share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "registry")
+CELERY_BEAT_SCHEDULE = {
+    "freshness-reminders": {
+        "task": "projects.io.jobs.send_freshness_reminders",
+        "schedule": env_int("REMINDERS_EVERY_SECONDS", 24 * 3600),
+    },
+    "old-job-files": {
+        "task": "projects.io.jobs.remove_old_job_files",
+        "schedule": 24 * 3600,
+    },
+    # The published dumps under /data/ (issue 20; `manage.py build_dumps` does the same).
+    "open-data-dumps": {
+        "task": "projects.io.jobs.build_dumps",
+        "schedule": env_int("DUMPS_EVERY_SECONDS", 24 * 3600),
+    },
+}
+# Where import uploads wait for their job and export jobs write their files (shared storage
+# when workers run on other machines).
+JOB_FILES_ROOT = Path(os.environ.get("JOB_FILES_ROOT", str(BASE_DIR / "media" / "jobs")))
+# Export files and unclaimed uploads are removed after this many days (daily, on beat).
+JOB_FILES_KEEP_DAYS = env_int("JOB_FILES_KEEP_DAYS", 7)
+# A running job whose row has not moved for this long is taken to be lost with its worker; the
+# redelivered message may then run it again (its work is one transaction: nothing was kept).
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
+# Uploads above this size are imported by a job (202 Accepted); smaller ones in the request.
+IMPORT_JOB_THRESHOLD_BYTES = env_int("IMPORT_JOB_THRESHOLD_BYTES", 256 * 1024)
+# A streamed export of more rows than this is refused (413) and points to export-jobs, so that
+# no stream can reach the gunicorn worker timeout and be cut off.
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 100_000)
+# Partner webhooks (issue 19; projects/domain/webhooks.py). Private and loopback targets only
+# when WEBHOOK_ALLOW_PRIVATE=1 (tests, closed networks). A subscription is paused, and its
+# owner told, after WEBHOOK_PAUSE_AFTER failed attempts in a row.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_PAUSE_AFTER = env_int("WEBHOOK_PAUSE_AFTER", 15)

@@ -22,6 +22,7 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Organizations apply to join (issue 17): before the directory's /organizations/<slug>/.

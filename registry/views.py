@@ -1,14 +1,17 @@
-"""Site-wide views: the health probes and the 400 handler (oversized bodies answer 413)."""
+"""Site-wide views: the health probes, the 400 handler (oversized bodies answer 413) and the
+job page (issue 19)."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import pgettext_lazy
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registry import db_router
+from registry import db_router, jobs
 from registry.middleware import outside_request_transaction, too_large_response
 
 
@@ -98,3 +101,43 @@ def confirm_first(
         "action_url": request.get_full_path(),
     }
     return render(request, "confirm.html", context)
+
+# The words for a job's kind and state, in the reader's language.
+JOB_KINDS = {
+    "import": pgettext_lazy("job", "Import"),
+    "export": pgettext_lazy("job", "Export"),
+    "webhook": pgettext_lazy("job", "Webhook delivery"),
+}
+JOB_STATES = {
+    "queued": pgettext_lazy("job", "Queued"),
+    "running": pgettext_lazy("job", "Running"),
+    "succeeded": pgettext_lazy("job", "Succeeded"),
+    "failed": pgettext_lazy("job", "Failed"),
+}
+
+
+@require_GET
+def job_page(request, pk: int):
+    """A job of the signed-in user's, with a progress bar that the page's script moves (issue 19);
+    anyone else gets the 404 page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    job = jobs.owned_by(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    result = job.result or {}
+    context = {
+        "job": job,
+        "api_url": f"/api/v1/jobs/{job.pk}/",
+        "kind_label": JOB_KINDS.get(job.kind, job.kind),
+        "state_label": JOB_STATES.get(job.state, job.state),
+        "summary": result.get("summary"),
+        "download_url": f"/api/v1/jobs/{job.pk}/file/" if result.get("file") else None,
+        "size": result.get("size"),
+        "sha256": result.get("sha256"),
+        # A checked file's import, offered once its dry run found no error (the import page).
+        "confirm": (job.params or {}).get("confirm")
+        if job.state == job.State.SUCCEEDED and result.get("dry_run")
+        else None,
+    }
+    return render(request, "jobs/job.html", context)

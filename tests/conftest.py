@@ -113,3 +113,7 @@ def _skip_postgres_only(request):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks, GIN indexes); runs in the PostgreSQL pass")
+
+
+# A real Celery worker for the tests marked `worker` (tests/worker.py).
+from tests.worker import celery_worker_process  # noqa: E402, F401

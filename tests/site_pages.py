@@ -91,6 +91,8 @@ PAGES: dict[str, tuple[str, object]] = {
     "members": ("member", None),
     "api-keys": ("member", None),
     "sister-cities": ("member", None),
+    # A job's page (issue 19): the editor's import job (others get the 404 page).
+    "job": ("member", lambda d: [d.jobs["import"].pk]),
     # Public pages (issue 8, projects/urls.py).
     "project-list": ("public", None),
     "zone-list": ("public", None),
@@ -110,6 +112,7 @@ class PageDataset:
     orgs: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     records: dict = field(default_factory=dict)
+    jobs: dict = field(default_factory=dict)
     # Record texts shown on pages (record data, not labels): stripped before comparing with msgids.
     texts: set = field(default_factory=set)
     invitation_token: str = ""
@@ -255,6 +258,12 @@ def page_dataset(scale: int = 0) -> PageDataset:
         applicant_name="Aziz Mamat",
         applicant_email="aziz@kashgar.gov.cn",
     )
+    # An import job of the editor's, half done (issue 19).
+    from registry import jobs
+    from registry.models import Job
+
+    d.jobs["import"] = jobs.start("import", Actor.for_user(editor), organization=a, total=10)
+    Job.objects.filter(pk=d.jobs["import"].pk).update(state="running", progress_done=5)
     d.texts = _record_texts(d) | {
         "Kashgar Municipal People's Government",
         "喀什市人民政府",

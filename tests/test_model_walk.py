@@ -36,6 +36,10 @@ GLOBAL_MODELS = {
     ),
     "otp_static.StaticDevice": "a person's recovery codes (django-otp), as their TOTP device",
     "otp_static.StaticToken": "one recovery code of a person's StaticDevice (django-otp)",
+    "registry.Job": (
+        "a job belongs to the person who started it, not to an organization: only its owner "
+        "reads it (registry.jobs.owned_by; the owner-only RLS policy of registry/0004_jobs)"
+    ),
     "projects.ChangeCounter": (
         "a number per viewer class (public, or one organization's members) behind list ETags; "
         "it holds no content, and its scope names whose view moved"

@@ -108,6 +108,9 @@ COVERED = {
     "sister-cities": ORG + "test_sister_city_proposal_and_answer",
     "sister-city-answer": ORG + "test_sister_city_proposal_and_answer",
     "lookup": SIGNED_IN + "test_lookup.py::test_another_organizations_drafts_stay_out",
+
+    # Jobs (issue 19).
+    "job": "registry/test_jobs.py::test_the_job_page_shows_the_progress_to_its_owner_only",
 }
 # Routes with arguments, and the arguments the walk below requests them with.
 ROUTE_ARGS = {
@@ -148,6 +151,7 @@ ROUTE_ARGS = {
     "member-remove": [1],
     "api-key-revoke": ["nokey123"],
     "sister-city-answer": [1, "accept"],
+    "job": [1],
 }
 SKIPPED_PREFIXES = (
     "api/",

@@ -24,19 +24,23 @@ from rest_framework.views import APIView
 
 from accounts.api.base import caller_organization
 from projects.io import exporting, iati
+from projects.io import jobs as io_jobs
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
 from projects.io.writers import MEDIA_TYPES, download_response
 from projects.models import RECORD_MODELS_BY_TYPE
-from registry.api.base import RegistryViewMixin
+from registry.api.base import RegistryViewMixin, json_object
 from registry.api.errors import PayloadTooLarge, error_body
+from registry.api.jobs import accepted
 from registry.api.renderers import RegistryJSONRenderer
+from registry.tenancy import NotVisible
 
 TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no", "")
 IMPORT_CONTENT_TYPES = ", ".join(
     (MEDIA_TYPES["csv"].split(";")[0], MEDIA_TYPES["xlsx"], "application/json")
 )
+EXPORT_FORMATS = exporting.EXPORT_FORMATS
 
 
 class LimitedMultiPartParser(MultiPartParser):
@@ -58,6 +62,20 @@ class JSONErrorsMixin:
         return (JSONRenderer(), "application/json")
 
 
+class NamesNoRecord:
+    """`{type}/import/` and `{type}/export-jobs/` sit where a record's URL would
+    (`{type}/{identifier}/`): a GET, PATCH, PUT or DELETE there asks for a record that cannot
+    exist (no identifier is one word, and `export-jobs` names no record), so it answers the item
+    route's 404 rather than a 405 the item route never gives."""
+
+    ITEM_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+    def initial(self, request, *args, **kwargs):
+        if request.method in self.ITEM_METHODS and not hasattr(self, request.method.lower()):
+            raise NotVisible()
+        super().initial(request, *args, **kwargs)
+
+
 def _dry_run(request) -> bool:
     value = request.query_params.get("dry_run", "").strip().lower()
     if value not in TRUE + FALSE:
@@ -65,7 +83,7 @@ def _dry_run(request) -> bool:
     return value in TRUE
 
 
-class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
+class ImportView(NamesNoRecord, JSONErrorsMixin, RegistryViewMixin, APIView):
     """Import records from a CSV, XLSX or JSON file into the caller's organization."""
 
     parser_classes = [LimitedMultiPartParser]
@@ -103,11 +121,17 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
             201: OpenApiResponse(
                 OpenApiTypes.OBJECT, description="the import report: records were created"
             ),
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="a large file: the import runs as a job (Location: the job); the "
+                "report becomes the job's result",
+            ),
             415: OpenApiResponse(OpenApiTypes.OBJECT, description="not a CSV, XLSX or JSON file"),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="row errors; nothing imported"),
         },
         description="Rows are validated like single records; all are imported or none. "
-        "See docs/import.md for the columns.",
+        "Files above IMPORT_JOB_THRESHOLD_BYTES are imported by a job: 202 Accepted with the "
+        "job, followed at GET /api/v1/jobs/{id}/. See docs/import.md for the columns.",
     )
     def post(self, request, record_type):
         self.require_authenticated()
@@ -119,6 +143,12 @@ class ImportView(JSONErrorsMixin, RegistryViewMixin, APIView):
             raise ValidationError(
                 {"file": ["Send the file in a multipart/form-data field named 'file'."]}
             )
+        if io_jobs.should_run_as_job(upload.size):
+            job = io_jobs.start_import(
+                self.actor, organization, record_type, upload, dry_run=dry_run
+            )
+            upload.close()
+            return accepted(job)
         importer = Importer(
             self.actor, organization, model, upload, upload.name, upload.size, dry_run=dry_run
         )
@@ -143,6 +173,10 @@ EXPORT_RESPONSES = {
     (200, "application/json"): build_array_type(build_basic_type(OpenApiTypes.OBJECT)),
     (200, "application/geo+json"): {"$ref": "#/components/schemas/FeatureCollection"},
 }
+TOO_MANY_TO_STREAM = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="more rows than EXPORT_STREAM_MAX_ROWS: build the file with export-jobs",
+)
 EXPORT_DESCRIPTION = (
     "Takes the list's filters; the whole result set, streamed, in the format the path names "
     "(csv, xlsx, json, geojson; see docs/import.md for the columns)."
@@ -167,9 +201,39 @@ class ExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         lang = request.query_params.get("lang", "en")
         if lang not in exporting.GEOJSON_LANGUAGES:
             raise ValidationError({"lang": ["Give lang=en, zh or ru."]})
+        too_large = exporting.too_many_to_stream(queryset)
+        if too_large:
+            body = error_body(
+                too_large, "export_too_large", export_jobs=f"/api/v1/{record_type}/export-jobs/"
+            )
+            return Response(body, status=413)
         chunks = exporting.export_stream(self.actor, queryset, export_format, lang)
         filename = exporting.export_filename(model, export_format)
         return download_response(chunks, export_format, filename)
+
+
+class ExportJobView(NamesNoRecord, RegistryViewMixin, APIView):
+    """`POST {type}/export-jobs/?<the list's filters>` with `{"format": ...}`: an export of any
+    size, built in the background; the job's result holds the download URL, size and SHA-256."""
+
+    def known_query_params(self) -> set[str]:
+        model = RECORD_MODELS_BY_TYPE[self.kwargs["record_type"]]
+        return {*exporting.FILTERSETS[model].base_filters}
+
+    def post(self, request, record_type):
+        self.require_authenticated()
+        model = RECORD_MODELS_BY_TYPE[record_type]
+        body = json_object(request.data)
+        export_format = body.get("format")
+        if not isinstance(export_format, str):
+            raise ValidationError({"format": [f"Give one of {', '.join(EXPORT_FORMATS)}."]})
+        try:
+            exporting.check_format(model, export_format)
+        except exporting.FormatNotOffered as error:
+            return Response(error_body(error.message, "not_acceptable"), status=406)
+        exporting.filtered(self.actor, model, request.query_params, request)  # 400 when wrong
+        job = io_jobs.start_export(self.actor, record_type, export_format, request.query_params)
+        return accepted(job)
 
 
 def export_view(record_type: str) -> type[ExportView]:
@@ -192,9 +256,12 @@ def export_view(record_type: str) -> type[ExportView]:
             ),
         ],
         responses={
-            key: value
-            for key, value in EXPORT_RESPONSES.items()
-            if key[1] != "application/geo+json" or "geojson" in offered
+            **{
+                key: value
+                for key, value in EXPORT_RESPONSES.items()
+                if key[1] != "application/geo+json" or "geojson" in offered
+            },
+            413: TOO_MANY_TO_STREAM,
         },
         description=EXPORT_DESCRIPTION,
     )
@@ -202,6 +269,38 @@ def export_view(record_type: str) -> type[ExportView]:
         return ExportView.get(self, request, record_type, export_format)
 
     return type(f"{model.__name__}ExportView", (ExportView,), {"get": get})
+
+
+def export_job_view(record_type: str) -> type[ExportJobView]:
+    """The export-jobs view of one record type, whose schema names the formats it offers."""
+    model = RECORD_MODELS_BY_TYPE[record_type]
+    offered = [
+        name for name in EXPORT_FORMATS if name != "geojson" or model in exporting.GEOJSON_FEATURES
+    ]
+
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "object",
+                "properties": {"format": {"type": "string", "enum": offered}},
+                "required": ["format"],
+                "additionalProperties": False,
+            }
+        },
+        responses={
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="the export job (Location: the job); when it has succeeded its "
+                "result holds url, size and sha256",
+            ),
+        },
+        description="Takes the list's filters as query parameters and the format in the body; "
+        "builds the file in the background. Only the caller downloads it.",
+    )
+    def post(self, request, record_type):
+        return ExportJobView.post(self, request, record_type)
+
+    return type(f"{model.__name__}ExportJobView", (ExportJobView,), {"post": post})
 
 
 class IatiExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
@@ -214,11 +313,15 @@ class IatiExportView(JSONErrorsMixin, RegistryViewMixin, APIView):
         responses={
             (200, "application/xml"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="iati-activities, IATI Standard 2.03"
-            )
+            ),
+            413: TOO_MANY_TO_STREAM,
         },
         description="Published projects that the caller may see, as IATI activities.",
     )
     def get(self, request):
         queryset = exporting.filtered(self.actor, iati.Project, request.query_params, request)
+        too_large = exporting.too_many_to_stream(queryset)
+        if too_large:
+            return Response(error_body(too_large, "export_too_large"), status=413)
         chunks = iati.stream_activities(self.actor, queryset)
         return download_response(chunks, "iati.xml", iati.filename())

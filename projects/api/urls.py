@@ -5,11 +5,17 @@ projects.domain.workflow.TRANSITIONS, so a new action gets its route without a c
 from django.urls import path
 
 from projects.api.feeds import ChangesView, ReviewQueueView
-from projects.api.io import IatiExportView, ImportView, export_view
+from projects.api.io import IatiExportView, ImportView, export_job_view, export_view
 from projects.api.open_data import IatiOrganisationView
 from projects.api.participants import ParticipantViewSet
 from projects.api.statistics import StatsView
 from projects.api.views import ContactViewSet, ProjectViewSet, ZoneViewSet
+from projects.api.webhooks import (
+    WebhookDeliveriesView,
+    WebhookDetailView,
+    WebhookListView,
+    WebhookReplayView,
+)
 from projects.domain.workflow import TRANSITIONS
 from registry.api import routing  # noqa: F401  (registers the <ident:...> converter)
 
@@ -62,6 +68,15 @@ urlpatterns = [
         )
         for kind in RECORD_VIEWSETS
     ],
+    *[
+        path(
+            f"{kind}/export-jobs/",
+            export_job_view(kind).as_view(),
+            {"record_type": kind},
+            name=f"api-{kind}-export-jobs",
+        )
+        for kind in RECORD_VIEWSETS
+    ],
     path("projects/export.iati.xml", IatiExportView.as_view(), name="api-projects-export-iati"),
     path(
         "organizations/<slug:slug>/export.iati-org.xml",
@@ -92,6 +107,18 @@ urlpatterns = [
         f"{participants}<int:pk>/decline/",
         ParticipantViewSet.as_view({"post": "decline"}),
         name="api-participants-decline",
+    ),
+    path("webhooks/", WebhookListView.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>/", WebhookDetailView.as_view(), name="api-webhook"),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        WebhookDeliveriesView.as_view(),
+        name="api-webhook-deliveries",
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries/<uuid:event_id>/replay/",
+        WebhookReplayView.as_view(),
+        name="api-webhook-replay",
     ),
     path("review-queue/", ReviewQueueView.as_view(), name="api-review-queue"),
     path("changes/", ChangesView.as_view(), name="api-changes"),

@@ -28,6 +28,8 @@ from projects.models import (
     ProjectZone,
     Record,
     Revision,
+    WebhookDelivery,
+    WebhookSubscription,
     Zone,
 )
 from registry import tenancy
@@ -164,6 +166,21 @@ tenancy.register(ContactZone, Policy(_links(Contact, Zone)))
 tenancy.register(ContactProject, Policy(_links(Contact, Project)))
 tenancy.register(Revision, Policy(_history))
 tenancy.register(AuditEntry, Policy(_history))
+
+
+def _administered(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Webhook subscriptions and their deliveries: the owner organization's admins, with the
+    write scope (issue 19: an admin's session, or a key with read and write)."""
+    if actor.is_platform_admin:
+        return qs
+    if not actor.can_write():
+        return qs.none()
+    return qs.filter(organization_id__in=actor.orgs_where("admin"))
+
+
+WEBHOOK_ACTIONS = {"view": None, "create": "owner_admin", "delete": "owner_admin"}
+tenancy.register(WebhookSubscription, Policy(_administered, WEBHOOK_ACTIONS))
+tenancy.register(WebhookDelivery, Policy(_administered, {"view": None, "replay": "owner_admin"}))
 
 
 # --- Scoped lookups ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import hashlib
 from django.db import connection
 from django.db.models import Max, Sum
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from projects.choices import PUBLIC_STATES, WorkflowState
@@ -36,6 +37,9 @@ from projects.models import (
 )
 
 PUBLIC = "public"
+
+# Sent after a record's public content was saved (record, previous_state): the webhooks' event.
+public_change = Signal()
 
 
 def org_scope(organization_id: int) -> str:

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.dispatch import Signal
+
 from projects.choices import PUBLIC_STATES
 from projects.models import Record
+
+# Sent after a record's public content was saved (record, previous_state): the webhooks' event.
+public_change = Signal()
 
 
 @contextmanager
@@ -20,11 +25,15 @@ def published_content_changes(record: Record):
     """Around the save of a change to what the public sees of `record` (the workflow's approve,
     archive, reconfirm, and any move of the record itself): its public version and time follow
     the real ones, and the public counter moves."""
+    previous_state = record.loaded_state
     record.publishing = True
     try:
-        yield  # the save; its signal moves the counters (_record_changed)
+        yield  # the save; its signal moves the counters (change_counters._record_changed)
     finally:
         record.publishing = False
+    # Partner webhooks hear of it (projects/domain/webhooks.py; queued by projects/io/webhooks.py).
+    public_change.send(sender=type(record), record=record, previous_state=previous_state)
+    record.loaded_state = record.workflow_state
 
 
 def shows_private(actor, record: Record, *, sees_revision: bool = False) -> bool:

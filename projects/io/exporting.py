@@ -27,6 +27,7 @@ from itertools import islice
 from operator import itemgetter
 
 import orjson
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
@@ -91,6 +92,21 @@ def filtered(actor: Actor, model: type[Record], params, request) -> QuerySet:
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def too_many_to_stream(queryset: QuerySet) -> str | None:
+    """Why `queryset` is too large to stream within the server's timeout (EXPORT_STREAM_MAX_ROWS),
+    or None. A stream cut off by the timeout would look complete (200): refuse it up front and
+    point to the export jobs, which build a file of any size (issue 19)."""
+    limit = settings.EXPORT_STREAM_MAX_ROWS
+    if not queryset[limit : limit + 1].exists():
+        return None
+    record_type = queryset.model.record_type
+    return (
+        f"More than {limit} {record_type} match: too many to stream. Narrow the filters, or "
+        f"POST /api/v1/{record_type}/export-jobs/ with the same filters and "
+        '{"format": ...} to build the file in the background.'
+    )
 
 
 def prefetches(actor: Actor, model: type[Record]) -> list[Prefetch]:

@@ -39,6 +39,6 @@ def score_projects(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0009_participation_order_tie_breaker")]
+    dependencies = [("projects", "0010_webhooks")]
 
     operations = [migrations.RunPython(score_projects, migrations.RunPython.noop)]

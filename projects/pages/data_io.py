@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ from rest_framework.exceptions import ValidationError as FilterError
 from accounts.domain.boundary import my_organizations
 from accounts.pages.shared import active_organization
 from projects.io import examples, exporting, guide, iati
+from projects.io import jobs as io_jobs
 from projects.io.importing import Importer
 from projects.io.readers import ImportRefused, max_import_bytes
 from projects.io.uploads import UploadTooLarge, limit_upload
@@ -67,6 +69,9 @@ def export(request, record_type: str, export_format: str):
         return HttpResponseBadRequest(
             f"These filters cannot be used: {error.detail}", content_type="text/plain"
         )
+    too_large = exporting.too_many_to_stream(queryset)
+    if too_large:  # a stream cut off by the server's timeout would look complete (issue 19)
+        return HttpResponse(too_large, status=413, content_type="text/plain; charset=utf-8")
     chunks = exporting.export_stream(actor, queryset, export_format)
     return download_response(chunks, export_format, exporting.export_filename(model, export_format))
 
@@ -83,6 +88,9 @@ def export_iati(request):
         return HttpResponseBadRequest(
             f"These filters cannot be used: {error.detail}", content_type="text/plain"
         )
+    too_large = exporting.too_many_to_stream(queryset)
+    if too_large:
+        return HttpResponse(too_large, status=413, content_type="text/plain; charset=utf-8")
     return download_response(iati.stream_activities(actor, queryset), "iati.xml", iati.filename())
 
 
@@ -265,6 +273,9 @@ def _import_page(request, record_type: str):
         )
     token = _keep_upload(request, upload, record_type, organization)
     path = _upload_path(request.user, token)
+    if io_jobs.should_run_as_job(upload.size):
+        # A large file: its dry run is a job; the job's page offers the confirmation.
+        return _as_job(request, actor, organization, record_type, path, upload, token)
     file = open(path, "rb")  # noqa: SIM115 (closed by the stream's generator below)
     importer = Importer(actor, organization, model, file, upload.name, upload.size, dry_run=True)
 
@@ -298,6 +309,10 @@ def import_confirm(request, record_type: str):
         return redirect("records-import", record_type=record_type)
     del pending[token]
     request.session[SESSION_KEY] = pending
+    if io_jobs.should_run_as_job(entry["size"]):
+        job = _as_job(request, actor, organization, record_type, path, entry, None)
+        path.unlink(missing_ok=True)
+        return job
     file = open(path, "rb")  # noqa: SIM115 (closed by the stream's generator below)
     importer = Importer(
         actor, organization, model, file, entry["name"], entry["size"], dry_run=False
@@ -311,3 +326,19 @@ def import_confirm(request, record_type: str):
             path.unlink(missing_ok=True)
 
     return _streamed_page(chunks())
+
+
+def _as_job(request, actor, organization, record_type: str, path: Path, upload, token):
+    """Start the import of the kept file as a job (a dry run when `token` is given: the job's
+    page then offers to confirm it) and go to the job's page (issue 19)."""
+    name = upload.name if hasattr(upload, "name") else upload["name"]
+    with path.open("rb") as kept:
+        job = io_jobs.start_import(
+            actor, organization, record_type, File(kept, name=name), dry_run=token is not None,
+            confirm=(
+                {"url": reverse("records-import-confirm", args=[record_type]), "token": token}
+                if token
+                else None
+            ),
+        )  # fmt: skip
+    return redirect(reverse("job", args=[job.pk]), permanent=False)

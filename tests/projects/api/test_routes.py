@@ -40,6 +40,14 @@ COVERED = {
     "api-organizations-export-iati-org": (
         "tests.projects.io.test_iati_rules::test_the_organisation_file_is_valid_and_breaks_no_rule"
     ),
+
+    # Jobs and webhooks (issue 19).
+    "api-job": "tests.registry.test_jobs::test_only_the_owner_reads_a_job",
+    "api-job-file": "tests.projects.io.test_export_jobs::test_only_the_owner_downloads_an_export",
+    "api-webhooks": "test_webhooks::test_an_admin_subscribes_and_sees_the_secret_once",
+    "api-webhook": "test_webhooks::test_an_admin_ends_a_subscription",
+    "api-webhook-deliveries": "test_webhooks::test_a_failing_receiver_is_logged_and_replayed",
+    "api-webhook-replay": "test_webhooks::test_a_failing_receiver_is_logged_and_replayed",
 }
 for record_type in RECORD_TYPES:
     COVERED[f"api-{record_type}-list"] = "test_lists::test_bad_filter_values_are_400"
@@ -50,6 +58,9 @@ for record_type in RECORD_TYPES:
     )
     COVERED[f"api-{record_type}-export"] = (
         "tests.projects.io.test_export::test_export_holds_only_what_the_caller_may_see"
+    )
+    COVERED[f"api-{record_type}-export-jobs"] = (
+        "tests.projects.io.test_export_jobs::test_export_jobs_refuse_bad_requests"
     )
     for action in TRANSITIONS:
         COVERED[f"api-{record_type}-{action.replace('_', '-')}"] = (

@@ -98,3 +98,17 @@ def test_the_frictionless_check_finds_a_broken_package(tmp_path, settings, org_a
 def test_data_answers_404_before_any_dump(tmp_path, settings, client, db):
     settings.OPEN_DATA_DUMPS_DIR = tmp_path / "none"
     assert client.get("/data/manifest.json").status_code == 404
+
+
+def test_the_scheduler_rebuilds_the_dumps(tmp_path, settings, org_a, editor_a):
+    """`make beat` runs the dumps' task (CELERY_BEAT_SCHEDULE); run here as the worker would."""
+    from registry.celery import app
+
+    settings.OPEN_DATA_DUMPS_DIR = tmp_path
+    place_in_state(create(Project, org_a, editor_a), "published")
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "projects.io.jobs.build_dumps" in scheduled
+    built = app.tasks["projects.io.jobs.build_dumps"].apply().get()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert built == len(manifest["files"]) > 0
+    assert manifest["files"]["projects.csv"]["records"] == 1

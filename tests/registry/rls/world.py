@@ -6,13 +6,14 @@ row-level security copies are the ones the application keeps.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from accounts.domain import invitations, keys
 from accounts.domain import services as accounts_services
 from accounts.models import Organization, PlatformRole, User
 from projects.domain import participants, services
-from projects.models import Contact, Project, Zone
+from projects.models import Contact, Project, WebhookDelivery, WebhookSubscription, Zone
 from registry import rls
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, member
@@ -102,6 +103,26 @@ def build_world() -> World:
         # B's admin invites someone (issue 17): private to B's admins.
         invitations.invite(
             Actor.for_user(admin_b), org_b, "new@almaty.example", "editor", lambda token: ""
+        )
+
+        # B's partner webhook and one delivery of it (issue 19), private to B's admins. Made as
+        # rows: subscribing resolves the URL's host, which the tests' machine may not.
+        subscription = WebhookSubscription.objects.create(
+            organization=org_b,
+            created_by=admin_b,
+            url="https://partner.example.org/hook",
+            events=["published"],
+            record_types=["projects"],
+            secret="whsec_world",
+        )
+        WebhookDelivery.objects.create(
+            organization=org_b,
+            subscription=subscription,
+            event_id=uuid.uuid4(),
+            event="published",
+            record_type="projects",
+            identifier=b_published_project.identifier,
+            payload={},
         )
 
         # Sister-city links: B's proposal to C (private to both), an active A-C link (public).
