@@ -6,8 +6,10 @@ mutual visa exemptions, the sister-city links signed in Astana and Kashgar in 20
 summits, the border crossings, the UNESCO heritage cities, and what the cooperation calls for
 (zones, pilot areas, safety assistance, dispute resolution, insurance claims, shared standards,
 the "Cultural Silk Road" brand). What is only called for is recorded as a proposal (lifecycle
-"pipeline" or "planned"), never as done. Dates, budgets and phone numbers are left out rather than
-made up; contacts are reached at placeholder `.example` addresses.
+"pipeline" or "planned"), never as done. Budgets and phone numbers are left out rather than made
+up; contacts are reached at placeholder `.example` addresses. Publishing needs a planned start
+(issue 20): a project's is the month its item stood in the public record this demo follows
+(`ON_RECORD`, June 2025: the People's Daily article and the Astana summit), not a launch date.
 
 Owners are only the organizations that have demo editors or admins (see projects/domain/demo.py);
 the other cities take part as participants.
@@ -617,6 +619,10 @@ def zone_specs(make) -> list:
     ]  # fmt: skip
 
 
+# The month the public record of REAL-WORLD.md dates these items (see the docstring).
+ON_RECORD = "2025-06-01"
+
+
 def project_specs(make) -> list:
     specs = []
     for spec in PROJECTS:
@@ -625,6 +631,7 @@ def project_specs(make) -> list:
         data = {
             "title": title, "summary": summary, "category": category,
             "lifecycle_status": lifecycle, "countries": countries, "locations": where,
+            "planned_start": ON_RECORD,
         }  # fmt: skip
         if zones:
             data["zones"] = zones
