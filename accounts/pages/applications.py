@@ -96,30 +96,19 @@ def application(request, pk: int):
 @login_required
 @require_POST
 def application_approve(request, pk: int):
-    actor = actor_for_request(request)
-    form = ApprovalForm(request.POST)
-    try:
-        if form.is_valid():
-            try:
-                done = applications.approve(
-                    actor,
-                    pk,
-                    slug=form.cleaned_data["slug"],
-                    identifier_prefix=form.cleaned_data["identifier_prefix"],
-                    link_for=invitation_link(request),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is created; its applicant is invited as its admin.")
-                    % {"name": done.created_organization.display_name},
-                )
-                return redirect("dashboard")
-        return _decision_page(request, actor, pk, approval=form, status=400)
-    except DomainError as error:
-        return refused_page(request, error.message, status=error.status)
+    def approve(actor, data):
+        done = applications.approve(
+            actor,
+            pk,
+            slug=data["slug"],
+            identifier_prefix=data["identifier_prefix"],
+            link_for=invitation_link(request),
+        )
+        return _("%(name)s is created; its applicant is invited as its admin.") % {
+            "name": done.created_organization.display_name
+        }
+
+    return _decide(request, pk, ApprovalForm(request.POST), "approval", approve)
 
 
 @reversible(
@@ -129,21 +118,28 @@ def application_approve(request, pk: int):
 @login_required
 @require_POST
 def application_decline(request, pk: int):
+    def decline(actor, data):
+        done = applications.decline(actor, pk, reason=data["reason"])
+        return _("The application of %(name)s is declined; the applicant is told why.") % {
+            "name": done.display_name
+        }
+
+    return _decide(request, pk, DeclineForm(request.POST), "decline", decline)
+
+
+def _decide(request, pk: int, form, form_name: str, act):
+    """Take the platform admin's decision (`act(actor, cleaned data)` -> the message to show):
+    to the dashboard once taken, else the decision page again with the form's errors."""
     actor = actor_for_request(request)
-    form = DeclineForm(request.POST)
     try:
         if form.is_valid():
             try:
-                done = applications.decline(actor, pk, reason=form.cleaned_data["reason"])
+                said = act(actor, form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _("The application of %(name)s is declined; the applicant is told why.")
-                    % {"name": done.display_name},
-                )
+                messages.success(request, said)
                 return redirect("dashboard")
-        return _decision_page(request, actor, pk, decline=form, status=400)
+        return _decision_page(request, actor, pk, status=400, **{form_name: form})
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)

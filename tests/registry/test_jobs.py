@@ -128,7 +128,7 @@ def test_below_the_threshold_the_import_answers_in_the_request(org_a, editor_a, 
     client = APIClient()
     client.force_login(editor_a)
     response = import_as_job(client, rows=2)
-    assert response.status_code == 200
+    assert response.status_code == 201  # records created (issue 20)
     assert response.json()["created"] == 2
     assert not Job.objects.exists()
 
