@@ -116,4 +116,4 @@ def _skip_postgres_only(request):
 
 
 # A real Celery worker for the tests marked `worker` (tests/worker.py).
-from tests.worker import celery_worker_process  # noqa: E402, F401
+from tests.worker import _worker_process, celery_worker_process  # noqa: E402, F401

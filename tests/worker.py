@@ -121,8 +121,9 @@ def _reset_broker() -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start one worker for the session; the app in this process sends to its queue."""
+def _worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One worker process for the session (starting one costs seconds); the app in this
+    process sends to its broker and queue from the first test that uses it to the end."""
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.skip("the real worker runs against PostgreSQL")
@@ -131,21 +132,29 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     worker = Worker(tmp_path_factory.mktemp("worker"))
     with django_db_blocker.unblock():
         worker.start()
-    saved = {
-        key: celery_app.conf[key]
-        for key in ("task_always_eager", "broker_url", "task_default_queue")
-    }
-    saved_settings = (settings.CELERY_TASK_ALWAYS_EAGER, settings.JOB_FILES_ROOT)
-    celery_app.conf.update(
-        task_always_eager=False, broker_url=REDIS_URL, task_default_queue=worker.queue
-    )
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_default_queue")}
+    celery_app.conf.update(broker_url=REDIS_URL, task_default_queue=worker.queue)
     _reset_broker()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.JOB_FILES_ROOT = worker.files
     try:
         yield worker
     finally:
         worker.stop()
         celery_app.conf.update(saved)
         _reset_broker()
-        settings.CELERY_TASK_ALWAYS_EAGER, settings.JOB_FILES_ROOT = saved_settings
+
+
+@pytest.fixture
+def celery_worker_process(_worker_process):
+    """The session's worker, for this test only: jobs go to it instead of running in-process
+    (every other test keeps running them in-process, as without REDIS_URL)."""
+    worker = _worker_process
+    saved = (celery_app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER)
+    saved_files = settings.JOB_FILES_ROOT
+    celery_app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.JOB_FILES_ROOT = worker.files
+    try:
+        yield worker
+    finally:
+        celery_app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER = saved
+        settings.JOB_FILES_ROOT = saved_files

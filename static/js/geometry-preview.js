@@ -23,7 +23,7 @@
       return;
     }
     box.hidden = false;
-    box.setAttribute("role", "img");
+    box.setAttribute("role", "region");  // it holds the zoom buttons: not an image
     box.setAttribute("aria-label", box.getAttribute("data-label") || "Map preview of the geometry");
     var map = window.L.map(box, { scrollWheelZoom: false }).setView([43, 75], 3);
     var tiles = document.body.getAttribute("data-tile-url");

@@ -37,6 +37,7 @@ def test_a_plain_address_takes_the_language_given(db):
 
 
 def test_the_file_backend_writes_what_was_sent(settings, tmp_path):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker: deliver sends at once, here
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     mail.deliver("Subject", "Body text", "<p>Body</p>", ["x@example.org"], "from@example.org")

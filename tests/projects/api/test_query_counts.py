@@ -4,6 +4,8 @@
 fails until it is in LISTS (or declared not a list, with the reason).
 """
 
+import uuid
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -21,6 +23,8 @@ from projects.models import (
     ProjectRelation,
     ProjectZone,
     Revision,
+    WebhookDelivery,
+    WebhookSubscription,
     Zone,
 )
 from registry.models import system_access
@@ -187,6 +191,39 @@ class Rows:
         )
         self.made += 1
 
+    def webhooks(self, n):
+        WebhookSubscription.objects.unscoped("test setup").bulk_create(
+            WebhookSubscription(
+                organization=self.org,
+                created_by=self.user,
+                url=f"https://partner.example/hook/{self.made}/{i}",
+                events=["published"],
+                record_types=["projects"],
+                secret="s",
+            )
+            for i in range(n)
+        )
+        self.made += 1
+
+    def deliveries(self, n, subscription=None):
+        if subscription is None:
+            self.webhooks(1)
+            subscription = WebhookSubscription.objects.unscoped("test setup").latest("pk")
+            subscription.identifier = subscription.pk  # the deliveries' URL names it by pk
+        WebhookDelivery.objects.unscoped("test setup").bulk_create(
+            WebhookDelivery(
+                organization=self.org,
+                subscription=subscription,
+                event_id=uuid.uuid4(),
+                event="published",
+                record_type="projects",
+                identifier=f"CN-XIAN-P{i:04d}",
+                payload={},
+            )
+            for i in range(n)
+        )
+        return subscription
+
     def submitted(self, n):
         Project.objects.bulk_create(
             Project(
@@ -235,6 +272,8 @@ LISTS = {
     "zones-export": ("/api/v1/zones/export.csv", "zones"),
     "contacts-export": ("/api/v1/contacts/export.xlsx", "contacts"),
     "projects-export-iati": ("/api/v1/projects/export.iati.xml", "projects"),
+    "webhooks": ("/api/v1/webhooks/", "webhooks"),
+    "webhook-deliveries": ("/api/v1/webhooks/{identifier}/deliveries/", "deliveries"),
 }
 
 # Each API route that answers a list (GET), and the LISTS cases that guard it.
@@ -256,6 +295,8 @@ LIST_ROUTES = {
     "api-zones-export": ("zones-export",),
     "api-contacts-export": ("contacts-export",),
     "api-projects-export-iati": ("projects-export-iati",),
+    "api-webhooks": ("webhooks",),
+    "api-webhook-deliveries": ("webhook-deliveries",),
 }
 # GET routes that answer one thing, not rows, with the reason.
 NOT_LISTS = {
@@ -264,6 +305,9 @@ NOT_LISTS = {
     "api-docs": "the documentation page",
     "api-not-found": "a 404",
     "api-organizations-export-iati-org": "one organization's IATI organisation file",
+    "api-job": "one job's state and result",
+    "api-job-file": "one job's file, streamed from storage",
+    "api-webhook": "one subscription",
 }
 
 
