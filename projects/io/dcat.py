@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import F, Func, Max
+from django.db.models import Max
 from django.urls import reverse
 from django_countries import countries as iso_countries
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -29,6 +29,7 @@ from projects.domain import change_counters
 from projects.domain.audit import PUBLIC_EVENT_ACTIONS
 from projects.domain.boundary import visible_record_events
 from projects.models import RECORD_MODELS, ChangeCounter, Contact, Project, Record, Zone
+from projects.reads.facet_counts import json_list_counts
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
@@ -93,9 +94,8 @@ def _public(model: type[Record]):
 
 
 def _countries(queryset) -> list[str]:
-    element = Func(F("countries"), function="jsonb_array_elements_text")
-    codes = queryset.order_by().annotate(code=element).values_list("code", flat=True).distinct()
-    return sorted(code for code in codes if code)
+    """The countries the records name, by their JSON lists, on either database."""
+    return sorted(code for code in json_list_counts(queryset.order_by(), ("countries",)) if code)
 
 
 def _modified(model: type[Record], organization: Organization | None = None):

@@ -8,9 +8,11 @@ another organization's drafts stay out, as everywhere else (SPEC 3).
 from __future__ import annotations
 
 from django.db.models import Q
+from django.db.models.lookups import IContains
 
 from accounts.models import Organization
 from projects.models import Project, Zone
+from projects.reads.filtersets import search_text, text_search
 from registry.multilingual import pick
 from registry.tenancy import Actor, visible
 
@@ -29,9 +31,9 @@ def suggestions(actor: Actor, kind: str, typed: str) -> list[dict]:
     if kind == "organizations":
         return _organizations(actor, typed)
     model = Zone if kind == "zones" else Project
+    # The catalogue's own search (identifier, title, words), so both find the same records.
     rows = (
-        visible(actor, model)
-        .filter(Q(identifier__icontains=typed) | Q(**{f"{model.title_field}__icontains": typed}))
+        text_search(visible(actor, model), typed)
         .select_related("organization")
         .order_by("identifier")[:LIMIT]
     )
@@ -51,7 +53,8 @@ def _organizations(actor: Actor, typed: str) -> list[dict]:
         .filter(is_active=True)
         .filter(
             Q(slug__icontains=typed)
-            | Q(name__icontains=typed)
+            # The name's text values, on either database (SQLite stores JSON escaped).
+            | Q(IContains(search_text("name"), typed))
             | Q(identifier_prefix__icontains=typed)
         )
         .order_by("slug")[:LIMIT]

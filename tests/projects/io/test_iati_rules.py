@@ -157,6 +157,7 @@ def test_the_organisation_file_is_valid_and_breaks_no_rule(org_a, org_b, client)
     assert missing["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.postgres_only  # the generator writes with PostgreSQL's COPY
 def test_the_benchmark_data_breaks_no_iati_rule(db):
     """The benchmark's generated registry (bench/generate.py): projects without a start date,
     registration ids of no known format, several countries, long budgets."""
