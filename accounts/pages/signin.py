@@ -21,9 +21,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from accounts.domain import lockout, two_factor
+from accounts.domain import lockout, reset, two_factor
 from accounts.pages.forms import ResetForm
 from accounts.pages.shared import with_language
+from registry.client import client_address
 
 LOCKOUT_STATUS = 429
 PENDING = "two_factor_pending"
@@ -140,11 +141,17 @@ def two_factor_verify(request):
 
 
 class ResetRequestView(auth_views.PasswordResetView):
-    """The same answer whether or not the address has an account (Django's form already does)."""
+    """The same answer whether or not the address has an account (Django's form already does),
+    and whether or not the hourly limit (accounts.domain.reset) let a message leave."""
 
     template_name = "registration/password_reset_form.html"
     success_url = reverse_lazy("password_reset_done")
     form_class = ResetForm
+
+    def form_valid(self, form):
+        if reset.request_allowed(client_address(self.request), form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):
