@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.domain import keys, lockout, two_factor
 from tests.factories import DEFAULT_PASSWORD
+from tests.test_every_page import looks_english, text_nodes
 
 
 @pytest.fixture(autouse=True)
@@ -243,7 +244,7 @@ def test_no_recovery_codes_to_replace_without_two_factor(client, editor_a):
 
 
 @pytest.mark.parametrize(
-    ("language", "words"), [("zh-hans", "恢复码"), ("ru", "кодов восстановления")]
+    ("language", "words"), [("zh-hans", "恢复码"), ("ru", "коды восстановления")]
 )
 def test_the_regeneration_speaks_the_readers_language(editor_a, language, words):
     browser, _device = verified_browser(editor_a)
@@ -252,3 +253,15 @@ def test_the_regeneration_speaks_the_readers_language(editor_a, language, words)
     asked = browser.post("/accounts/two-factor/", {"action": "regenerate"})
     html = asked.content.decode()
     assert words in html and "Make new recovery codes" not in html and "stop working" not in html
+    page = browser.get("/accounts/two-factor/")
+    done = browser.post("/accounts/two-factor/", {"action": "regenerate", "confirmed": "yes"})
+    assert len(codes_on(done)) == 10
+    for response in (asked, page, done):
+        main = response.content.decode()
+        main = main[main.index("<main") :]
+        latin = [
+            node
+            for node in text_nodes(main, language.split("-")[0])
+            if looks_english(node) and node not in codes_on(done)
+        ]
+        assert latin == [], latin
