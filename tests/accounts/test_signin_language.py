@@ -81,3 +81,34 @@ def test_a_failed_sign_in_changes_no_language(russian_editor):
     refused = sign_in(browser, russian_editor, password="not-the-password")
     assert refused.status_code == 200 and COOKIE not in browser.cookies
     assert '<html lang="en">' in refused.content.decode()
+
+
+def test_a_newcomer_who_joins_in_russian_keeps_russian_at_the_next_sign_in(
+    org_a, admin_a, django_capture_on_commit_callbacks
+):
+    """The account made on an invitation's page takes the language it was made in: otherwise
+    the next sign-in would switch a Russian newcomer to the default, English."""
+    from django.core import mail
+
+    from accounts.models import User
+    from tests.accounts.test_invitations import NEW_PASSWORD, invite, link_in, path_of
+
+    inviter = Client()
+    inviter.force_login(admin_a)
+    invite(inviter, django_capture_on_commit_callbacks, "olga@example.org", "editor")
+    newcomer = Client()
+    newcomer.cookies[COOKIE] = "ru"
+    good = {"username": "olga", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert newcomer.post(path_of(link_in(mail.outbox[0])), good).status_code == 302
+    assert User.objects.get(username="olga").language == "ru"
+    later = Client()  # another computer, no language chosen
+    later.post("/accounts/login/", {"username": "olga", "password": NEW_PASSWORD})
+    assert_russian_dashboard(later)
+
+
+def test_an_account_made_by_an_operator_keeps_the_default_language(db):
+    from accounts.domain import services
+
+    assert services.create_user("plain", "plain@example.org", "Caravan-Serai-2026").language == "en"
+    odd = services.create_user("odd", "odd@example.org", "Caravan-Serai-2026", language="xx")
+    assert odd.language == "en"
