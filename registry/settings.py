@@ -430,3 +430,9 @@ EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 100_000)
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_PAUSE_AFTER = env_int("WEBHOOK_PAUSE_AFTER", 15)
+
+# --- Issue 17 loose ends: password reset requests per hour ----------------------------------
+# At most this many reset requests for one e-mail, and from one client address (higher: an office
+# shares one address), within an hour; past either, the page answers the same and sends nothing.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 20)
