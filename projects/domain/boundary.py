@@ -27,6 +27,7 @@ from projects.models import (
     ProjectRelation,
     ProjectZone,
     Record,
+    RecordDocument,
     Revision,
     WebhookDelivery,
     WebhookSubscription,
@@ -166,6 +167,19 @@ tenancy.register(ContactZone, Policy(_links(Contact, Zone)))
 tenancy.register(ContactProject, Policy(_links(Contact, Project)))
 tenancy.register(Revision, Policy(_history))
 tenancy.register(AuditEntry, Policy(_history))
+
+
+def _documents(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A record's documents (issue 18) are seen by whoever sees the record."""
+    if actor.is_platform_admin:
+        return qs
+    return qs.filter(_of_records(lambda model: visible(actor, model)))
+
+
+tenancy.register(
+    RecordDocument,
+    Policy(_documents, {"view": None, "create": "owner_editor", "delete": "owner_editor"}),
+)
 
 
 def _administered(actor: Actor, qs: QuerySet) -> QuerySet:
