@@ -651,11 +651,13 @@ def document_storage():
 
 
 def document_path(instance, filename: str) -> str:
-    """Where a document is stored: by organization and a random name; the name people gave it
+    """Where a document is stored: by organization, a random name and the extension read from
+    its content (`filename` is the service's "document.<extension>"); the name people gave it
     is kept as the title, never as a path."""
     import uuid
 
-    return f"{instance.organization_id}/{uuid.uuid4().hex}"
+    extension = filename.rsplit(".", 1)[-1]
+    return f"{instance.organization_id}/{uuid.uuid4().hex}.{extension}"
 
 
 class RecordDocument(TenantOwned):
