@@ -76,15 +76,27 @@ def read_type(upload) -> str:
     return found
 
 
-def check_size(upload) -> None:
-    limit = settings.DOCUMENT_MAX_BYTES
-    if upload.size > limit:
-        raise _refuse(
-            lazy_format(
-                _("The file is larger than %(megabytes)s MB."),
-                megabytes=f"{limit / 1_048_576:g}",
-            )
+def too_large() -> ValidationError:
+    return _refuse(
+        lazy_format(
+            _("The file is larger than %(megabytes)s MB."),
+            megabytes=f"{settings.DOCUMENT_MAX_BYTES / 1_048_576:g}",
         )
+    )
+
+
+def body_too_large(content_length) -> bool:
+    """Is a request this long surely over the limit (the form's other fields are small)? Then
+    it is refused before its body is read."""
+    try:
+        return int(content_length or 0) > settings.DOCUMENT_MAX_BYTES + 65_536
+    except ValueError:
+        return False
+
+
+def check_size(upload) -> None:
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise too_large()
     if upload.size == 0:
         raise _refuse(_("The file is empty."))
 
@@ -98,7 +110,9 @@ def _digest(upload) -> str:
 
 
 def _title(title: str, upload) -> str:
-    title = (title or "").strip() or PurePath(upload.name or "").stem.strip()
+    """The title given, else the file's name without its extension; on one line (it becomes
+    the download's file name, in a header)."""
+    title = " ".join((title or "").split()) or " ".join(PurePath(upload.name or "").stem.split())
     if not title:
         raise ValidationError({"title": [_("Give the document a title.")]})
     return title[:TITLE_MAX]

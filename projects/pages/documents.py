@@ -37,6 +37,8 @@ def document_add(request, record_type: str, identifier: str):
     actor = actor_for_request(request)
     try:
         record = access_record(actor, model_for(record_type), identifier)
+        if documents.body_too_large(request.META.get("CONTENT_LENGTH")):
+            raise documents.too_large()
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": [_("Choose a file to add.")]})

@@ -138,6 +138,25 @@ def test_a_file_over_the_size_limit_is_refused(client, settings, org_a, editor_a
     assert list(document_storage.iterdir()) == []
     # Just under the limit is fine.
     assert upload(client, project, "small.pdf", PDF).status_code == 302
+    # A request surely over the limit is refused before its body is read.
+    url = reverse("record-documents", args=["projects", project.identifier])
+    refused = client.post(
+        url, b"--x--\r\n", content_type="multipart/form-data; boundary=x", CONTENT_LENGTH="10000000"
+    )
+    assert refused.status_code == 400 and "larger than" in refused.content.decode()
+    assert RecordDocument.all_rows_for_internal_use.count() == 1
+
+
+def test_a_title_is_one_line_whatever_is_posted(client, org_a, editor_a):
+    """The title names the downloaded file in a header: a line break posted in it (no browser
+    sends one, a script may) must not break the response."""
+    project = create(Project, org_a, editor_a)
+    client.force_login(editor_a)
+    upload(client, project, "plan.pdf", PDF, "Plan\r\nSet-Cookie: x=1")
+    document = only_document(project)
+    assert document.title == "Plan Set-Cookie: x=1"
+    got = client.get(download_url(project, document))
+    assert got.status_code == 200 and "x=1" not in got.cookies
 
 
 def test_no_file_and_an_empty_file_are_refused(client, org_a, editor_a):
