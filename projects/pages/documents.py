@@ -9,6 +9,7 @@ uploaded file as a page of this site.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,8 +23,18 @@ from projects.domain import documents
 from projects.domain.boundary import access_record
 from projects.pages.record_types import detail_url, model_for
 from registry.errors import DomainError
-from registry.tenancy import actor_for_request
+from registry.tenancy import actor_for_request, allowed
 from registry.views import asks_confirmation, confirm_first, reversible
+
+
+def documents_context(actor, record) -> dict:
+    """What the documents section of the record and edit pages shows."""
+    return {
+        "documents": list(documents.documents_of(actor, record)),
+        "may_add_documents": allowed(actor, "change", record),
+        "document_accept": documents.ACCEPT,
+        "document_max_megabytes": f"{settings.DOCUMENT_MAX_BYTES / 1_048_576:g}",
+    }
 
 
 def _messages(error: ValidationError) -> str:

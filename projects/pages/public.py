@@ -10,7 +10,6 @@ The views gather; the templates under projects/templates/projects/pages/ show.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import render
@@ -22,7 +21,6 @@ from accounts.domain.boundary import access_organization, my_organizations
 from accounts.models import Organization, SisterCityLink
 from accounts.pages.shared import active_organization
 from projects.choices import WorkflowState
-from projects.domain import documents
 from projects.domain.boundary import access_record
 from projects.domain.content import completeness, content_of
 from projects.domain.content_checks import publish_checklist
@@ -41,6 +39,7 @@ from projects.models import (
     Zone,
 )
 from projects.pages import charts
+from projects.pages.documents import documents_context
 from projects.reads import catalogue, places
 from registry.multilingual import pick
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
@@ -132,10 +131,7 @@ def _record_context(actor, record: Record) -> dict:
         "missing_fields": None,
         "json_ld": schema_org.for_record(record),
         # Documents as files (issue 18): whoever sees the record sees them.
-        "documents": list(documents.documents_of(actor, record)),
-        "may_add_documents": allowed(actor, "change", record),
-        "document_accept": documents.ACCEPT,
-        "document_max_megabytes": f"{settings.DOCUMENT_MAX_BYTES / 1_048_576:g}",
+        **documents_context(actor, record),
     }
     # SPEC 5: the optional fields still empty are listed to the owner's members only.
     if allowed(actor, "view_missing_fields", record):

@@ -223,6 +223,9 @@ def test_removing_a_document_asks_first(
     document = only_document(project)
     assert len(list(document_storage.rglob("*.pdf"))) == 1
     url = reverse("record-document-delete", args=["projects", project.identifier, document.pk])
+    # The edit page lists it too, with its remove button and the upload form.
+    edit = client.get(reverse("project-edit", args=[project.identifier])).content.decode()
+    assert url in edit and 'enctype="multipart/form-data"' in edit
     asked = client.post(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert asked.status_code == 200 and asked.context["confirm_label"]
     assert RecordDocument.all_rows_for_internal_use.count() == 1
