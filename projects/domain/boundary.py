@@ -170,10 +170,19 @@ tenancy.register(AuditEntry, Policy(_history))
 
 
 def _documents(actor: Actor, qs: QuerySet) -> QuerySet:
-    """A record's documents (issue 18) are seen by whoever sees the record."""
+    """A record's documents (issue 18) are seen by whoever sees the record.
+
+    The record is probed per document (a correlated EXISTS by primary key), not as
+    `object_id IN (every visible record)`: a record page's documents would otherwise hash
+    every public record on each request (issue 21)."""
     if actor.is_platform_admin:
         return qs
-    return qs.filter(_of_records(lambda model: visible(actor, model)))
+    seen = Q(pk__in=[])
+    for model in RECORD_MODELS:
+        seen |= Q(content_type=ContentType.objects.get_for_model(model)) & Q(
+            Exists(visible(actor, model).filter(pk=OuterRef("object_id")).order_by())
+        )
+    return qs.filter(seen)
 
 
 tenancy.register(
