@@ -33,6 +33,7 @@ from projects.domain.content import content_of
 from projects.domain.revisions import diff, pending_revisions, revisions_of
 from projects.models import Participation, Project
 from projects.pages import dashboard
+from projects.pages.documents import documents_context
 from projects.pages.forms import ActionForm, ParticipantFormSet, RecordForm
 from projects.pages.record_types import RECORD_NOUNS, detail_url, model_for
 from projects.pages.templatetags.record_tags import record_title
@@ -91,6 +92,7 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "participant_form": ParticipantFormSet.form(auto_id="id_add_%s"),
         "locked_state": record is not None
         and permissions.edit_refusal(record, revision) is not None,
+        **(documents_context(actor, record) if record is not None else {}),
     }
     return render(request, "projects/records/record_form.html", context, status=status)
 

@@ -11,6 +11,7 @@ from django.urls import path
 from projects.pages import (
     converters,  # noqa: F401  (registers `record_type` and `ident`)
     data_io,
+    documents,
     lookup,
     open_data,
     public,
@@ -93,6 +94,14 @@ urlpatterns = [
     path(f"{RECORD}/delete/", records.record_delete, name="record-delete"),
     path(f"{RECORD}/review/", records.record_review, name="record-review"),
     path(f"{RECORD}/history/", records.record_history, name="record-history"),
+    # Documents as files (issue 18).
+    path(f"{RECORD}/documents/", documents.document_add, name="record-documents"),
+    path(f"{RECORD}/documents/<int:pk>/", documents.document_download, name="record-document"),
+    path(
+        f"{RECORD}/documents/<int:pk>/delete/",
+        documents.document_delete,
+        name="record-document-delete",
+    ),
     # Public pages (issue 8): catalogues, detail pages, map, statistics, organizations.
     path("projects/", public.project_list, name="project-list"),
     path("projects/<ident:identifier>/", public.project_detail, name="project-detail"),
