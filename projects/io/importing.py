@@ -32,7 +32,7 @@ from django.db import transaction
 
 from accounts.models import Membership, MembershipRole, Organization
 from projects.choices import EDITABLE_STATES, WorkflowAction, WorkflowState
-from projects.domain import audit, revisions, services, workflow
+from projects.domain import audit, bulk, revisions, services, workflow
 from projects.domain.boundary import access_record
 from projects.domain.content import LINK_FIELDS, changed_fields, content_of
 from projects.io import columns, vocabulary
@@ -49,6 +49,8 @@ PROGRESS_EVERY = 250
 MAX_REPORTED_ERRORS = 1000
 # Rows listed in a report's preview.
 PREVIEW_ROWS = 20
+# New rows checked and written together (projects.domain.bulk): the batched lookups and inserts.
+BULK_ROWS = 1000
 
 
 @dataclass
@@ -157,6 +159,11 @@ class Importer:
         self._known: dict[str, bool] = {}  # link target identifier -> visible to the actor
         self._deferred: list[tuple[int, str, dict]] = []
         self._prefixes = [organization.identifier_prefix.upper(), *_alias_prefixes(organization)]
+        # New rows waiting for the batch (projects.domain.bulk): (row, label, forward links).
+        self._batch: bulk.BulkCreation | None = None
+        self._queued: list[tuple[int, str, dict]] = []
+        self._queued_ids: set[str] = set()  # their named identifiers, upper case
+        self._queued_generated = False
 
     # --- The run ---------------------------------------------------------------------------
 
@@ -174,6 +181,7 @@ class Importer:
                     self._import_row(number, raw)
                     if self.report.rows % PROGRESS_EVERY == 0:
                         yield Progress(self.report.rows, table.fraction_done())
+                self._flush()
                 if self.report.rows == 0:
                     raise ImportRefused(
                         f"{self.filename} has a header but no rows: there is nothing to import.",
@@ -242,6 +250,15 @@ class Importer:
             return
         label = identifier or ref or ""
         existing = self._existing(identifier) if identifier else None
+        if existing is None and not reported and not self._names_queued(content):
+            if identifier:
+                ref = self._new_ref(number, label, identifier)
+                if ref is None:
+                    return
+            self._queue(number, label, content, ref)
+            return
+        # Anything else keeps the order of the per-row path: the queued rows go first.
+        self._flush()
         if existing is not None and existing.workflow_state not in WRITABLE_STATES:
             if not reported and not _changes(existing, content):
                 self._count(number, "unchanged", existing)  # a re-import of an export
@@ -278,6 +295,57 @@ class Importer:
             self._deferred.append((number, record.identifier, later))
         self._known[record.identifier.upper()] = True
         self._count(number, outcome, record)
+
+    # --- New rows, in batches (projects.domain.bulk) -----------------------------------------
+
+    def _names_queued(self, content: dict) -> bool:
+        """Does the row link to a queued row (which must be written first, as the per-row
+        path would have written it)?"""
+        if not self._queued:
+            return False
+        for name in LINK_FIELDS & set(content):
+            value = content[name]
+            if not isinstance(value, list):
+                continue
+            for item in value:
+                other = item.get("identifier") if isinstance(item, dict) else item
+                if not isinstance(other, str) or not self._is_ours(other):
+                    continue
+                if other.upper() in self._queued_ids:
+                    return True
+                if self._queued_generated and not self._known.get(other.upper()):
+                    return True  # perhaps a ref the queue will generate
+        return False
+
+    def _queue(self, number: int, label: str, content: dict, ref: str | None) -> None:
+        later = self._forward_links(content)
+        content = {name: value for name, value in content.items() if name not in later}
+        if self._batch is None:
+            self._batch = bulk.BulkCreation(self.actor, self.model, self.organization)
+        self._batch.add(content, ref or None)
+        self._queued.append((number, label, later))
+        if ref:
+            self._queued_ids.add(f"{self.organization.identifier_prefix}-{ref}".upper())
+        else:
+            self._queued_generated = True
+        if len(self._queued) >= BULK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Check and write the queued rows; report and count each as the per-row path would."""
+        if not self._queued:
+            return
+        outcomes = self._batch.flush()
+        queued, self._queued = self._queued, []
+        self._queued_ids, self._queued_generated = set(), False
+        for (number, label, later), outcome in zip(queued, outcomes, strict=True):
+            if isinstance(outcome, ValidationError):
+                self._report_validation(number, label, outcome)
+                continue
+            if later:
+                self._deferred.append((number, outcome.identifier, later))
+            self._known[outcome.identifier.upper()] = True
+            self._count(number, "created", outcome)
 
     def _count(self, number: int, outcome: str, record: Record) -> None:
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
