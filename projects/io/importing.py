@@ -146,8 +146,12 @@ class Importer:
         size: int,
         *,
         dry_run: bool,
+        bulk: bool = True,
     ):
         self.actor = actor
+        # New rows in batches (projects.domain.bulk); False: each through create_record, the
+        # per-row path the batches must equal (tests/projects/io/test_bulk_equivalence.py).
+        self.bulk = bulk
         self.organization = organization
         self.model = model
         self.file = file
@@ -164,6 +168,7 @@ class Importer:
         self._queued: list[tuple[int, str, dict]] = []
         self._queued_ids: set[str] = set()  # their named identifiers, upper case
         self._queued_generated = False
+        self._window = 0  # where the queued rows' errors start in the report's list
 
     # --- The run ---------------------------------------------------------------------------
 
@@ -250,7 +255,13 @@ class Importer:
             return
         label = identifier or ref or ""
         existing = self._existing(identifier) if identifier else None
-        if existing is None and not reported and not self._names_queued(content):
+        if (
+            self.bulk
+            and existing is None
+            and not reported
+            and not self.report.error_count
+            and not self._names_queued(content)
+        ):
             if identifier:
                 ref = self._new_ref(number, label, identifier)
                 if ref is None:
@@ -297,6 +308,10 @@ class Importer:
         self._count(number, outcome, record)
 
     # --- New rows, in batches (projects.domain.bulk) -----------------------------------------
+    # A clean new row is queued; anything else (a re-import, a row with unreadable cells, a row
+    # naming a queued one) first writes the queue, so rows are written, counted and reported in
+    # the file's order. Once a row has an error nothing will be written: the rows after it take
+    # the per-row path, which lists their errors in the same order.
 
     def _names_queued(self, content: dict) -> bool:
         """Does the row link to a queued row (which must be written first, as the per-row
@@ -322,6 +337,8 @@ class Importer:
         content = {name: value for name, value in content.items() if name not in later}
         if self._batch is None:
             self._batch = bulk.BulkCreation(self.actor, self.model, self.organization)
+        if not self._queued:
+            self._window = len(self.report.errors)
         self._batch.add(content, ref or None)
         self._queued.append((number, label, later))
         if ref:
@@ -346,6 +363,10 @@ class Importer:
                 self._deferred.append((number, outcome.identifier, later))
             self._known[outcome.identifier.upper()] = True
             self._count(number, "created", outcome)
+        # A refused row read after the queued ones reported its errors before them: the
+        # errors go back into row order, as the per-row path lists them.
+        errors = self.report.errors
+        errors[self._window :] = sorted(errors[self._window :], key=lambda error: error.row or 0)
 
     def _count(self, number: int, outcome: str, record: Record) -> None:
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
@@ -611,6 +632,10 @@ def first_admin(organization: Organization):
     return membership.user if membership is not None else None
 
 
-def import_file(actor, organization, model, file, filename, size, *, dry_run) -> ImportReport:
+def import_file(
+    actor, organization, model, file, filename, size, *, dry_run, bulk: bool = True
+) -> ImportReport:
     """Run an import to its end (the API's and tests' way); see Importer."""
-    return Importer(actor, organization, model, file, filename, size, dry_run=dry_run).run_to_end()
+    return Importer(
+        actor, organization, model, file, filename, size, dry_run=dry_run, bulk=bulk
+    ).run_to_end()
