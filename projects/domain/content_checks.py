@@ -293,7 +293,12 @@ def validated(
         if identifier_checked:
             # The unique (organization, identifier) check is the one query full_clean makes;
             # the check constraints (version >= 1, completeness <= 100) hold for any new draft.
-            candidate.full_clean(validate_unique=False, validate_constraints=False)
+            # Its organization and creator are the service's, not the data's: no lookup either.
+            candidate.full_clean(
+                exclude=["organization", "created_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         else:
             candidate.full_clean()
     except ValidationError as exc:

@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import Membership, MembershipRole, Organization
 from projects.choices import EDITABLE_STATES, WorkflowAction, WorkflowState
@@ -39,7 +40,7 @@ from projects.io import columns, vocabulary
 from projects.io.readers import CellsBeyondHeader, ImportRefused, open_table
 from projects.models import Project, Record, Zone
 from registry.errors import DomainError
-from registry.tenancy import Actor, NotVisible, require
+from registry.tenancy import Actor, NotVisible, require, visible
 
 # The states an import may write into: published records through a pending revision.
 WRITABLE_STATES = (*EDITABLE_STATES, WorkflowState.PUBLISHED)
@@ -169,6 +170,7 @@ class Importer:
         self._queued_ids: set[str] = set()  # their named identifiers, upper case
         self._queued_generated = False
         self._window = 0  # where the queued rows' errors start in the report's list
+        self._present: set[str] | None = None  # see _own_identifiers
 
     # --- The run ---------------------------------------------------------------------------
 
@@ -369,6 +371,8 @@ class Importer:
         errors[self._window :] = sorted(errors[self._window :], key=lambda error: error.row or 0)
 
     def _count(self, number: int, outcome: str, record: Record) -> None:
+        if outcome == "created" and self._present is not None:
+            self._present.add(record.identifier)
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
         if len(self.report.preview) < PREVIEW_ROWS:
             self.report.preview.append(
@@ -512,10 +516,27 @@ class Importer:
         return identifier
 
     def _existing(self, identifier: str) -> Record | None:
+        if self.bulk:
+            if self._present is None:
+                self._present = self._own_identifiers()
+            if identifier not in self._present:
+                return None  # the common case of a new row: no query
         try:
             return access_record(self.actor, self.model, identifier)
         except NotVisible:
             return None
+
+    def _own_identifiers(self) -> set[str]:
+        """The identifiers of this type with the organization's prefixes (its own and those of
+        the organizations merged into it) that the actor sees, read once: `_existing` asks the
+        database only about these, so a new row (the bulk path's common case) costs no query.
+        Rows created by this import join them."""
+        ours = Q()
+        for prefix in self._prefixes:
+            ours |= Q(identifier__istartswith=f"{prefix}-")
+        return set(
+            visible(self.actor, self.model).filter(ours).values_list("identifier", flat=True)
+        )
 
     # --- Links to rows further down the file -----------------------------------------------
 
