@@ -256,6 +256,8 @@ class Importer:
         except _RowRefused:
             return
         label = identifier or ref or ""
+        if identifier and self._queued_generated:
+            self._flush()  # the identifier may be one the queue is about to generate
         existing = self._existing(identifier) if identifier else None
         if (
             self.bulk

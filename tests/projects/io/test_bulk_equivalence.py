@@ -211,3 +211,23 @@ def test_a_dry_run_of_new_rows_reports_the_same_and_stores_nothing(world, org_a,
     assert bulk_report == row_report
     assert bulk_report["created"] == 5 and not bulk_report["imported"]
     assert bulk["records"] == before["records"] == per_row["records"]
+
+
+def test_a_row_naming_a_ref_generated_by_an_earlier_row_updates_it_both_ways(
+    world, org_a, editor_a
+):
+    rows = [
+        project_row("TRAIN-1"),
+        project_row(""),  # draws CN-XIAN-P-0002
+        project_row("P-0002", **{"title.en": "Renamed"}),  # the record the row above made
+        project_row("TRAIN-2", related_projects="CN-XIAN-P-0002|parent"),
+    ]
+    (bulk_report, bulk), (row_report, per_row) = both_ways(
+        editor_a, org_a, Project, flat_file("csv", rows), "f.csv"
+    )
+
+    assert bulk_report["error_count"] == 0, bulk_report["errors"]
+    assert (bulk_report["created"], bulk_report["updated"]) == (3, 1)
+    assert bulk_report == row_report
+    assert bulk == per_row
+    assert bulk["records"]["CN-XIAN-P-0002"]["title"] == {"en": "Renamed"}
