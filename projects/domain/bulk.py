@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Upper
 
 from accounts.models import Organization
@@ -40,6 +41,12 @@ from registry.tenancy import Actor, require, visible
 INSERT_CHUNK = 500
 # The record type each link field names.
 LINK_TARGET = {"zones": Zone, "projects": Project, "related_projects": Project}
+
+
+class BatchConflict(Exception):
+    """A parallel transaction took an identifier of the batch between its check and its insert
+    (only explicit refs can collide: generated ones are drawn under the lock). Nothing of the
+    batch was written; the caller creates its rows one by one, as `create_record` reports it."""
 
 
 @dataclass
@@ -86,7 +93,12 @@ class BulkCreation:
         for row in rows:
             self._check(row)
         good = [row for row in rows if row.record is not None]
-        self._write(good)
+        try:
+            with transaction.atomic():  # a savepoint: a conflict leaves nothing behind
+                self._write(good)
+        except IntegrityError:
+            self._taken, self._numbers = set(), None  # read again for the next batch
+            raise BatchConflict() from None
         return [row.record if row.record is not None else row.error for row in rows]
 
     # --- Lookups, once per batch -----------------------------------------------------------

@@ -345,7 +345,7 @@ class Importer:
         if not self._queued:
             self._window = len(self.report.errors)
         self._batch.add(content, ref or None)
-        self._queued.append((number, label, later))
+        self._queued.append((number, label, later, content, ref))
         if ref:
             self._queued_ids.add(f"{self.organization.identifier_prefix}-{ref}".upper())
         else:
@@ -357,12 +357,18 @@ class Importer:
         """Check and write the queued rows; report and count each as the per-row path would."""
         if not self._queued:
             return
-        outcomes = self._batch.flush()
         queued, self._queued = self._queued, []
         self._queued_ids, self._queued_generated = set(), False
-        for (number, label, later), outcome in zip(queued, outcomes, strict=True):
+        try:
+            outcomes = self._batch.flush()
+        except bulk.BatchConflict:
+            outcomes = [self._create_one(content, ref) for *_row, content, ref in queued]
+        for (number, label, later, _content, _ref), outcome in zip(queued, outcomes, strict=True):
             if isinstance(outcome, ValidationError):
                 self._report_validation(number, label, outcome)
+                continue
+            if isinstance(outcome, DomainError):
+                self.report.add_error(number, label, "", outcome.message)
                 continue
             if later:
                 self._deferred.append((number, outcome.identifier, later))
@@ -372,6 +378,13 @@ class Importer:
         # errors go back into row order, as the per-row path lists them.
         errors = self.report.errors
         errors[self._window :] = sorted(errors[self._window :], key=lambda error: error.row or 0)
+
+    def _create_one(self, content: dict, ref: str | None):
+        """One queued row through create_record (a batch that met a parallel insert)."""
+        try:
+            return self._write(None, content, ref)[1]
+        except (ValidationError, DomainError) as error:
+            return error
 
     def _count(self, number: int, outcome: str, record: Record) -> None:
         if outcome == "created" and self._present is not None:

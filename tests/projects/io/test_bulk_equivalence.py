@@ -231,3 +231,56 @@ def test_a_row_naming_a_ref_generated_by_an_earlier_row_updates_it_both_ways(
     assert bulk_report == row_report
     assert bulk == per_row
     assert bulk["records"]["CN-XIAN-P-0002"]["title"] == {"en": "Renamed"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ref_taken_by_a_parallel_import_during_the_batch_is_reported_not_a_crash():
+    """Another transaction inserts HOTLINE-2 after the batch checked its identifiers and
+    commits while the batch's INSERT waits on it: the batch gives way and its rows go through
+    create_record, which reports the ref as taken; nothing is imported."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    from tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory(slug="xian", identifier_prefix="CN-XIAN", country="CN")
+    editor = member(organization, "editor")
+    inserted, release = threading.Event(), threading.Event()
+
+    def parallel_create():
+        from django.db import connection
+
+        try:
+            with transaction.atomic():
+                create(Contact, organization, editor, ref="HOTLINE-2")
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=parallel_create)
+    thread.start()
+    assert inserted.wait(10)
+    # The batch's INSERT waits for the parallel transaction; let it commit a moment later.
+    threading.Timer(1.0, release.set).start()
+    rows = [
+        {
+            "ref": f"HOTLINE-{n}",
+            "kind": "tourist_hotline",
+            "name.en": f"Tourist hotline {n}",
+            "phone": "+77272000000",
+            "countries_covered": "KZ;CN",
+        }
+        for n in range(1, 4)
+    ]
+    report = run_import(editor, organization, Contact, flat_file("csv", rows), "c.csv")
+    thread.join(10)
+
+    assert main_connection.in_atomic_block is False
+    assert not report.imported
+    assert [(e.row, e.column) for e in report.errors] == [(3, "ref")]
+    assert "CN-XIAN-HOTLINE-2 is already in use" in report.errors[0].message
+    with rls.system_context("the test reads what stayed"):
+        kept = Contact.all_rows_for_internal_use.filter(organization=organization)
+        assert list(kept.values_list("identifier", flat=True)) == ["CN-XIAN-HOTLINE-2"]
