@@ -29,7 +29,7 @@ from projects.models import (
 from registry import rls
 from tests.factories import member
 from tests.projects.factories import create, place_in_state
-from tests.projects.io.conftest import flat_file, run_import
+from tests.projects.io.conftest import flat_file, rows_of, run_import
 
 # Columns that differ between two runs by nature: keys and clocks.
 VOLATILE = {"id", "created_at", "updated_at", "public_updated_at"}
@@ -284,3 +284,25 @@ def test_a_ref_taken_by_a_parallel_import_during_the_batch_is_reported_not_a_cra
     with rls.system_context("the test reads what stayed"):
         kept = Contact.all_rows_for_internal_use.filter(organization=organization)
         assert list(kept.values_list("identifier", flat=True)) == ["CN-XIAN-HOTLINE-2"]
+
+
+@pytest.mark.parametrize("format", ["json", "xlsx"])
+@pytest.mark.parametrize("record_type", ["projects", "zones", "contacts"])
+def test_every_type_and_format_stores_the_same(format, record_type, world, org_a, editor_a):
+    rows = rows_of(format, record_type, 6)
+    if record_type == "projects" and format == "json":
+        rows[0]["zones"] = ["CN-XIAN-ZONE-HOME"]
+        rows[1]["related_projects"] = [{"identifier": "CN-XIAN-TRAIN-1", "kind": "sibling"}]
+        rows[2]["related_projects"] = [{"identifier": "CN-XIAN-TRAIN-6", "kind": "parent"}]
+    if record_type == "contacts" and format == "json":
+        rows[0]["projects"] = ["CN-XIAN-TRAIN-OLD"]
+        rows[0]["zones"] = ["KZ-ALA-ZONE-FAR"]
+    model = {"projects": Project, "zones": Zone, "contacts": Contact}[record_type]
+    (bulk_report, bulk), (row_report, per_row) = both_ways(
+        editor_a, org_a, model, flat_file(format, rows), f"f.{format}"
+    )
+
+    assert bulk_report["error_count"] == 0, bulk_report["errors"]
+    assert bulk_report["created"] == 6
+    assert bulk_report == row_report
+    assert bulk == per_row
