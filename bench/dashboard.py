@@ -54,7 +54,8 @@ def main() -> None:
             client.get(path)
             times.append((time.perf_counter() - start) * 1000)
         print(
-            f"{path} status {status} queries {len(queries)} median {statistics.median(times):.0f} ms"
+            f"{path} status {status} queries {len(queries)}"
+            f" median {statistics.median(times):.0f} ms"
             f" min {min(times):.0f} max {max(times):.0f} (n={len(times)}) user {membership.user}"
         )
 
