@@ -19,6 +19,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, Q, Value
 from django.urls import reverse
 
@@ -145,57 +146,47 @@ def _review_url(record: Record) -> str:
 # --- The lists in SQL ---------------------------------------------------------------------------
 
 
-def _subject_in(actor, content_type, states, organizations, *, who: Q | None = None) -> Q:
-    """Records (of `organizations`, or any the actor sees when None) whose subject is in one of
-    `states` and meets `who` (a condition on created_by/submitted_by/signed_off_by, which the
-    record and its revision both carry). Records in these states have no open revision; a
-    published record is listed by its open revision's state."""
+def _subject_in(states, organizations, who: Q | None = None) -> tuple[Q, Q]:
+    """(on the records, on their open revisions): the records (of `organizations`, or any the
+    actor sees when None) whose subject is in one of `states` and meets `who` (a condition on
+    created_by/submitted_by/signed_off_by, which records and revisions both carry).
+
+    Two conditions, not one with OR, so that each is served by an index (`<record>_org_state`,
+    `revision_one_open_per_record`): a record in these states has no open revision, and a
+    published record is listed by its open revision's state, so the two never overlap."""
     who = who if who is not None else Q()
-    revisions = visible(actor, Revision).filter(who, content_type=content_type, state__in=states)
     records = Q(workflow_state__in=states) & who
+    revisions = Q(state__in=states) & who
     if organizations is not None:
-        revisions = revisions.filter(organization_id__in=organizations)
         records &= Q(organization_id__in=organizations)
-    return records | Q(pk__in=revisions.values("object_id"))
+        revisions &= Q(organization_id__in=organizations)
+    return records, revisions
 
 
-def _conditions(actor: Actor, content_type) -> dict[str, Q]:
-    """{list: the SQL condition on one record type} for the lists this actor has; the same
-    lists whatever the data, so the number of queries depends on the roles only."""
+def _conditions(actor: Actor) -> dict[str, tuple[Q, Q | None]]:
+    """{list: (condition on a record table, condition on Revision or None)} for the lists this
+    actor has; the same lists whatever the data, so the number of queries depends on the roles
+    only."""
     me = actor.user_id
     editing = actor.orgs_where("editor")
     admin = actor.orgs_where("admin")
-    found: dict[str, Q] = {}
+    found: dict[str, tuple[Q, Q | None]] = {}
     if editing:
-        found["drafts"] = _subject_in(
-            actor, content_type, [S.DRAFT], editing, who=Q(created_by_id=me)
-        )
-        found["organization_drafts"] = _subject_in(
-            actor, content_type, [S.DRAFT], editing, who=~Q(created_by_id=me)
-        )
-        found["sent"] = _subject_in(
-            actor, content_type, SENT_STATES, editing, who=Q(submitted_by_id=me)
-        )
-        found["changes_requested"] = _subject_in(
-            actor, content_type, [S.CHANGES_REQUESTED], editing
-        )
+        found["drafts"] = _subject_in([S.DRAFT], editing, Q(created_by_id=me))
+        found["organization_drafts"] = _subject_in([S.DRAFT], editing, ~Q(created_by_id=me))
+        found["sent"] = _subject_in(SENT_STATES, editing, Q(submitted_by_id=me))
+        found["changes_requested"] = _subject_in([S.CHANGES_REQUESTED], editing)
     if admin:
         # TRANSITIONS["signoff"]: an admin of the owner, not the one who submitted (four eyes).
-        found["signoffs"] = _subject_in(
-            actor, content_type, [S.PENDING_SIGNOFF], admin, who=~Q(submitted_by_id=me)
-        )
+        found["signoffs"] = _subject_in([S.PENDING_SIGNOFF], admin, ~Q(submitted_by_id=me))
     if actor.is_reviewer:
         # TRANSITIONS["approve"]: a reviewer who neither submitted nor signed it off.
         found["reviews"] = _subject_in(
-            actor,
-            content_type,
-            [S.SUBMITTED],
-            None,
-            who=~Q(submitted_by_id=me) & ~Q(signed_off_by_id=me),
+            [S.SUBMITTED], None, ~Q(submitted_by_id=me) & ~Q(signed_off_by_id=me)
         )
     if editing:
         stale = freshness_condition("stale") | freshness_condition("inactive")
-        found["stale"] = Q(organization_id__in=editing) & (stale | stale_soon_condition())
+        found["stale"] = (Q(organization_id__in=editing) & (stale | stale_soon_condition()), None)
     return found
 
 
@@ -230,30 +221,52 @@ def _types():
     return [(model, ContentType.objects.get_for_model(model)) for model in RECORD_MODELS]
 
 
-def _counts(actor: Actor, model, conditions: dict[str, Q]) -> dict[str, int]:
-    """Every list's total for one record type, in one query the lists' indexes serve."""
+def _anywhere(conditions) -> Q:
+    found = Q()
+    for condition in conditions:
+        found |= condition
+    return found
+
+
+def _counts(actor: Actor, model, conditions: dict) -> dict[str, int]:
+    """Every list's records (not revised) of one record type, in one COUNT query."""
     if not conditions:
         return {}
-    anywhere = Q()
-    for condition in conditions.values():
-        anywhere |= condition
+    on_records = {name: records for name, (records, _revisions) in conditions.items()}
     return (
         visible(actor, model)
-        .filter(anywhere)
-        .aggregate(
-            **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
-        )
+        .filter(_anywhere(on_records.values()))
+        .aggregate(**{name: Count("pk", filter=q) for name, q in on_records.items()})
     )
 
 
-def _first(actor: Actor, model, conditions: dict[str, Q], size: int, cursor=None) -> list:
-    """[(list, record)]: up to `size` + 1 records of each list (after `cursor`), one query."""
+def _revision_counts(actor: Actor, conditions: dict, content_types) -> dict[str, int]:
+    """Every list's revised records, of every record type, in one COUNT query."""
+    on_revisions = {name: q for name, (_records, q) in conditions.items() if q is not None}
+    if not on_revisions:
+        return {}
+    return (
+        visible(actor, Revision)
+        .filter(_anywhere(on_revisions.values()), content_type__in=content_types)
+        .aggregate(**{name: Count("pk", filter=q) for name, q in on_revisions.items()})
+    )
+
+
+def _first(actor: Actor, model, content_type, conditions: dict, size: int, cursor=None) -> list:
+    """[(list, record)]: up to `size` + 1 records of each list (after `cursor`), in one query
+    (a UNION ALL of LIMITed parts: the records in the list's states, and the records whose
+    open revision is)."""
     parts = []
-    for name, condition in conditions.items():
-        rows = visible(actor, model).filter(condition)
-        if cursor is not None:
-            rows = rows.filter(_after(name, model.record_type, cursor))
-        parts.append(_ordered(rows.annotate(dashboard_list=Value(name)), name)[: size + 1])
+    for name, (on_records, on_revisions) in conditions.items():
+        wheres = [on_records]
+        if on_revisions is not None:
+            revised = visible(actor, Revision).filter(on_revisions, content_type=content_type)
+            wheres.append(Q(pk__in=revised.values("object_id")))
+        for where in wheres:
+            rows = visible(actor, model).filter(where)
+            if cursor is not None:
+                rows = rows.filter(_after(name, model.record_type, cursor))
+            parts.append(_ordered(rows.annotate(dashboard_list=Value(name)), name)[: size + 1])
     if not parts:
         return []
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
@@ -306,13 +319,9 @@ def _fill(actor: Actor, lists: dict[str, Listing], size: int, cursor=None) -> No
     """The first `size` items of each of `lists` (after `cursor`), the record types merged."""
     types = _types()
     found: dict[str, list[Record]] = {name: [] for name in lists}
+    conditions = _chosen(actor, lists)
     for model, content_type in types:
-        conditions = {
-            name: condition
-            for name, condition in _conditions(actor, content_type).items()
-            if name in lists
-        }
-        for name, record in _first(actor, model, conditions, size, cursor):
+        for name, record in _first(actor, model, content_type, conditions, size, cursor):
             found[name].append(record)
     for name, records in found.items():
         records.sort(key=_key, reverse=name not in ASCENDING)
@@ -329,15 +338,20 @@ def _fill(actor: Actor, lists: dict[str, Listing], size: int, cursor=None) -> No
     _attach_comments(actor, sent_back)
 
 
+def _chosen(actor: Actor, lists) -> dict:
+    return {name: found for name, found in _conditions(actor).items() if name in lists}
+
+
 def _totals(actor: Actor, lists: dict[str, Listing]) -> None:
-    for model, content_type in _types():
-        conditions = {
-            name: condition
-            for name, condition in _conditions(actor, content_type).items()
-            if name in lists
-        }
+    """Each list's total: one COUNT per record type and one for the revisions."""
+    conditions = _chosen(actor, lists)
+    types = _types()
+    for model, _content_type in types:
         for name, count in _counts(actor, model, conditions).items():
             lists[name].total += count
+    content_types = [content_type for _model, content_type in types]
+    for name, count in _revision_counts(actor, conditions, content_types).items():
+        lists[name].total += count
 
 
 def _attach_comments(actor: Actor, items: list[Item]) -> None:
@@ -373,11 +387,21 @@ def decode_cursor(text: str | None) -> tuple | None:
 
 def list_names(actor: Actor) -> list[str]:
     """The record lists this actor's dashboard has."""
-    content_type = ContentType.objects.get_for_model(RECORD_MODELS[0])
-    return list(_conditions(actor, content_type))
+    return list(_conditions(actor))
 
 
-def waiting_for(actor: Actor, size: int = PAGE_SIZE) -> Waiting:
+def _without_jit() -> None:
+    """Turn JIT compilation off for the rest of the transaction: the policies' subqueries make
+    the lists' small, index-served queries look expensive to the planner, whose compiling then
+    costs 50 to 100 times their work (measured at 100k, docs/benchmarks.md, issue 21)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def waiting_for(actor: Actor, size: int | None = None) -> Waiting:
+    size = size or PAGE_SIZE
+    _without_jit()
     waiting = Waiting()
     lists = {name: getattr(waiting, name) for name in list_names(actor)}
     _totals(actor, lists)
@@ -388,8 +412,10 @@ def waiting_for(actor: Actor, size: int = PAGE_SIZE) -> Waiting:
     return waiting
 
 
-def one_list(actor: Actor, name: str, cursor: str | None, size: int = PAGE_SIZE) -> Listing:
+def one_list(actor: Actor, name: str, cursor: str | None, size: int | None = None) -> Listing:
     """One page of one list (`name` one of `list_names(actor)`), after `cursor`."""
+    size = size or PAGE_SIZE
+    _without_jit()
     listing = Listing(name)
     lists = {name: listing}
     _totals(actor, lists)
