@@ -98,6 +98,8 @@ class Listing:
     items: list[Item] = field(default_factory=list)
     total: int = 0
     next_cursor: str | None = None
+    # How many of the total each part holds: {record type, or "revisions": count}.
+    parts: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.total
@@ -252,14 +254,17 @@ def _revision_counts(actor: Actor, conditions: dict, content_types) -> dict[str,
     )
 
 
-def _first(actor: Actor, model, content_type, conditions: dict, size: int, cursor=None) -> list:
+def _first(actor: Actor, model, content_type, lists: dict, size: int, cursor=None) -> list:
     """[(list, record)]: up to `size` + 1 records of each list (after `cursor`), in one query
     (a UNION ALL of LIMITed parts: the records in the list's states, and the records whose
-    open revision is)."""
+    open revision is). A part the counts found empty is left out: the SQL stays short; one part
+    at least, so that the number of queries does not depend on the data."""
     parts = []
-    for name, (on_records, on_revisions) in conditions.items():
-        wheres = [on_records]
-        if on_revisions is not None:
+    for name, (on_records, on_revisions) in _chosen(actor, lists).items():
+        wheres = []
+        if lists[name].parts.get(model.record_type) or not parts and name == next(iter(lists)):
+            wheres.append(on_records)
+        if on_revisions is not None and lists[name].parts.get("revisions"):
             revised = visible(actor, Revision).filter(on_revisions, content_type=content_type)
             wheres.append(Q(pk__in=revised.values("object_id")))
         for where in wheres:
@@ -319,9 +324,8 @@ def _fill(actor: Actor, lists: dict[str, Listing], size: int, cursor=None) -> No
     """The first `size` items of each of `lists` (after `cursor`), the record types merged."""
     types = _types()
     found: dict[str, list[Record]] = {name: [] for name in lists}
-    conditions = _chosen(actor, lists)
     for model, content_type in types:
-        for name, record in _first(actor, model, content_type, conditions, size, cursor):
+        for name, record in _first(actor, model, content_type, lists, size, cursor):
             found[name].append(record)
     for name, records in found.items():
         records.sort(key=_key, reverse=name not in ASCENDING)
@@ -348,9 +352,11 @@ def _totals(actor: Actor, lists: dict[str, Listing]) -> None:
     types = _types()
     for model, _content_type in types:
         for name, count in _counts(actor, model, conditions).items():
+            lists[name].parts[model.record_type] = count
             lists[name].total += count
     content_types = [content_type for _model, content_type in types]
     for name, count in _revision_counts(actor, conditions, content_types).items():
+        lists[name].parts["revisions"] = count
         lists[name].total += count
 
 
