@@ -383,7 +383,10 @@ def decode_cursor(text: str | None) -> tuple | None:
         moment = datetime.datetime.fromisoformat(moment)
         if moment.tzinfo is None or record_type not in RECORD_NOUNS:
             return None
-        return moment, record_type, int(pk)
+        pk = int(pk)
+        if not 0 <= pk < 2**63:  # beyond bigint: the database would refuse the comparison
+            return None
+        return moment, record_type, pk
     except ValueError:
         return None
 

@@ -319,7 +319,14 @@ def test_a_list_that_is_not_mine_or_a_bad_cursor(client, org_a, editor_a, outsid
     assert client.get(reverse("dashboard-list", args=["nothing-such"])).status_code == 404
     assert client.get(reverse("dashboard-list", args=["reviews"])).status_code == 404  # no reviewer
     draft = create(Project, org_a, editor_a)
-    for cursor in ("garbage", "2026-01-01~projects~x", "2026-01-01T00:00:00~projects~1", "~~"):
+    for cursor in (
+        "garbage",
+        "2026-01-01~projects~x",
+        "2026-01-01T00:00:00~projects~1",  # no time zone
+        "~~",
+        "2026-01-01T00:00:00+00:00~projects~99999999999999999999999",
+        "2026-01-01T00:00:00+00:00~nothing~1",
+    ):
         response = client.get(reverse("dashboard-list", args=["drafts"]), {"cursor": cursor})
         assert response.status_code == 200
         assert draft.identifier in response.content.decode()  # a bad cursor: the first page
