@@ -51,6 +51,8 @@ ACTIONS = {
     "reviews": "review",
     "stale": "reconfirm",
 }
+# The participation inbox, paged like the record lists (oldest request first).
+PARTICIPATIONS = "participation_requests"
 # The review queue is oldest first; every other list newest first.
 ASCENDING = {"reviews"}
 # The lists whose items show the open revision they wait for (the stale list is the record's).
@@ -127,14 +129,15 @@ class Waiting:
     changes_requested: Listing = field(default_factory=lambda: Listing("changes_requested"))
     signoffs: Listing = field(default_factory=lambda: Listing("signoffs"))
     reviews: Listing = field(default_factory=lambda: Listing("reviews"))
-    participation_requests: list = field(default_factory=list)
-    participation_total: int = 0
+    participation_requests: Listing = field(
+        default_factory=lambda: Listing(PARTICIPATIONS)
+    )  # waiting for my answer, as an admin of the participant
     stale: Listing = field(default_factory=lambda: Listing("stale"))
 
     @property
     def nothing(self) -> bool:
         lists = [getattr(self, name) for name in ACTIONS]
-        return not any(lists) and not self.participation_total
+        return not any(lists) and not self.participation_requests
 
 
 def _edit_url(record: Record) -> str:
@@ -376,12 +379,12 @@ def encode_cursor(record: Record) -> str:
     return f"{record.updated_at.isoformat()}~{record.record_type}~{record.pk}"
 
 
-def decode_cursor(text: str | None) -> tuple | None:
+def decode_cursor(text: str | None, kinds=RECORD_NOUNS) -> tuple | None:
     """The (updated_at, record type, pk) of a cursor; None for none or a malformed one."""
     try:
         moment, record_type, pk = (text or "").split("~")
         moment = datetime.datetime.fromisoformat(moment)
-        if moment.tzinfo is None or record_type not in RECORD_NOUNS:
+        if moment.tzinfo is None or record_type not in kinds:
             return None
         pk = int(pk)
         if not 0 <= pk < 2**63:  # beyond bigint: the database would refuse the comparison
@@ -395,8 +398,9 @@ def decode_cursor(text: str | None) -> tuple | None:
 
 
 def list_names(actor: Actor) -> list[str]:
-    """The record lists this actor's dashboard has."""
-    return list(_conditions(actor))
+    """The lists this actor's dashboard has (the record lists, then the participation
+    inbox)."""
+    return [*_conditions(actor), PARTICIPATIONS]
 
 
 def _without_jit() -> None:
@@ -412,12 +416,10 @@ def waiting_for(actor: Actor, size: int | None = None) -> Waiting:
     size = size or PAGE_SIZE
     _without_jit()
     waiting = Waiting()
-    lists = {name: getattr(waiting, name) for name in list_names(actor)}
+    lists = {name: getattr(waiting, name) for name in _conditions(actor)}
     _totals(actor, lists)
     _fill(actor, lists, size)
-    inbox = participation_inbox(actor).select_related("project__organization")
-    waiting.participation_total = inbox.count()
-    waiting.participation_requests = list(inbox[:size])
+    waiting.participation_requests = participation_page(actor, None, size)
     return waiting
 
 
@@ -429,4 +431,23 @@ def one_list(actor: Actor, name: str, cursor: str | None, size: int | None = Non
     lists = {name: listing}
     _totals(actor, lists)
     _fill(actor, lists, size, decode_cursor(cursor))
+    return listing
+
+
+def participation_page(actor: Actor, cursor: str | None, size: int | None = None) -> Listing:
+    """One page of the participation requests waiting for my answer, oldest first, after
+    `cursor` (created_at, pk): a COUNT and one LIMITed query."""
+    size = size or PAGE_SIZE
+    inbox = participation_inbox(actor)
+    listing = Listing(PARTICIPATIONS, total=inbox.count())
+    after = decode_cursor(cursor, kinds=("participations",))
+    rows = inbox.select_related("project__organization")
+    if after is not None:
+        moment, _kind, pk = after
+        rows = rows.filter(Q(created_at__gt=moment) | Q(created_at=moment, pk__gt=pk))
+    found = list(rows[: size + 1])
+    listing.items = found[:size]
+    if len(found) > size:
+        last = found[size - 1]
+        listing.next_cursor = f"{last.created_at.isoformat()}~participations~{last.pk}"
     return listing

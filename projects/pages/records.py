@@ -70,7 +70,10 @@ def dashboard_list_page(request, list_name: str):
     name = list_name.replace("-", "_")
     if name not in dashboard.list_names(actor):
         raise Http404
-    listing = dashboard.one_list(actor, name, request.GET.get("cursor"))
+    if name == dashboard.PARTICIPATIONS:
+        listing = dashboard.participation_page(actor, request.GET.get("cursor"))
+    else:
+        listing = dashboard.one_list(actor, name, request.GET.get("cursor"))
     context = {"listing": listing, "title": DASHBOARD_TITLES[name]}
     return render(request, "projects/records/dashboard_list.html", context)
 
@@ -84,6 +87,7 @@ DASHBOARD_TITLES = {
     "signoffs": gettext_lazy("Sign-offs to give"),
     "reviews": gettext_lazy("Reviews waiting"),
     "stale": gettext_lazy("Records to reconfirm"),
+    "participation_requests": gettext_lazy("Participation requests"),
 }
 
 

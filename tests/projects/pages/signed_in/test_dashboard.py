@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.domain import participants, services
-from projects.models import Contact, Project, Revision, Zone
+from projects.models import Contact, Participation, Project, Revision, Zone
 from projects.pages import dashboard
 from registry.tenancy import Actor
 from tests.factories import member
@@ -186,6 +186,13 @@ def test_what_i_sent_stays_until_published_and_my_drafts_are_mine(
 # --- Issue 21: each list counted in SQL, its first items shown, the rest paged by a cursor ---
 
 
+def key(item) -> tuple:
+    """(kind, pk, the organization whose item it is) of a dashboard item."""
+    if isinstance(item, Participation):
+        return ("participation", item.pk, item.participant_id)
+    return (item.record.record_type, item.record.pk, item.record.organization_id)
+
+
 def walk(client, name) -> tuple[list, set]:
     """Every item of one dashboard list, following its "Next page" links: ([(type, pk)],
     {the totals the pages gave})."""
@@ -196,10 +203,7 @@ def walk(client, name) -> tuple[list, set]:
         assert response.status_code == 200
         listing = response.context["listing"]
         totals.add(listing.total)
-        seen += [
-            (item.record.record_type, item.record.pk, item.record.organization_id)
-            for item in listing.items
-        ]
+        seen += [key(item) for item in listing.items]
         found = re.search(r'rel="next" href="([^"]+)"', response.content.decode())
         following = url + html.unescape(found.group(1)) if found else None
         assert len(seen) <= listing.total  # never an endless walk
@@ -224,6 +228,9 @@ def test_every_list_counts_all_and_its_pages_walk_every_item_once(
     monkeypatch.setattr(dashboard, "PAGE_SIZE", 4)
     fill(org_a, editor_a, 30)
     fill(org_b, editor_b, 10)
+    for _ in range(6):  # org B names org A on six projects: org A's admins answer
+        project = create(Project, org_b, editor_b)
+        participants.add_participant(Actor.for_user(editor_b), project, org_a, "partner")
     # Ties on updated_at across record types: the cursor must still neither skip nor repeat.
     moment = timezone.now() - timedelta(days=3)
     for model in (Project, Zone, Contact):
@@ -259,6 +266,9 @@ def test_every_list_counts_all_and_its_pages_walk_every_item_once(
             ),
         },
         admin_a: {
+            "participation_requests": Participation.objects.unscoped("test oracle")
+            .filter(participant=org_a, status="pending")
+            .count(),
             "signoffs": everything(
                 {"organization": org_a, "workflow_state": "pending_signoff"},
                 {"organization": org_a, "state": "pending_signoff"},
@@ -287,12 +297,13 @@ def test_every_list_counts_all_and_its_pages_walk_every_item_once(
             if name in totals:
                 assert listing.total == totals[name], (user.username, name)
             # The dashboard shows the list's first page.
-            shown = [(i.record.record_type, i.record.pk, i.record.organization_id) for i in listing]
+            shown = [key(item) for item in listing]
             assert shown == seen[:4]
             if name != "reviews":  # the review queue is the secretariat's, across organizations
                 own = {org_a.pk} if user != editor_b else {org_b.pk}
                 assert {organization for *_, organization in seen} <= own, (user.username, name)
     assert expected[editor_a]["drafts"] > 4 and expected[reviewer]["reviews"] > 4  # paged
+    assert expected[admin_a]["participation_requests"] == 6
 
 
 def list_queries(client, path) -> int:
