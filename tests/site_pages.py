@@ -84,6 +84,8 @@ PAGES: dict[str, tuple[str, object]] = {
     "records-import-columns": ("public", lambda d: ["projects"]),
     # Signed-in record pages (issue 8, projects/pages/urls.py).
     "dashboard": ("member", None),
+    # One dashboard list, paged (issue 21): the stale list (a 404 page for those without it).
+    "dashboard-list": ("member", lambda d: ["stale"]),
     "project-create": ("member", None),
     "zone-create": ("member", None),
     "contact-create": ("member", None),

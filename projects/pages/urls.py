@@ -52,6 +52,8 @@ urlpatterns = [
     ),
     # Signed-in pages (issue 8).
     path("dashboard/", records.dashboard_page, name="dashboard"),
+    # One dashboard list, paged by a keyset cursor (issue 21).
+    path("dashboard/<slug:list_name>/", records.dashboard_list_page, name="dashboard-list"),
     path("lookup/<str:kind>/", lookup.lookup, name="lookup"),
     path(
         "projects/new/", records.record_create, {"record_type": "projects"}, name="project-create"
