@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from accounts.models import Organization
 from projects.choices import RevisionState, WorkflowState
+from projects.domain import workflow
 from projects.domain.freshness import (
     freshness,
     freshness_condition,
@@ -182,13 +183,13 @@ def _conditions(actor: Actor) -> dict[str, tuple[Q, Q | None]]:
         found["sent"] = _subject_in(SENT_STATES, editing, Q(submitted_by_id=me))
         found["changes_requested"] = _subject_in([S.CHANGES_REQUESTED], editing)
     if admin:
-        # TRANSITIONS["signoff"]: an admin of the owner, not the one who submitted (four eyes).
-        found["signoffs"] = _subject_in([S.PENDING_SIGNOFF], admin, ~Q(submitted_by_id=me))
+        # What the owner's admins sign off, less what the four-eyes rule keeps from me.
+        states, four_eyes = workflow.awaiting("signoff", me)
+        found["signoffs"] = _subject_in(states, admin, four_eyes)
     if actor.is_reviewer:
-        # TRANSITIONS["approve"]: a reviewer who neither submitted nor signed it off.
-        found["reviews"] = _subject_in(
-            [S.SUBMITTED], None, ~Q(submitted_by_id=me) & ~Q(signed_off_by_id=me)
-        )
+        # What reviewers approve, less what I submitted or signed off myself.
+        states, four_eyes = workflow.awaiting("approve", me)
+        found["reviews"] = _subject_in(states, None, four_eyes)
     if editing:
         stale = freshness_condition("stale") | freshness_condition("inactive")
         found["stale"] = (Q(organization_id__in=editing) & (stale | stale_soon_condition()), None)
