@@ -3,7 +3,9 @@
 Where accounts.domain.services owns a change (memberships, platform roles, organization rules), the
 admin calls it, so a platform admin cannot do here what the services would refuse. Sister-city
 links change only by the two cities' consent, and API keys only by their owners: both are
-read-only here.
+read-only here. So are invitations (an organization's admin sends, resends and revokes them on
+the members page) and organization applications (decided on the platform admin's dashboard,
+which tells the applicant): the admin only lists and finds them.
 """
 
 from django import forms
@@ -22,8 +24,10 @@ from accounts.domain import duplicates, lockout, merging, services
 from accounts.domain.security import record_event
 from accounts.models import (
     ApiKey,
+    Invitation,
     Membership,
     Organization,
+    OrganizationApplication,
     SecurityEvent,
     SecurityEventKind,
     SisterCityLink,
@@ -377,3 +381,81 @@ class SecurityEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """A list to read and search, and each row's page to read: no add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Who was invited where, by whom, and what became of it. The token's hash is never shown
+    (the token itself is only in the e-mail)."""
+
+    list_display = (
+        "email",
+        "organization",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    list_filter = (
+        "role",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+        "organization",
+    )
+    search_fields = ("email", "organization__slug", "invited_by__username", "accepted_by__username")
+    list_select_related = ("organization", "invited_by", "accepted_by")
+    exclude = ("token_hash",)
+    readonly_fields = list_display
+
+
+@admin.register(OrganizationApplication)
+class OrganizationApplicationAdmin(ReadOnlyAdmin):
+    """Applications to join, every state; approving or declining is on the dashboard."""
+
+    list_display = (
+        "display_name",
+        "kind",
+        "country",
+        "applicant_name",
+        "applicant_email",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "created_organization",
+    )
+    list_filter = ("status", "kind", "country")
+    search_fields = ("name", "applicant_name", "applicant_email", "registration_id", "website")
+    list_select_related = ("decided_by", "created_organization")
+    readonly_fields = (
+        "name",
+        "kind",
+        "country",
+        "registration_id",
+        "website",
+        "applicant_name",
+        "applicant_email",
+        "language",
+        "status",
+        "decline_reason",
+        "created_organization",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    )

@@ -4,8 +4,9 @@
         .venv/bin/python bench/import_jobs.py [--rows 1000,5000] [--type contacts] [--commit]
 
 For each row count a file of that many records is kept as an upload and imported by an import
-job, run by the same code a worker runs (`registry.jobs.run_job`: claim, the importer through
-`projects.domain.services` with every check, the job's result), in this process
+job, run by the same code a worker runs (`registry.jobs.run_job`: claim, the importer with
+every check of `projects.domain.services`, new rows in batches through `projects.domain.bulk`,
+the job's result), in this process
 (`CELERY_TASK_ALWAYS_EAGER=1`) so that the figure is the work and not the queue. A dry run by
 default (every row validated and written, then rolled back); `--commit` keeps the rows (in a
 fresh organization each time). Prints rows, seconds, rows/s and the job's state.

@@ -639,3 +639,54 @@ class WebhookDelivery(TenantOwned):
 
     def __str__(self) -> str:
         return f"delivery {self.event_id} ({self.event} {self.identifier})"
+
+
+def document_storage():
+    """The storage of record documents (issue 18): `STORAGES["documents"]`, the file system
+    under DOCUMENT_STORAGE_ROOT unless configured otherwise. A callable, so that migrations do
+    not carry the location and tests may point it elsewhere."""
+    from django.core.files.storage import storages
+
+    return storages["documents"]
+
+
+def document_path(instance, filename: str) -> str:
+    """Where a document is stored: by organization, a random name and the extension read from
+    its content (`filename` is the service's "document.<extension>"); the name people gave it
+    is kept as the title, never as a path."""
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1]
+    return f"{instance.organization_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class RecordDocument(TenantOwned):
+    """A file attached to a record (issue 18): a PDF, an Office document or an image.
+
+    Seen by whoever sees the record (a published record's files are public, a draft's are its
+    organization's); added and removed by the owner's editors and admins. `record_state` copies
+    the record's workflow state for the row-level security policy (projects/domain/rls_copies.py).
+    """
+
+    content_type = models.ForeignKey(
+        db_index=False, to=ContentType, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    title = models.CharField(max_length=200)
+    file = models.FileField(storage=document_storage, upload_to=document_path, max_length=200)
+    size = models.PositiveBigIntegerField()
+    media_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        db_index=False, to=settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Row-level security copy of the record's workflow state.
+    record_state = state_copy()
+
+    class Meta(TenantOwned.Meta):
+        ordering = ["organization_id", "content_type_id", "object_id", "id"]
+        # A record page's documents, found by record.
+        indexes = [models.Index(fields=["content_type", "object_id"], name="document_record")]

@@ -6,6 +6,7 @@ settings (README, "Configuration"). The defaults are for a quick start on an emb
 database; production sets real values and `manage.py check --deploy` reports nothing.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -430,3 +431,28 @@ EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 100_000)
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_PAUSE_AFTER = env_int("WEBHOOK_PAUSE_AFTER", 15)
+
+# --- Issue 17 loose ends: password reset requests per hour ----------------------------------
+# At most this many reset requests for one e-mail, and from one client address (higher: an office
+# shares one address), within an hour; past either, the page answers the same and sends nothing.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 20)
+
+# Documents as files on records (issue 18; projects/domain/documents.py). Stored through
+# Django's storage API: `STORAGES["documents"]`, the file system under DOCUMENT_STORAGE_ROOT by
+# default; another backend (an S3-compatible store through django-storages, once installed)
+# is named by DOCUMENT_STORAGE_BACKEND, with its options as JSON in DOCUMENT_STORAGE_OPTIONS.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+DOCUMENT_STORAGE_ROOT = Path(
+    os.environ.get("DOCUMENT_STORAGE_ROOT", str(BASE_DIR / "media" / "documents"))
+)
+STORAGES["documents"] = {
+    "BACKEND": os.environ.get(
+        "DOCUMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": (
+        {"location": str(DOCUMENT_STORAGE_ROOT)}
+        if "DOCUMENT_STORAGE_BACKEND" not in os.environ
+        else json.loads(os.environ.get("DOCUMENT_STORAGE_OPTIONS") or "{}")
+    ),
+}

@@ -45,6 +45,9 @@ NOT_PAGES = {
     "record-decision": "POST only (the decision form; a final action answers the confirmation)",
     "record-discard-revision": "POST only",
     "record-delete": "POST only",
+    "record-documents": "POST only (the record page's document form)",
+    "record-document": "a file download (tests/projects/pages/signed_in/test_documents.py)",
+    "record-document-delete": "POST only (the record page's remove buttons)",
     "member-role": "POST only (the members page's forms)",
     "member-remove": "POST only (the members page's forms)",
     "api-key-revoke": "POST only (the API keys page's forms)",
@@ -81,6 +84,8 @@ PAGES: dict[str, tuple[str, object]] = {
     "records-import-columns": ("public", lambda d: ["projects"]),
     # Signed-in record pages (issue 8, projects/pages/urls.py).
     "dashboard": ("member", None),
+    # One dashboard list, paged (issue 21): the stale list (a 404 page for those without it).
+    "dashboard-list": ("member", lambda d: ["stale"]),
     "project-create": ("member", None),
     "zone-create": ("member", None),
     "contact-create": ("member", None),
@@ -188,6 +193,25 @@ def page_dataset(scale: int = 0) -> PageDataset:
         Actor.for_user(editor), d.records["project"], b, "partner"
     )
     participants.respond_participation(Actor.for_user(d.users["admin_b"]), participation, True)
+    # A document on the published project (issue 18), so that its list is on the pages. A row
+    # only: the pages list it, no test here downloads it.
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import RecordDocument
+
+    RecordDocument.objects.create(
+        organization=a,
+        content_type=ContentType.objects.get_for_model(Project),
+        object_id=d.records["project"].pk,
+        title="ТЭО 可行性研究 2025",
+        file=f"{a.pk}/dataset.pdf",
+        size=2048,
+        media_type="application/pdf",
+        extension="pdf",
+        sha256="0" * 64,
+        uploaded_by=editor,
+        record_state=d.records["project"].workflow_state,
+    )
     d.records["zone"] = published(
         Zone,
         name={

@@ -1,9 +1,20 @@
 """The Django admin: platform admins see every organization; nobody else gets in at all."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts.domain import services
-from accounts.models import ApiKey, Membership, Organization, SisterCityLink, User
+from accounts.models import (
+    ApiKey,
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationApplication,
+    SisterCityLink,
+    User,
+)
 from registry.models import UnscopedQuery
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, member
@@ -16,6 +27,8 @@ CHANGELISTS = {
     Membership: "/admin/accounts/membership/",
     SisterCityLink: "/admin/accounts/sistercitylink/",
     ApiKey: "/admin/accounts/apikey/",
+    Invitation: "/admin/accounts/invitation/",
+    OrganizationApplication: "/admin/accounts/organizationapplication/",
 }
 
 
@@ -35,7 +48,21 @@ def two_cities(org_a, org_b):
         )
         for org, user in ((org_a, xian_admin), (org_b, almaty_admin))
     ]  # fmt: skip
-    return {"link": link, "keys": keys, "xian_admin": xian_admin, "almaty_admin": almaty_admin}
+    invitations = [
+        Invitation.objects.create(
+            organization=org, email=f"newcomer@{org.slug}.example", role="editor",
+            token_hash=f"secret-hash-of-invitation-{org.slug}", invited_by=user,
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+        for org, user in ((org_a, xian_admin), (org_b, almaty_admin))
+    ]  # fmt: skip
+    application = OrganizationApplication.objects.create(
+        name={"en": "Samarkand City Hall", "ru": "Хокимият Самарканда"},
+        kind="local_government", country="UZ", applicant_name="Dilnoza",
+        applicant_email="dilnoza@samarkand.example",
+    )  # fmt: skip
+    return {"link": link, "keys": keys, "xian_admin": xian_admin, "almaty_admin": almaty_admin,
+            "invitations": invitations, "application": application}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +98,8 @@ def test_changelists_search_and_filter_without_errors(client, platform_admin, tw
         Membership: "?q=xian&role__exact=admin",
         SisterCityLink: "?q=train&status__exact=active",
         ApiKey: "?q=sync",
+        Invitation: "?q=almaty&role__exact=editor&accepted_at__isnull=True",
+        OrganizationApplication: "?q=samarkand&status__exact=pending&kind__exact=local_government",
     }
     for model, query in queries.items():
         response = client.get(CHANGELISTS[model] + query)
@@ -91,12 +120,15 @@ def test_platform_admin_opens_change_pages_and_the_key_hash_is_never_shown(
         Membership.objects.unscoped("test").get(user=two_cities["almaty_admin"]),
         two_cities["link"],
         *two_cities["keys"],
+        *two_cities["invitations"],
+        two_cities["application"],
     ]
     for row in rows:
         assert client.get(change_url(row)).status_code == 200, change_url(row)
-    for key in two_cities["keys"]:
+    for key in [*two_cities["keys"], *two_cities["invitations"]]:
         assert "secret-hash-of" not in client.get(change_url(key)).content.decode()
-    assert "secret-hash-of" not in client.get(CHANGELISTS[ApiKey]).content.decode()
+    for model in (ApiKey, Invitation):
+        assert "secret-hash-of" not in client.get(CHANGELISTS[model]).content.decode()
 
 
 @pytest.mark.parametrize("role", ["admin", "editor"])
@@ -271,3 +303,31 @@ def test_admin_organization_change_deactivates_and_keeps_the_prefix(client, plat
     refused = client.post(change_url(org_b), {**data, "sector": "rail"})
     assert refused.status_code == 200
     assert "Only market entities have a sector." in refused.content.decode()
+
+
+# --- invitations and applications: read-only lists with search (issue 17) --------------------
+
+
+def test_invitations_and_applications_are_read_only_lists(client, platform_admin, two_cities):
+    client.force_login(platform_admin)
+    invitation = two_cities["invitations"][1]
+    application = two_cities["application"]
+    found = client.get(CHANGELISTS[Invitation] + "?q=newcomer@almaty")
+    assert [row.pk for row in found.context["cl"].result_list] == [invitation.pk]
+    found = client.get(CHANGELISTS[OrganizationApplication] + "?q=dilnoza@samarkand")
+    assert [row.pk for row in found.context["cl"].result_list] == [application.pk]
+    assert "Samarkand City Hall" in found.content.decode()
+    for model, row in ((Invitation, invitation), (OrganizationApplication, application)):
+        base = CHANGELISTS[model]
+        assert client.get(f"{base}add/").status_code == 403
+        assert client.get(f"{base}{row.pk}/delete/").status_code == 403
+        page = client.get(change_url(row))
+        assert page.status_code == 200 and not page.context["has_change_permission"]
+    refused = client.post(change_url(invitation), {"role": "admin", "email": "x@evil.example"})
+    assert refused.status_code == 403
+    invitation.refresh_from_db()
+    assert (invitation.role, invitation.email) == ("editor", "newcomer@almaty.example")
+    refused = client.post(change_url(application), {"status": "approved"})
+    assert refused.status_code == 403
+    application.refresh_from_db()
+    assert application.status == "pending" and application.created_organization is None

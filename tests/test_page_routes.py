@@ -18,6 +18,7 @@ SIGNED_IN = "projects/pages/signed_in/"
 IO = "projects/io/"
 WORK = SIGNED_IN + "test_record_forms.py::"
 ACTIONS = SIGNED_IN + "test_record_actions.py::"
+DOCUMENTS = SIGNED_IN + "test_documents.py::"
 ORG = SIGNED_IN + "test_organization_pages.py::"
 RESET = "accounts/test_password_reset.py::"
 TWO_FACTOR = "accounts/test_two_factor.py::"
@@ -85,6 +86,8 @@ COVERED = {
     "organization-detail": PUBLIC + "test_organizations.py::test_organization_page_shows_records",
     # Signed-in pages (issue 8).
     "dashboard": SIGNED_IN + "test_dashboard.py::test_dashboard_lists_what_waits_for_each_role",
+    "dashboard-list": SIGNED_IN
+    + "test_dashboard.py::test_every_list_counts_all_and_its_pages_walk_every_item_once",
     "project-create": WORK + "test_create_form_keeps_input_and_shows_field_errors",
     "zone-create": WORK + "test_zone_and_contact_forms_create_drafts",
     "contact-create": WORK + "test_zone_and_contact_forms_create_drafts",
@@ -98,6 +101,9 @@ COVERED = {
     "record-decision": SIGNED_IN + "test_decision_form.py::test_a_reviewer_decides_on_one_form",
     "record-discard-revision": ACTIONS + "test_discarding_a_pending_revision",
     "record-delete": ACTIONS + "test_deleting_a_draft",
+    "record-documents": DOCUMENTS + "test_each_allowed_type_is_added_listed_and_downloaded",
+    "record-document": DOCUMENTS + "test_a_published_records_document_is_public",
+    "record-document-delete": DOCUMENTS + "test_removing_a_document_asks_first",
     "record-review": ACTIONS + "test_review_page_shows_the_diff_to_reviewers_only",
     "record-history": ACTIONS + "test_history_is_for_members_and_reviewers",
     "members": ORG + "test_members_page_is_for_admins",
@@ -138,6 +144,9 @@ ROUTE_ARGS = {
     "record-decision": ["projects", "CN-XIAN-NONE"],
     "record-discard-revision": ["zones", "CN-XIAN-NONE"],
     "record-delete": ["contacts", "CN-XIAN-NONE"],
+    "record-documents": ["projects", "CN-XIAN-NONE"],
+    "record-document": ["zones", "CN-XIAN-NONE", 1],
+    "record-document-delete": ["contacts", "CN-XIAN-NONE", 1],
     "record-review": ["projects", "CN-XIAN-NONE"],
     "record-history": ["zones", "CN-XIAN-NONE"],
     "member-role": [1],
@@ -152,6 +161,7 @@ ROUTE_ARGS = {
     "api-key-revoke": ["nokey123"],
     "sister-city-answer": [1, "accept"],
     "job": [1],
+    "dashboard-list": ["stale"],
 }
 SKIPPED_PREFIXES = (
     "api/",

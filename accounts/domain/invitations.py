@@ -212,8 +212,11 @@ def accept(token: str, user: User) -> Invitation:
     return invitation
 
 
-def accept_as_new_user(token: str, username: str, password: str) -> tuple[Invitation, User]:
-    """A person without an account chooses a username and password and accepts at once."""
+def accept_as_new_user(
+    token: str, username: str, password: str, language: str = ""
+) -> tuple[Invitation, User]:
+    """A person without an account chooses a username and password and accepts at once; the
+    language they did it in becomes their own (signing in later switches the site to it)."""
     with transaction.atomic():
         invitation = presented(token)
         username = (username or "").strip()
@@ -223,5 +226,5 @@ def accept_as_new_user(token: str, username: str, password: str) -> tuple[Invita
             raise ValidationError(
                 {"username": _("This username is taken; choose another.")}, code="username_taken"
             )
-        user = services.create_user(username, invitation.email, password)
+        user = services.create_user(username, invitation.email, password, language)
         return accept(token, user), user

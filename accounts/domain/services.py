@@ -10,6 +10,7 @@ half-saved.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -249,11 +250,13 @@ def check_password(password: str, user: User | None = None) -> None:
         raise ValidationError({"password": error.messages}, code="weak_password") from error
 
 
-def create_user(username: str, email: str, password: str) -> User:
-    """A new person with a password that passes the validators."""
+def create_user(username: str, email: str, password: str, language: str = "") -> User:
+    """A new person with a password that passes the validators; `language` (one of LANGUAGES,
+    else the default) is the one the site and e-mails use for them, and signing in switches to."""
     candidate = User(username=username, email=email)
     check_password(password, candidate)
-    return User.objects.create_user(username=username, email=email, password=password)
+    extra = {"language": language} if language in dict(settings.LANGUAGES) else {}
+    return User.objects.create_user(username=username, email=email, password=password, **extra)
 
 
 def set_password(user: User, password: str) -> User:

@@ -84,13 +84,28 @@ def confirm(user, token: str) -> list[str] | None:
     return new_recovery_codes(user)
 
 
+@transaction.atomic
 def new_recovery_codes(user) -> list[str]:
-    """Replace the recovery codes with ten new ones; each works once."""
+    """Replace the recovery codes with ten new ones; each works once. The old ones stop working
+    in the same transaction: there is no moment with both sets, or with none."""
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=c) for c in codes])
     return codes
+
+
+def regenerate_recovery_codes(user) -> list[str] | None:
+    """Ten new recovery codes in place of the old ones (used up, lost, or seen by someone else);
+    None when the person has no confirmed device: recovery codes alone are no enrolment."""
+    if not has_device(user):
+        return None
+    return new_recovery_codes(user)
+
+
+def recovery_codes_left(user) -> int:
+    """How many unused recovery codes the person still has (the page says when to make more)."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def verify(user, token: str):

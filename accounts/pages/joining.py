@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -39,7 +40,7 @@ def _sign_up(request, token: str, form: InvitationSignUpForm):
     data = form.cleaned_data
     try:
         invitation, user = invitations.accept_as_new_user(
-            token, data["username"], data["password1"]
+            token, data["username"], data["password1"], get_language()
         )
     except ValidationError as error:
         by_field = error.message_dict if hasattr(error, "error_dict") else {}

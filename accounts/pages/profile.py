@@ -3,7 +3,6 @@ the password is changed on Django's page (/accounts/password/), two-factor on it
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,18 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.domain import profile as profiles
 from accounts.pages.forms import ProfileForm, add_service_errors
-
-
-def _with_language(response, language: str):
-    """The site speaks the chosen language from now on (the language switcher's cookie)."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-    )
-    return response
+from accounts.pages.shared import with_language
 
 
 @never_cache
@@ -67,7 +55,7 @@ def profile(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your profile is saved."))
-            return _with_language(redirect("profile"), data["language"])
+            return with_language(request, redirect("profile"), data["language"])
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "accounts/profile.html", {"form": form}, status=status)
 

@@ -5,7 +5,9 @@ pages' views.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 ACTIVE_ORGANIZATION_SESSION_KEY = "active_organization"
@@ -36,3 +38,21 @@ def refused_page(request, message: str, *, status: int):
     return render(
         request, "accounts/refused.html", {"message": message, "status": status}, status=status
     )
+
+
+def with_language(request, response, language: str):
+    """The site speaks `language` from now on: the language switcher's cookie on `response`, and
+    this request's own words (messages added after this point) in it too. An unknown code is
+    ignored: the site keeps the language it had."""
+    if language not in dict(settings.LANGUAGES):
+        return response
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response

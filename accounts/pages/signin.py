@@ -21,8 +21,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from accounts.domain import lockout, two_factor
+from accounts.domain import lockout, reset, two_factor
 from accounts.pages.forms import ResetForm
+from accounts.pages.shared import with_language
+from registry.client import client_address
 
 LOCKOUT_STATUS = 429
 PENDING = "two_factor_pending"
@@ -57,14 +59,17 @@ def locked_out(request, username: str, seconds: int, template="registration/logi
 
 def complete_sign_in(request, user, redirect_to: str, device=None):
     """Open the session (after every factor), leave the device cookie, and go on — to the
-    enrolment page first when the person's role needs two-factor and they have none."""
+    enrolment page first when the person's role needs two-factor and they have none.
+
+    The site switches to the person's saved language (User.language, set on their profile):
+    it wins over a language picked before signing in, which was a guess about a visitor."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if device is not None:
         otp_login(request, device)
     lockout.note_success(request, user.get_username())
     if two_factor.required_for(user) and not two_factor.has_device(user):
         redirect_to = reverse("two-factor")
-    response = redirect(redirect_to)
+    response = with_language(request, redirect(redirect_to), user.language)
     lockout.set_device_cookie(response, request, user.get_username())
     return response
 
@@ -136,11 +141,17 @@ def two_factor_verify(request):
 
 
 class ResetRequestView(auth_views.PasswordResetView):
-    """The same answer whether or not the address has an account (Django's form already does)."""
+    """The same answer whether or not the address has an account (Django's form already does),
+    and whether or not the hourly limit (accounts.domain.reset) let a message leave."""
 
     template_name = "registration/password_reset_form.html"
     success_url = reverse_lazy("password_reset_done")
     form_class = ResetForm
+
+    def form_valid(self, form):
+        if reset.request_allowed(client_address(self.request), form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,6 +18,7 @@ from django_otp import login as otp_login
 
 from accounts.domain import lockout, two_factor
 from accounts.pages.signin import locked_out
+from registry.views import asks_confirmation, confirm_first
 
 
 def _page(request, *, status=200, **context):
@@ -24,6 +26,7 @@ def _page(request, *, status=200, **context):
     enrolled = two_factor.has_device(user)
     context.update(
         enrolled=enrolled,
+        codes_left=two_factor.recovery_codes_left(user) if enrolled else 0,
         verified=user.is_verified() if hasattr(user, "is_verified") else False,
         required=two_factor.required_for(user),
     )
@@ -41,7 +44,10 @@ def _page(request, *, status=200, **context):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@asks_confirmation
 def two_factor_page(request):
+    """GET: the page. POST `action`: verify (an older session proves its device), confirm (the
+    enrolment), regenerate (new recovery codes, after the confirmation page), remove."""
     user = request.user
     if request.method != "POST":
         return _page(request)
@@ -60,6 +66,8 @@ def two_factor_page(request):
         if device is not None:
             otp_login(request, device)
         return _page(request, codes=codes)
+    if action == "regenerate":
+        return _regenerate(request)
     if action == "remove":
         if two_factor.required_for(user):
             return _page(
@@ -77,6 +85,38 @@ def two_factor_page(request):
         messages.success(request, _("Two-factor sign-in is off."))
         return redirect("two-factor")
     return _page(request, status=400, error=_("Choose an action on this page."))
+
+
+def _regenerate(request):
+    """New recovery codes, shown once; the old ones stop working. Only a session that proved a
+    device may do it (a code is the key to the account), and only after "Are you sure?"."""
+    user = request.user
+    if not two_factor.has_device(user):
+        return _page(
+            request,
+            status=400,
+            error=_("Two-factor sign-in is off: there are no recovery codes to replace."),
+        )
+    if not (hasattr(user, "is_verified") and user.is_verified()):
+        return _page(
+            request,
+            status=403,
+            error=_("Enter a code from your app first: then you can make new recovery codes."),
+        )
+    page = confirm_first(
+        request,
+        title=_("Make new recovery codes?"),
+        consequences=[
+            _("Your current recovery codes stop working at once, used or not."),
+            _("Ten new codes are shown once, on the next page: keep them somewhere safe."),
+        ],
+        confirm_label=_("Make new recovery codes"),
+        cancel_url=reverse("two-factor"),
+    )
+    if page is not None:
+        page["Cache-Control"] = "no-store"
+        return page
+    return _page(request, codes=two_factor.regenerate_recovery_codes(user), regenerated=True)
 
 
 def _verify(request):

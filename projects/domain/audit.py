@@ -48,6 +48,11 @@ def actor_organization_id(actor, obj) -> int | None:
     return min(actor.roles) if actor.roles else None
 
 
+def content_type_of(model):
+    """The content type an entry about a record of `model` names (cached by Django)."""
+    return ContentType.objects.get_for_model(model)
+
+
 def entries_of(entries, obj):
     """The entries of `entries` (a queryset, already scoped) about one record."""
     return entries.filter(

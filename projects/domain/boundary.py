@@ -27,6 +27,7 @@ from projects.models import (
     ProjectRelation,
     ProjectZone,
     Record,
+    RecordDocument,
     Revision,
     WebhookDelivery,
     WebhookSubscription,
@@ -166,6 +167,28 @@ tenancy.register(ContactZone, Policy(_links(Contact, Zone)))
 tenancy.register(ContactProject, Policy(_links(Contact, Project)))
 tenancy.register(Revision, Policy(_history))
 tenancy.register(AuditEntry, Policy(_history))
+
+
+def _documents(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A record's documents (issue 18) are seen by whoever sees the record.
+
+    The record is probed per document (a correlated EXISTS by primary key), not as
+    `object_id IN (every visible record)`: a record page's documents would otherwise hash
+    every public record on each request (issue 21)."""
+    if actor.is_platform_admin:
+        return qs
+    seen = Q(pk__in=[])
+    for model in RECORD_MODELS:
+        seen |= Q(content_type=ContentType.objects.get_for_model(model)) & Q(
+            Exists(visible(actor, model).filter(pk=OuterRef("object_id")).order_by())
+        )
+    return qs.filter(seen)
+
+
+tenancy.register(
+    RecordDocument,
+    Policy(_documents, {"view": None, "create": "owner_editor", "delete": "owner_editor"}),
+)
 
 
 def _administered(actor: Actor, qs: QuerySet) -> QuerySet:

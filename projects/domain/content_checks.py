@@ -159,18 +159,30 @@ UNKNOWN_RECORD = {
 }
 
 
+def sees(actor: Actor, model: type[Record], identifier: str) -> bool:
+    """Does the actor see the record of `model` with this identifier (one query)?"""
+    try:
+        access_record(actor, model, identifier)
+    except NotVisible:
+        return False
+    return True
+
+
 def _check_visible_identifiers(
-    actor: Actor, model: type[Record], identifiers: list[str], name: str, errors: FieldErrors
+    actor: Actor,
+    model: type[Record],
+    identifiers: list[str],
+    name: str,
+    errors: FieldErrors,
+    visible=sees,
 ) -> None:
     for identifier in identifiers:
-        try:
-            access_record(actor, model, identifier)
-        except NotVisible:
+        if not visible(actor, model, identifier):
             errors.add(name, UNKNOWN_RECORD[model], "unknown_record", identifier=identifier)
 
 
 def _check_related_projects(
-    actor: Actor, candidate: Record, value, errors: FieldErrors
+    actor: Actor, candidate: Record, value, errors: FieldErrors, visible=sees
 ) -> list | None:
     shape_error = _(
         "Give related projects as a list of {identifier, kind (parent, child, sibling)}."
@@ -191,21 +203,23 @@ def _check_related_projects(
     if candidate.identifier in identifiers:
         errors.add("related_projects", _("A project cannot be related to itself."), "self_relation")
         return None
-    _check_visible_identifiers(actor, Project, identifiers, "related_projects", errors)
+    _check_visible_identifiers(actor, Project, identifiers, "related_projects", errors, visible)
     return sorted(value, key=lambda item: item["identifier"])
 
 
-def _check_links(actor: Actor, candidate: Record, content: dict, errors: FieldErrors) -> dict:
+def _check_links(
+    actor: Actor, candidate: Record, content: dict, errors: FieldErrors, visible=sees
+) -> dict:
     """Validate the link fields of content; return them normalized (sorted)."""
     links = {}
     for name in LINK_FIELDS & set(content):
         if name == "related_projects":
-            checked = _check_related_projects(actor, candidate, content[name], errors)
+            checked = _check_related_projects(actor, candidate, content[name], errors, visible)
         else:
             checked = _identifier_list(content[name], name, errors)
             if checked is not None:
                 target = Zone if name == "zones" else Project
-                _check_visible_identifiers(actor, target, checked, name, errors)
+                _check_visible_identifiers(actor, target, checked, name, errors, visible)
                 checked = sorted(checked)
         if checked is not None:
             links[name] = checked
@@ -244,7 +258,14 @@ def _without_publish_requirements(model: type[Record], error: ValidationError) -
 
 
 def validated(
-    actor: Actor, candidate: Record, data: dict, base_links: dict, *, draft: bool = False
+    actor: Actor,
+    candidate: Record,
+    data: dict,
+    base_links: dict,
+    *,
+    draft: bool = False,
+    visible=sees,
+    identifier_checked: bool = False,
 ) -> dict:
     """Apply `data` to the unsaved `candidate`, validate everything, return the full content.
 
@@ -252,6 +273,11 @@ def validated(
     signed-in pages save a draft with its title only); without it, the model's required fields
     stay required, the API's documented contract (docs/openapi-v1.json). Raises
     ValidationError naming every field in error; nothing is written.
+
+    The bulk import (projects.domain.bulk) runs the same checks with its lookups batched:
+    `visible(actor, model, identifier)` answers from identifiers fetched once per batch, and
+    `identifier_checked` says the new identifier's uniqueness was already checked (case-
+    insensitively, across the three types, `identifiers`), so full_clean need not ask again.
     """
     model = type(candidate)
     errors = FieldErrors()
@@ -264,12 +290,22 @@ def validated(
     if draft:
         _empty_for_draft(model, changes, candidate)
     try:
-        candidate.full_clean()
+        if identifier_checked:
+            # The unique (organization, identifier) check is the one query full_clean makes;
+            # the check constraints (version >= 1, completeness <= 100) hold for any new draft.
+            # Its organization and creator are the service's, not the data's: no lookup either.
+            candidate.full_clean(
+                exclude=["organization", "created_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        else:
+            candidate.full_clean()
     except ValidationError as exc:
         errors.merge(_without_publish_requirements(model, exc) if draft else exc)
     _check_dates(candidate, errors)
     _check_budget(candidate, errors)
-    links = {**base_links, **_check_links(actor, candidate, changes, errors)}
+    links = {**base_links, **_check_links(actor, candidate, changes, errors, visible)}
     errors.raise_if_any()
     content = content_of(candidate)
     content.update(links)

@@ -7,6 +7,7 @@ serves is registry.tenancy's):
 
 * links (project-zone, contact-zone, contact-project) and project relations carry the source's
   state and the target's organization and state: a link is seen only when both ends are;
+* a record's documents carry its state: whoever sees the record sees them (issue 18);
 * a participation carries its project's state: whoever sees the project sees it (and so does
   the participant);
 * a project carries `shared_with`, the other organizations named as its participants: their
@@ -19,6 +20,7 @@ when a project's participants change (`refresh_shared_with`). The ORM's boundary
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from projects.models import (
@@ -29,6 +31,7 @@ from projects.models import (
     ProjectRelation,
     ProjectZone,
     Record,
+    RecordDocument,
 )
 from registry import rls
 
@@ -76,6 +79,9 @@ def record_state_changed(record: Record) -> None:
                     model.all_rows_for_internal_use.filter(**{name: record}).update(
                         **{f"{name}_state": state}
                     )
+        RecordDocument.all_rows_for_internal_use.filter(
+            content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+        ).update(record_state=state)
         if isinstance(record, Project):
             Participation.all_rows_for_internal_use.filter(project=record).update(
                 project_state=state

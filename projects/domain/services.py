@@ -25,6 +25,7 @@ from accounts.models import Organization
 from projects.choices import RevisionState, WorkflowState
 from projects.domain import (
     audit,
+    documents,
     identifiers,
     permissions,
     public_metadata,
@@ -161,6 +162,7 @@ def delete_record(actor: Actor, record: Record) -> None:
             raise not_now
         audit.record(actor, "delete", locked, from_state=locked.workflow_state)
         linking = records_linking_to(locked)
+        documents.delete_documents_of(locked)
         locked.delete()
         # Their links to the draft went with it (cascade), so their scores may drop.
         for source in linking:

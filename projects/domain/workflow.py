@@ -686,6 +686,20 @@ def history(actor: Actor, record: Record) -> QuerySet[AuditEntry]:
     )
 
 
+def awaiting(transition_name: str, user_id) -> tuple[tuple[str, ...], Q]:
+    """(the states it is taken from, a condition on records and revisions): what waits for the
+    person `user_id` to take this action, as the dashboard lists it in SQL. The condition is
+    the transition's four-eyes limits (`Rule.not_by`): not the person who submitted the round,
+    or signed it off. The one place these rules are written; `judge` reads the same data."""
+    states: tuple[str, ...] = ()
+    condition = Q()
+    for rule in TRANSITIONS[transition_name].rules:
+        states += rule.sources
+        for limit in rule.not_by:
+            condition &= ~Q(**{f"{limit.attribute}_id": user_id})
+    return states, condition
+
+
 def review_queue(actor: Actor) -> list[Record]:
     """Submitted records and records with a submitted revision, oldest first (reviewers only).
 

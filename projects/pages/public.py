@@ -39,6 +39,7 @@ from projects.models import (
     Zone,
 )
 from projects.pages import charts
+from projects.pages.documents import documents_context
 from projects.reads import catalogue, places
 from registry.multilingual import pick
 from registry.tenancy import NotVisible, actor_for_request, allowed, visible
@@ -129,6 +130,8 @@ def _record_context(actor, record: Record) -> dict:
         "freshness": freshness(record),
         "missing_fields": None,
         "json_ld": schema_org.for_record(record),
+        # Documents as files (issue 18): whoever sees the record sees them.
+        **documents_context(actor, record),
     }
     # SPEC 5: the optional fields still empty are listed to the owner's members only.
     if allowed(actor, "view_missing_fields", record):

@@ -33,6 +33,7 @@ from projects.domain.content import content_of
 from projects.domain.revisions import diff, pending_revisions, revisions_of
 from projects.models import Participation, Project
 from projects.pages import dashboard
+from projects.pages.documents import documents_context
 from projects.pages.forms import ActionForm, ParticipantFormSet, RecordForm
 from projects.pages.record_types import RECORD_NOUNS, detail_url, model_for
 from projects.pages.templatetags.record_tags import record_title
@@ -59,6 +60,36 @@ def dashboard_page(request):
         ),
     }
     return render(request, "projects/records/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dashboard_list_page(request, list_name: str):
+    """One list of the dashboard, `dashboard.PAGE_SIZE` items at a time after `?cursor=` (issue
+    21); a list this person's dashboard does not have is not found."""
+    actor = actor_for_request(request)
+    name = list_name.replace("-", "_")
+    if name not in dashboard.list_names(actor):
+        raise Http404
+    if name == dashboard.PARTICIPATIONS:
+        listing = dashboard.participation_page(actor, request.GET.get("cursor"))
+    else:
+        listing = dashboard.one_list(actor, name, request.GET.get("cursor"))
+    context = {"listing": listing, "title": DASHBOARD_TITLES[name]}
+    return render(request, "projects/records/dashboard_list.html", context)
+
+
+# Each dashboard list's heading (the dashboard's own and its page's).
+DASHBOARD_TITLES = {
+    "drafts": gettext_lazy("My drafts"),
+    "organization_drafts": gettext_lazy("Drafts of my organization"),
+    "sent": gettext_lazy("Sent, waiting for others"),
+    "changes_requested": gettext_lazy("Changes requested"),
+    "signoffs": gettext_lazy("Sign-offs to give"),
+    "reviews": gettext_lazy("Reviews waiting"),
+    "stale": gettext_lazy("Records to reconfirm"),
+    "participation_requests": gettext_lazy("Participation requests"),
+}
 
 
 # --- Create and edit -----------------------------------------------------------------------------
@@ -91,6 +122,7 @@ def _form_page(request, model, form, *, record=None, organization=None, formset=
         "participant_form": ParticipantFormSet.form(auto_id="id_add_%s"),
         "locked_state": record is not None
         and permissions.edit_refusal(record, revision) is not None,
+        **(documents_context(actor, record) if record is not None else {}),
     }
     return render(request, "projects/records/record_form.html", context, status=status)
 

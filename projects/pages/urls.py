@@ -11,6 +11,7 @@ from django.urls import path
 from projects.pages import (
     converters,  # noqa: F401  (registers `record_type` and `ident`)
     data_io,
+    documents,
     lookup,
     open_data,
     public,
@@ -51,6 +52,8 @@ urlpatterns = [
     ),
     # Signed-in pages (issue 8).
     path("dashboard/", records.dashboard_page, name="dashboard"),
+    # One dashboard list, paged by a keyset cursor (issue 21).
+    path("dashboard/<slug:list_name>/", records.dashboard_list_page, name="dashboard-list"),
     path("lookup/<str:kind>/", lookup.lookup, name="lookup"),
     path(
         "projects/new/", records.record_create, {"record_type": "projects"}, name="project-create"
@@ -93,6 +96,14 @@ urlpatterns = [
     path(f"{RECORD}/delete/", records.record_delete, name="record-delete"),
     path(f"{RECORD}/review/", records.record_review, name="record-review"),
     path(f"{RECORD}/history/", records.record_history, name="record-history"),
+    # Documents as files (issue 18).
+    path(f"{RECORD}/documents/", documents.document_add, name="record-documents"),
+    path(f"{RECORD}/documents/<int:pk>/", documents.document_download, name="record-document"),
+    path(
+        f"{RECORD}/documents/<int:pk>/delete/",
+        documents.document_delete,
+        name="record-document-delete",
+    ),
     # Public pages (issue 8): catalogues, detail pages, map, statistics, organizations.
     path("projects/", public.project_list, name="project-list"),
     path("projects/<ident:identifier>/", public.project_detail, name="project-detail"),

@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.domain import reset
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "turquoise-dome-1404"
@@ -120,3 +120,66 @@ def test_the_file_backend_writes_what_was_sent(tmp_path, editor_a):
     assert result.returncode == 0, result.stderr
     written = "".join(path.read_text() for path in tmp_path.iterdir())
     assert "Body of the message" in written and "someone@example.org" in written
+
+
+# --- Requests per hour (PASSWORD_RESET_LIMIT per e-mail, PASSWORD_RESET_ADDRESS_LIMIT per address)
+
+
+def test_past_the_limit_for_one_email_no_more_mail_and_the_same_answer(settings, editor_a):
+    settings.PASSWORD_RESET_LIMIT = 3
+    answers = [ask(Client(), editor_a.email).status_code for _ in range(3)]
+    assert answers == [302, 302, 302] and len(mail.outbox) == 3
+    # From another address too, and whatever the case of the e-mail: it is the same inbox.
+    over = Client().post(
+        "/accounts/password/reset/", {"email": editor_a.email.upper()}, REMOTE_ADDR="192.0.2.77"
+    )
+    assert over.status_code == 302 and over["Location"] == "/accounts/password/reset/sent/"
+    assert len(mail.outbox) == 3
+    # Another person's reset still goes.
+    other = UserFactory(email="someone.else@example.org")
+    ask(Client(), other.email)
+    assert len(mail.outbox) == 4 and mail.outbox[-1].to == [other.email]
+
+
+def test_past_the_limit_an_unknown_address_answers_exactly_as_a_known_one(settings, editor_a):
+    """No enumeration: over the limit, a known and an unknown e-mail get the same page."""
+    settings.PASSWORD_RESET_LIMIT = 1
+    for email in (editor_a.email, "nobody@nowhere.example"):
+        ask(Client(), email)
+    mail.outbox.clear()
+    known = ask(Client(), editor_a.email)
+    unknown = ask(Client(), "nobody@nowhere.example")
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == "/accounts/password/reset/sent/"
+    assert mail.outbox == []
+
+
+def test_one_address_asking_for_many_emails_is_limited(settings, db):
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 4
+    people = [UserFactory() for _ in range(6)]
+    for person in people:
+        answer = Client().post(
+            "/accounts/password/reset/", {"email": person.email}, REMOTE_ADDR="198.51.100.9"
+        )
+        assert answer.status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people[:4])
+    # Another address is not held back by this one.
+    Client().post(
+        "/accounts/password/reset/", {"email": people[5].email}, REMOTE_ADDR="198.51.100.10"
+    )
+    assert mail.outbox[-1].to == [people[5].email] and len(mail.outbox) == 5
+
+
+def test_an_invalid_form_is_not_counted(settings, editor_a):
+    settings.PASSWORD_RESET_LIMIT = 1
+    bad = Client().post("/accounts/password/reset/", {"email": "not an address"})
+    assert bad.status_code == 200 and mail.outbox == []
+    ask(Client(), editor_a.email)
+    assert len(mail.outbox) == 1
+
+
+def test_the_limits_default_to_five_and_twenty_an_hour():
+    from django.conf import settings as live
+
+    assert (live.PASSWORD_RESET_LIMIT, live.PASSWORD_RESET_ADDRESS_LIMIT) == (5, 20)
+    assert reset.LIMIT_WINDOW_SECONDS == 3600

@@ -4,14 +4,16 @@ password, recovery codes, MFA_REQUIRED_ROLES, the admin, API keys untouched."""
 import re
 
 import pytest
+from django.conf import settings as conf
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from accounts.domain import keys, lockout
+from accounts.domain import keys, lockout, two_factor
 from tests.factories import DEFAULT_PASSWORD
+from tests.test_every_page import looks_english, text_nodes
 
 
 @pytest.fixture(autouse=True)
@@ -81,8 +83,6 @@ def test_sign_in_asks_for_the_code_after_the_password(editor_a):
 
 def test_a_recovery_code_works_once(editor_a):
     enrolled(editor_a)
-    from accounts.domain import two_factor
-
     codes = two_factor.new_recovery_codes(editor_a)
     first = Client()
     sign_in(first, editor_a)
@@ -173,3 +173,95 @@ def test_the_admin_requires_a_verified_session_for_the_required_roles(
     sign_in(browser, platform_admin)
     browser.post("/accounts/two-factor/verify/", {"code": code_for(device)})
     assert browser.get("/admin/").status_code == 200
+
+
+# --- New recovery codes (a POST action on /accounts/two-factor/, after the confirmation page)
+
+
+def verified_browser(user):
+    """A browser signed in with the password and the app's code (a verified session)."""
+    device = enrolled(user)
+    browser = Client()
+    sign_in(browser, user)
+    browser.post("/accounts/two-factor/verify/", {"code": code_for(device)})
+    return browser, device
+
+
+def codes_on(response) -> list[str]:
+    return re.findall(r"<li><code>([a-z0-9]+)</code></li>", response.content.decode())
+
+
+def test_new_recovery_codes_after_confirming_and_the_old_ones_stop_working(editor_a):
+    old = two_factor.new_recovery_codes(editor_a)
+    browser, _device = verified_browser(editor_a)
+    page = browser.get("/accounts/two-factor/").content.decode()
+    assert 'id="regenerate-recovery-codes"' in page and "10 unused recovery codes" in page
+    asked = browser.post("/accounts/two-factor/", {"action": "regenerate"})
+    html = asked.content.decode()
+    assert asked.status_code == 200 and "Make new recovery codes?" in html
+    assert 'name="confirmed" value="yes"' in html and 'value="regenerate"' in html
+    assert codes_on(asked) == []
+    # Nothing changed yet: asking is not acting.
+    assert sorted(
+        StaticToken.objects.filter(device__user=editor_a).values_list("token", flat=True)
+    ) == sorted(old)
+    done = browser.post("/accounts/two-factor/", {"action": "regenerate", "confirmed": "yes"})
+    new = codes_on(done)
+    assert done.status_code == 200 and len(new) == 10 and len(set(new)) == 10
+    assert not set(new) & set(old) and "the old ones no longer work" in done.content.decode()
+    assert done["Cache-Control"].count("no-store") == 1
+    # Shown once: the page afterwards does not show them again.
+    again = browser.get("/accounts/two-factor/").content.decode()
+    assert not any(code in again for code in new)
+    # An old code no longer signs in; a new one does, once.
+    for code, expected in ((old[0], 400), (new[0], 302)):
+        attempt = Client()
+        sign_in(attempt, editor_a)
+        answer = attempt.post("/accounts/two-factor/verify/", {"code": code})
+        assert answer.status_code == expected, code
+
+
+def test_new_recovery_codes_need_a_verified_session(editor_a):
+    enrolled(editor_a)
+    old = two_factor.new_recovery_codes(editor_a)
+    browser = Client()
+    browser.force_login(editor_a)  # an older session that never entered a code
+    assert (
+        'id="regenerate-recovery-codes"'
+        not in browser.get("/accounts/two-factor/").content.decode()
+    )
+    refused = browser.post("/accounts/two-factor/", {"action": "regenerate", "confirmed": "yes"})
+    assert refused.status_code == 403 and codes_on(refused) == []
+    assert "Enter a code from your app first" in refused.content.decode()
+    assert StaticToken.objects.filter(device__user=editor_a).count() == len(old)
+
+
+def test_no_recovery_codes_to_replace_without_two_factor(client, editor_a):
+    client.force_login(editor_a)
+    refused = client.post("/accounts/two-factor/", {"action": "regenerate", "confirmed": "yes"})
+    assert refused.status_code == 400 and codes_on(refused) == []
+    assert not StaticToken.objects.filter(device__user=editor_a).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("zh-hans", "恢复码"), ("ru", "коды восстановления")]
+)
+def test_the_regeneration_speaks_the_readers_language(editor_a, language, words):
+    browser, _device = verified_browser(editor_a)
+    two_factor.new_recovery_codes(editor_a)
+    browser.cookies[conf.LANGUAGE_COOKIE_NAME] = language
+    asked = browser.post("/accounts/two-factor/", {"action": "regenerate"})
+    html = asked.content.decode()
+    assert words in html and "Make new recovery codes" not in html and "stop working" not in html
+    page = browser.get("/accounts/two-factor/")
+    done = browser.post("/accounts/two-factor/", {"action": "regenerate", "confirmed": "yes"})
+    assert len(codes_on(done)) == 10
+    for response in (asked, page, done):
+        main = response.content.decode()
+        main = main[main.index("<main") :]
+        latin = [
+            node
+            for node in text_nodes(main, language.split("-")[0])
+            if looks_english(node) and node not in codes_on(done)
+        ]
+        assert latin == [], latin

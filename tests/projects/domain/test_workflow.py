@@ -9,7 +9,7 @@ message `perform` refuses with. Then the owner admin's request for changes befor
 import pytest
 from django.utils import translation
 
-from accounts.models import Membership
+from accounts.models import Membership, PlatformRole
 from projects.domain import services, workflow
 from projects.domain.errors import InvalidTransition
 from projects.models import AuditEntry, Project
@@ -165,3 +165,34 @@ def test_signed_out_and_read_only_keys_are_told_so(org_a, editor_a, reviewer):
     option = options_of(read_only, record)["reconfirm"]
     assert not option.allowed and "read scope" in option.reason
     assert str(refusal_of(read_only, record, "reconfirm").message) == option.reason
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["signoff", "approve"])
+def test_what_awaits_a_person_is_what_the_workflow_lets_them_do(action, org_a, editor_a):
+    """workflow.awaiting (the dashboard's lists in SQL) says what perform permits: the rule's
+    states, less the rounds the four-eyes rule keeps from this person."""
+    state = {"signoff": "pending_signoff", "approve": "submitted"}[action]
+    other = member(org_a, "admin", username=f"other-{action}")
+    person = member(org_a, "admin", username=f"person-{action}")
+    if action == "approve":
+        for user in (other, person):
+            user.platform_role = PlatformRole.REVIEWER
+            user.save()
+    mine = place_in_state(create(Project, org_a, editor_a, ref="MINE"), state)
+    theirs = place_in_state(create(Project, org_a, editor_a, ref="THEIRS"), state)
+    Project.objects.unscoped("test").filter(pk=mine.pk).update(submitted_by=person)
+    Project.objects.unscoped("test").filter(pk=theirs.pk).update(submitted_by=other)
+    states, condition = workflow.awaiting(action, person.pk)
+    listed = set(
+        Project.objects.unscoped("test")
+        .filter(condition, workflow_state__in=states)
+        .values_list("pk", flat=True)
+    )
+    actor = Actor.for_user(person)
+    permitted = {
+        record.pk
+        for record in (mine, theirs)
+        if workflow.permits(actor, action, Project.objects.unscoped("test").get(pk=record.pk), None)
+    }
+    assert listed == permitted == {theirs.pk}

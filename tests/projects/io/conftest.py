@@ -61,8 +61,9 @@ def flat_file(format: str, rows: list[dict]) -> bytes:
     return xlsx_bytes(header, cells)
 
 
-def run_import(user, organization, model, data: bytes, filename: str, *, dry_run=False):
-    """An import through the service, as `user`; returns the report."""
+def run_import(user, organization, model, data: bytes, filename: str, *, dry_run=False, bulk=True):
+    """An import through the service, as `user`; returns the report (`bulk=False`: every new
+    row through create_record, the per-row path)."""
     return import_file(
         Actor.for_user(user),
         organization,
@@ -71,6 +72,7 @@ def run_import(user, organization, model, data: bytes, filename: str, *, dry_run
         filename,
         len(data),
         dry_run=dry_run,
+        bulk=bulk,
     )
 
 

@@ -40,3 +40,30 @@ def test_invitations_under_row_level_security(
     assert client.post(link, good).status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200
     assert client.get(link).status_code == 404
+
+
+def test_a_platform_admin_lists_invitations_and_applications_in_the_admin(
+    client, settings, org_a, org_b, secretariat, django_capture_on_commit_callbacks
+):
+    """The admin's read-only lists under row-level security: every organization's invitations
+    and every application, for a platform admin."""
+    from accounts.domain import services
+    from accounts.models import OrganizationApplication
+
+    settings.MFA_REQUIRED_ROLES = ""
+    with rls.system_context("test setup"):
+        platform_admin = member(secretariat, "admin", username="platform-admin")
+        services.set_platform_role(platform_admin, "platform_admin")
+        admins = [member(org, "admin", username=f"{org.slug}-admin") for org in (org_a, org_b)]
+        OrganizationApplication.objects.create(
+            name={"en": "Samarkand City Hall"}, kind="local_government", country="UZ",
+            applicant_name="Dilnoza", applicant_email="dilnoza@samarkand.example",
+        )  # fmt: skip
+    for number, admin in enumerate(admins):
+        client.force_login(admin)
+        invite(client, django_capture_on_commit_callbacks, f"fresh{number}@example.org", "editor")
+    client.force_login(platform_admin)
+    listed = client.get("/admin/accounts/invitation/?q=example.org").content.decode()
+    assert "fresh0@example.org" in listed and "fresh1@example.org" in listed
+    found = client.get("/admin/accounts/organizationapplication/?q=samarkand")
+    assert found.status_code == 200 and "Samarkand City Hall" in found.content.decode()

@@ -65,3 +65,24 @@ def test_a_password_reset_under_rls(org_a):
         Client().post("/accounts/login/", {"username": "xian-editor", "password": new}).status_code
         == 302
     )
+
+
+def test_new_recovery_codes_under_rls(org_a, settings):
+    """Regenerating deletes the old codes and writes ten new ones as the application's role."""
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0  # the new code comes right after a refused old one
+    with rls.system_context("test setup: an organization admin"):
+        admin = member(org_a, "admin", username="xian-admin", email="admin@xian.example")
+    browser = Client()
+    browser.post("/accounts/login/", {"username": "xian-admin", "password": DEFAULT_PASSWORD})
+    browser.get("/accounts/two-factor/")
+    device = TOTPDevice.objects.get(user=admin, confirmed=False)
+    first = browser.post("/accounts/two-factor/", {"action": "confirm", "code": code_for(device)})
+    old = re.findall(r"<li><code>([a-z0-9]+)</code></li>", first.content.decode())
+    done = browser.post("/accounts/two-factor/", {"action": "regenerate", "confirmed": "yes"})
+    new = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
+    assert done.status_code == 200 and len(old) == len(new) == 10 and not set(old) & set(new)
+    browser.post("/accounts/logout/")
+    for code, expected in ((old[0], 400), (new[0], 302)):
+        again = Client()
+        again.post("/accounts/login/", {"username": "xian-admin", "password": DEFAULT_PASSWORD})
+        assert again.post("/accounts/two-factor/verify/", {"code": code}).status_code == expected

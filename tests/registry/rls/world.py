@@ -9,11 +9,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+
 from accounts.domain import invitations, keys
 from accounts.domain import services as accounts_services
 from accounts.models import Organization, PlatformRole, User
 from projects.domain import participants, services
-from projects.models import Contact, Project, WebhookDelivery, WebhookSubscription, Zone
+from projects.models import (
+    Contact,
+    Project,
+    RecordDocument,
+    WebhookDelivery,
+    WebhookSubscription,
+    Zone,
+)
 from registry import rls
 from registry.tenancy import Actor
 from tests.factories import OrganizationFactory, member
@@ -124,6 +133,23 @@ def build_world() -> World:
             identifier=b_published_project.identifier,
             payload={},
         )
+
+        # Documents (issue 18): one on B's draft (private to B), one on B's published project
+        # (public). Rows only: the walk reads rows, not files.
+        for record in (b_draft_project, b_published_project):
+            RecordDocument.objects.create(
+                organization=org_b,
+                content_type=ContentType.objects.get_for_model(Project),
+                object_id=record.pk,
+                title="Feasibility study",
+                file=f"{org_b.pk}/world-{record.pk}.pdf",
+                size=1024,
+                media_type="application/pdf",
+                extension="pdf",
+                sha256="0" * 64,
+                uploaded_by=editor_b,
+                record_state=record.workflow_state,
+            )
 
         # Sister-city links: B's proposal to C (private to both), an active A-C link (public).
         accounts_services.propose_link(Actor.for_user(admin_b), org_b, org_c)

@@ -1,5 +1,7 @@
 """The dashboard (SPEC 5, 7): what waits for each user, in a constant number of queries."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.domain import participants, services
-from projects.models import Contact, Project, Zone
+from projects.models import Contact, Participation, Project, Revision, Zone
+from projects.pages import dashboard
 from registry.tenancy import Actor
 from tests.factories import member
 from tests.projects.factories import act, create, place_in_state
@@ -178,3 +181,171 @@ def test_what_i_sent_stays_until_published_and_my_drafts_are_mine(
     act(reviewer, other, "approve")
     page = client.get(reverse("dashboard")).content.decode()
     assert other.identifier not in section(page, "sent")
+
+
+# --- Issue 21: each list counted in SQL, its first items shown, the rest paged by a cursor ---
+
+
+def key(item) -> tuple:
+    """(kind, pk, the organization whose item it is) of a dashboard item."""
+    if isinstance(item, Participation):
+        return ("participation", item.pk, item.participant_id)
+    return (item.record.record_type, item.record.pk, item.record.organization_id)
+
+
+def walk(client, name) -> tuple[list, set]:
+    """Every item of one dashboard list, following its "Next page" links: ([(type, pk)],
+    {the totals the pages gave})."""
+    url = reverse("dashboard-list", args=[name.replace("_", "-")])
+    seen, totals, following = [], set(), url
+    while following:
+        response = client.get(following)
+        assert response.status_code == 200
+        listing = response.context["listing"]
+        totals.add(listing.total)
+        seen += [key(item) for item in listing.items]
+        found = re.search(r'rel="next" href="([^"]+)"', response.content.decode())
+        following = url + html.unescape(found.group(1)) if found else None
+        assert len(seen) <= listing.total  # never an endless walk
+    return seen, totals
+
+
+def everything(model_filter, revision_filter) -> int:
+    """The oracle: records of every type, and open revisions, matching the filters, counted
+    one by one without the dashboard's code."""
+    found = sum(
+        model.objects.unscoped("test oracle").filter(**model_filter).count()
+        for model in (Project, Zone, Contact)
+    )
+    if revision_filter is not None:
+        found += Revision.objects.unscoped("test oracle").filter(**revision_filter).count()
+    return found
+
+
+def test_every_list_counts_all_and_its_pages_walk_every_item_once(
+    client, monkeypatch, org_a, org_b, editor_a, admin_a, reviewer, editor_b
+):
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 4)
+    fill(org_a, editor_a, 30)
+    fill(org_b, editor_b, 10)
+    for _ in range(6):  # org B names org A on six projects: org A's admins answer
+        project = create(Project, org_b, editor_b)
+        participants.add_participant(Actor.for_user(editor_b), project, org_a, "partner")
+    # Ties on updated_at across record types: the cursor must still neither skip nor repeat.
+    moment = timezone.now() - timedelta(days=3)
+    for model in (Project, Zone, Contact):
+        model.objects.unscoped("test setup: ties").filter(pk__in=range(0, 10**6, 2)).update(
+            updated_at=moment
+        )
+    old = timezone.now() - timedelta(days=31 * 11)
+    expected = {
+        editor_a: {
+            "drafts": everything(
+                {"organization": org_a, "workflow_state": "draft", "created_by": editor_a},
+                {"organization": org_a, "state": "draft", "created_by": editor_a},
+            ),
+            "changes_requested": everything(
+                {"organization": org_a, "workflow_state": "changes_requested"},
+                {"organization": org_a, "state": "changes_requested"},
+            ),
+            "sent": everything(
+                {
+                    "organization": org_a,
+                    "submitted_by": editor_a,
+                    "workflow_state__in": ["pending_signoff", "submitted", "rejected"],
+                },
+                {
+                    "organization": org_a,
+                    "submitted_by": editor_a,
+                    "state__in": ["pending_signoff", "submitted", "rejected"],
+                },
+            ),
+            "stale": everything(
+                {"organization": org_a, "workflow_state": "published", "confirmed_at__lt": old},
+                None,
+            ),
+        },
+        admin_a: {
+            "participation_requests": Participation.objects.unscoped("test oracle")
+            .filter(participant=org_a, status="pending")
+            .count(),
+            "signoffs": everything(
+                {"organization": org_a, "workflow_state": "pending_signoff"},
+                {"organization": org_a, "state": "pending_signoff"},
+            ),
+        },
+        reviewer: {
+            "reviews": everything({"workflow_state": "submitted"}, {"state": "submitted"}),
+        },
+        editor_b: {
+            "drafts": everything(
+                {"organization": org_b, "workflow_state": "draft", "created_by": editor_b},
+                {"organization": org_b, "state": "draft", "created_by": editor_b},
+            ),
+        },
+    }
+    for user, totals in expected.items():
+        client.force_login(user)
+        sections = client.get(reverse("dashboard")).context["sections"]
+        names = dashboard.list_names(Actor.for_user(user))
+        assert set(totals) <= set(names), user.username
+        for name in names:
+            listing = getattr(sections, name)
+            seen, page_totals = walk(client, name)
+            assert len(seen) == len(set(seen)) == listing.total, (user.username, name)
+            assert page_totals == {listing.total}
+            if name in totals:
+                assert listing.total == totals[name], (user.username, name)
+            # The dashboard shows the list's first page.
+            shown = [key(item) for item in listing]
+            assert shown == seen[:4]
+            if name != "reviews":  # the review queue is the secretariat's, across organizations
+                own = {org_a.pk} if user != editor_b else {org_b.pk}
+                assert {organization for *_, organization in seen} <= own, (user.username, name)
+    assert expected[editor_a]["drafts"] > 4 and expected[reviewer]["reviews"] > 4  # paged
+    assert expected[admin_a]["participation_requests"] == 6
+
+
+def list_queries(client, path) -> int:
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_a_list_page_costs_the_same_queries_as_the_rows_grow(client, monkeypatch, org_a, editor_a):
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
+    client.force_login(editor_a)
+    fill(org_a, editor_a, 10)  # a few items in each list (none would save a query)
+    paths = [reverse("dashboard-list", args=[name]) for name in ("drafts", "stale", "sent")]
+    few = [list_queries(client, path) for path in paths]
+    fill(org_a, editor_a, 60)
+    assert [list_queries(client, path) for path in paths] == few
+
+
+def test_a_list_that_is_not_mine_or_a_bad_cursor(client, org_a, editor_a, outsider, editor_b):
+    stale_list = reverse("dashboard-list", args=["stale"])
+    assert client.get(stale_list)["Location"].startswith("/accounts/login/")
+    client.force_login(editor_a)
+    assert client.get(reverse("dashboard-list", args=["nothing-such"])).status_code == 404
+    assert client.get(reverse("dashboard-list", args=["reviews"])).status_code == 404  # no reviewer
+    draft = create(Project, org_a, editor_a)
+    for cursor in (
+        "garbage",
+        "2026-01-01~projects~x",
+        "2026-01-01T00:00:00~projects~1",  # no time zone
+        "~~",
+        "2026-01-01T00:00:00+00:00~projects~99999999999999999999999",
+        "2026-01-01T00:00:00+00:00~nothing~1",
+    ):
+        response = client.get(reverse("dashboard-list", args=["drafts"]), {"cursor": cursor})
+        assert response.status_code == 200
+        assert draft.identifier in response.content.decode()  # a bad cursor: the first page
+    # Someone without an organization to edit for has no drafts list at all.
+    client.force_login(outsider)
+    assert client.get(reverse("dashboard-list", args=["drafts"])).status_code == 404
+    # Another organization's editor, even with a cursor taken from this one's list, sees none of it.
+    client.force_login(editor_b)
+    cursor = dashboard.encode_cursor(draft)
+    page = client.get(reverse("dashboard-list", args=["drafts"]), {"cursor": cursor})
+    assert page.status_code == 200 and draft.identifier not in page.content.decode()
