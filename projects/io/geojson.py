@@ -22,6 +22,7 @@ from django.utils import translation
 
 from accounts.models import Organization
 from projects.models import Project, Record, Zone
+from registry.api.renderers import points_geometry
 from registry.multilingual import pick
 
 LANGUAGE_CODES = {"en": "en", "zh": "zh-hans", "ru": "ru"}  # flat title's key -> Django's code
@@ -40,12 +41,7 @@ def record_url(model: type[Record], identifier: str) -> str:
 def _geometry(model: type[Record], item: dict):
     if model is Zone:
         return item.get("geometry")
-    points = [[place["lon"], place["lat"]] for place in item.get("locations") or []]
-    if not points:
-        return None
-    if len(points) == 1:
-        return {"type": "Point", "coordinates": points[0]}
-    return {"type": "MultiPoint", "coordinates": points}
+    return points_geometry(item.get("locations"))
 
 
 def feature_maker(model: type[Record], lang: str = "en") -> Callable[[dict], Iterator[dict]]:

@@ -109,16 +109,26 @@ def zone_features(item: dict):
     }
 
 
+def points_geometry(locations) -> dict | None:
+    """Places as one geometry (RFC 7946, longitude first): a Point for one, a MultiPoint for
+    several, None (`"geometry": null`) for none."""
+    points = [[place["lon"], place["lat"]] for place in locations or []]
+    if not points:
+        return None
+    if len(points) == 1:
+        return {"type": "Point", "coordinates": points[0]}
+    return {"type": "MultiPoint", "coordinates": points}
+
+
 def location_features(item: dict):
-    """A project's locations, one Point each (longitude first, RFC 7946)."""
-    properties = {key: value for key, value in item.items() if key != "locations"}
-    for index, location in enumerate(item.get("locations") or []):
-        yield {
-            "type": "Feature",
-            "id": f"{item.get('identifier')}#{index + 1}",
-            "geometry": {"type": "Point", "coordinates": [location["lon"], location["lat"]]},
-            "properties": {**properties, "location_name": location.get("name", "")},
-        }
+    """A project as one feature (issue 20), whatever its number of places, so that summing a
+    column counts each project once; its places, with their names, stay in `locations`."""
+    yield {
+        "type": "Feature",
+        "id": item.get("identifier"),
+        "geometry": points_geometry(item.get("locations")),
+        "properties": item,
+    }
 
 
 class GeoJSONRenderer(BaseRenderer):

@@ -209,13 +209,15 @@ def test_geojson_zones_and_project_locations(api, catalogue):
     assert collection["type"] == "FeatureCollection"
     assert collection["features"][0]["geometry"]["type"] == "Polygon"
     projects = api.get("/api/v1/projects/", HTTP_ACCEPT="application/geo+json").json()
-    points = [
-        f
-        for f in projects["features"]
-        if f["properties"]["identifier"] == catalogue["train"].identifier
-    ]
-    assert [f["geometry"]["coordinates"] for f in points] == [[108.94, 34.34], [76.89, 43.24]]
-    assert points[0]["properties"]["location_name"] == "Xi'an"
+    listed = api.get("/api/v1/projects/").json()["results"]
+    # One feature per project (issue 20): summing a column counts each project once.
+    assert [f["id"] for f in projects["features"]] == [item["identifier"] for item in listed]
+    [train] = [f for f in projects["features"] if f["id"] == catalogue["train"].identifier]
+    assert train["geometry"] == {
+        "type": "MultiPoint",
+        "coordinates": [[108.94, 34.34], [76.89, 43.24]],
+    }
+    assert train["properties"]["locations"][0]["name"] == "Xi'an"
     detail = api.get(f"/api/v1/zones/{catalogue['zone'].identifier}/?format=geojson").json()
     assert detail["features"][0]["id"] == catalogue["zone"].identifier
 
