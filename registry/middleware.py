@@ -211,6 +211,7 @@ def _open_replica(request, stack: ExitStack) -> str | None:
         return None
     return alias
 
+
 # --- Private answers are never kept by shared caches (issue 17, finding 7) -----------------------
 
 

@@ -102,6 +102,7 @@ def confirm_first(
     }
     return render(request, "confirm.html", context)
 
+
 # The words for a job's kind and state, in the reader's language.
 JOB_KINDS = {
     "import": pgettext_lazy("job", "Import"),

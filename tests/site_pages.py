@@ -56,7 +56,6 @@ NOT_PAGES = {
     "organization-application-approve": "POST only (the application page's forms)",
     "organization-application-decline": "POST only (the application page's forms)",
     "invitation-revoke": "POST only (the members page's forms; its confirmation is its answer)",
-
     # Issue 17: the second sign-in step needs a password step first, else it sends to sign-in.
     "two-factor-verify": "the second sign-in step (tests/accounts/test_two_factor.py)",
 }
@@ -71,7 +70,6 @@ PAGES: dict[str, tuple[str, object]] = {
     "profile": ("member", None),
     "profile-email-confirm": ("member", lambda d: ["a-link-token"]),
     "organization-application": ("platform_admin", lambda d: [d.application.pk]),
-
     # Issue 17: password reset (an invalid link shows its own page), two-factor sign-in.
     "password_reset": ("public", None),
     "password_reset_done": ("public", None),

@@ -46,7 +46,6 @@ COVERED = {
     + "test_platform_admin_sees_it_with_likely_duplicates_and_approves",
     "organization-application-decline": APPLY
     + "test_decline_needs_a_reason_and_tells_the_applicant",
-
     # Issue 17: password reset, two-factor sign-in.
     "password_reset": RESET + "test_the_same_answer_whether_or_not_the_address_has_an_account",
     "password_reset_done": RESET + "test_the_same_answer_whether_or_not_the_address_has_an_account",
@@ -64,7 +63,6 @@ COVERED = {
     "records-import-template": IO + "test_export.py::test_import_templates_download_in_each_format",
     "records-import-columns": IO
     + "test_official_words.py::test_the_column_guide_is_a_page_in_three_languages",
-
     # Open data (issue 20).
     "catalog-ttl": IO + "test_dcat.py::test_the_catalogue_conforms_to_dcat_ap",
     "catalog-jsonld": IO
@@ -114,7 +112,6 @@ COVERED = {
     "sister-cities": ORG + "test_sister_city_proposal_and_answer",
     "sister-city-answer": ORG + "test_sister_city_proposal_and_answer",
     "lookup": SIGNED_IN + "test_lookup.py::test_another_organizations_drafts_stay_out",
-
     # Jobs (issue 19).
     "job": "registry/test_jobs.py::test_the_job_page_shows_the_progress_to_its_owner_only",
 }
@@ -127,7 +124,6 @@ ROUTE_ARGS = {
     "password_reset_confirm": ["MQ", "set-password"],
     "records-import-template": ["projects", "xlsx"],
     "records-import-columns": ["zones"],
-
     "data-file": ["manifest.json"],
     # Public pages (issue 8): identifiers that exist nowhere (the walk needs no 5xx, a 404 is fine).
     "project-detail": ["CN-XIAN-P-0001"],

@@ -190,6 +190,7 @@ class ProfileForm(forms.Form):
         label=_("Language of the site and of e-mails"), choices=settings.LANGUAGES
     )
 
+
 class ResetForm(PasswordResetForm):
     """Django's reset form (it answers the same whether or not the address has an account);
     the message itself leaves through accounts.domain.reset, in the person's language."""

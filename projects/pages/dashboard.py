@@ -275,11 +275,22 @@ def _first(actor: Actor, model, content_type, lists: dict, size: int, cursor=Non
             rows = visible(actor, model).filter(where)
             if cursor is not None:
                 rows = rows.filter(_after(name, model.record_type, cursor))
-            parts.append(_ordered(rows.annotate(dashboard_list=Value(name)), name)[: size + 1])
+            parts.append(_limited(actor, model, rows, name, size + 1))
     if not parts:
         return []
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return [(record.dashboard_list, record) for record in combined]
+
+
+def _limited(actor: Actor, model, rows, name: str, limit: int):
+    """The first `limit` of `rows` in the list's order, as one part of a UNION ALL. SQLite
+    refuses LIMIT in the parts of a compound statement but takes it in an IN subquery, so there
+    the part is the rows whose key is among the first ones (still one query for all parts)."""
+    first = _ordered(rows, name)[:limit]
+    if connection.features.supports_slicing_ordering_in_compound:
+        return first.annotate(dashboard_list=Value(name))
+    among_first = visible(actor, model).filter(pk__in=first.values("pk"))
+    return among_first.annotate(dashboard_list=Value(name)).order_by()
 
 
 def _organizations(records: list[Record]) -> None:

@@ -60,6 +60,5 @@ def _organizations(actor: Actor, typed: str) -> list[dict]:
         .order_by("slug")[:LIMIT]
     )
     return [
-        {"value": org.slug, "label": pick(org.name) or org.slug, "detail": org.slug}
-        for org in rows
+        {"value": org.slug, "label": pick(org.name) or org.slug, "detail": org.slug} for org in rows
     ]

@@ -30,9 +30,7 @@ def upload(data: bytes, name: str):
 
 
 def contacts_of(organization):
-    return visible(Actor(platform_role="platform_admin"), Contact).filter(
-        organization=organization
-    )
+    return visible(Actor(platform_role="platform_admin"), Contact).filter(organization=organization)
 
 
 @pytest.fixture

@@ -40,7 +40,6 @@ COVERED = {
     "api-organizations-export-iati-org": (
         "tests.projects.io.test_iati_rules::test_the_organisation_file_is_valid_and_breaks_no_rule"
     ),
-
     # Jobs and webhooks (issue 19).
     "api-job": "tests.registry.test_jobs::test_only_the_owner_reads_a_job",
     "api-job-file": "tests.projects.io.test_export_jobs::test_only_the_owner_downloads_an_export",

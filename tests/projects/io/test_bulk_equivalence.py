@@ -233,6 +233,7 @@ def test_a_row_naming_a_ref_generated_by_an_earlier_row_updates_it_both_ways(
     assert bulk["records"]["CN-XIAN-P-0002"]["title"] == {"en": "Renamed"}
 
 
+@pytest.mark.postgres_only  # two writers at once: SQLite locks the whole table instead
 @pytest.mark.django_db(transaction=True)
 def test_a_ref_taken_by_a_parallel_import_during_the_batch_is_reported_not_a_crash():
     """Another transaction inserts HOTLINE-2 after the batch checked its identifiers and

@@ -37,9 +37,7 @@ def test_an_export_jobs_file_is_the_streamed_export(
 ):
     client = client_for(editor_a)
     streamed = body(client.get(f"/api/v1/projects/export.{format}?country=CN"))
-    job = export_job(
-        client, "projects", format, "?country=CN", django_capture_on_commit_callbacks
-    )
+    job = export_job(client, "projects", format, "?country=CN", django_capture_on_commit_callbacks)
 
     assert job["state"] == "succeeded", job
     result = job["result"]
@@ -95,9 +93,7 @@ def test_export_jobs_refuse_bad_requests(catalogue, editor_a, job_files):
     assert not Job.objects.exists()
 
 
-def test_a_stream_too_large_is_refused_with_a_pointer_to_export_jobs(
-    catalogue, editor_a, settings
-):
+def test_a_stream_too_large_is_refused_with_a_pointer_to_export_jobs(catalogue, editor_a, settings):
     settings.EXPORT_STREAM_MAX_ROWS = 2
     client = client_for(editor_a)
     response = client.get("/api/v1/projects/export.csv")  # editor_a sees 3 projects

@@ -47,9 +47,7 @@ def raw_job_ids(user_id: int) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_an_import_job_runs_and_only_its_owner_reads_it(
-    people, django_capture_on_commit_callbacks
-):
+def test_an_import_job_runs_and_only_its_owner_reads_it(people, django_capture_on_commit_callbacks):
     org, editor, admin, stranger, _ = people
     client = APIClient()
     client.force_login(editor)

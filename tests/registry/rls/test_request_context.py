@@ -97,8 +97,7 @@ def test_the_readiness_probe_runs_only_its_own_query(client, db):
 NOT_SYSTEM_COMMANDS = {
     "setup_database_roles": "manages roles and grants, reads no row",
     "build_dumps": (
-        "reads as an anonymous visitor (the public set), which the policies show without a "
-        "context"
+        "reads as an anonymous visitor (the public set), which the policies show without a context"
     ),
 }
 
