@@ -11,6 +11,8 @@
 * Progress is written on a connection of its own, so that the owner sees it move while the
   work's transaction is still open.
 * The apps register their handlers by kind (`register`); registry knows no app.
+* A job runs in the language of the request that started it, so the messages in its result
+  (an import's errors, say) are in the words of the person who reads them.
 * `send_message(subject, body, html, to, from_email)` sends one mail with Django's mail, retried
   with backoff; `enqueue_message` sends it after the caller's transaction commits.
 
@@ -30,7 +32,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from registry import rls
 from registry.errors import DomainError
@@ -98,6 +100,8 @@ def start(
     if kind not in HANDLERS:
         raise LookupError(f"no handler registered for jobs of kind {kind!r}")
     params = dict(params or {})
+    # The job speaks to its owner in the language of the request that started it.
+    params.setdefault("language", translation.get_language())
     params["actor"] = {
         "scopes": sorted(actor.scopes),
         "organization_id": _key_organization(actor),
@@ -111,6 +115,11 @@ def start(
     )
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _language(job: Job) -> str:
+    """The language the job's messages are written in: its request's, else the site's."""
+    return (job.params or {}).get("language") or settings.LANGUAGE_CODE
 
 
 def _key_organization(actor: Actor) -> int | None:
@@ -246,7 +255,7 @@ def execute(job_id: int, token: str) -> Job | None:
         with rls.system_context("a worker finds the job's owner and their memberships"):
             actor = actor_of(job)
         # The work and the job's success are one transaction: all of it, or none of it.
-        with rls.acting(rls.for_actor(actor)):
+        with rls.acting(rls.for_actor(actor)), translation.override(_language(job)):
             result = handler(job, actor, progress)
             _finish(job, Job.State.SUCCEEDED, result=result)
     except TRANSIENT:

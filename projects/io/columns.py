@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 from projects.domain.content import FIELDS, SERVER_COLUMNS
 from projects.models import Record
 from projects.validation import ZONE_POLICY_KEYS
@@ -312,23 +314,25 @@ def _text(column: str, value) -> str:
         return ""
     if isinstance(value, str):
         return unescape_formula(value)
-    raise RowErrors([(column, f"the cell holds {_describe(value)}; enter it as text.")])
+    message = gettext("the cell holds %(value)s; enter it as text.") % {"value": _describe(value)}
+    raise RowErrors([(column, message)])
 
 
 def _describe(value) -> str:
     if isinstance(value, bool):
-        return "true/false"
+        return gettext("true/false")
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return f"a date or time ({value})"
+        return gettext("a date or time (%(value)s)") % {"value": value}
     if isinstance(value, int | float | Decimal):
-        return f"a number ({value})"
-    return f"a {type(value).__name__}"
+        return gettext("a number (%(value)s)") % {"value": value}
+    return gettext("a %(kind)s") % {"kind": type(value).__name__}
 
 
 def _date(column: str, value) -> str | None:
     if isinstance(value, datetime.datetime):
         if value.time() != datetime.time(0, 0):
-            raise RowErrors([(column, f"give a date without a time of day (got {value}).")])
+            message = gettext("give a date without a time of day (got %(value)s).")
+            raise RowErrors([(column, message % {"value": value})])
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -340,14 +344,14 @@ def _date(column: str, value) -> str | None:
             raise ValueError
         return datetime.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise RowErrors(
-            [(column, f"give a date as YYYY-MM-DD, for example 2025-05-01 (got {text!r}).")]
-        ) from None
+        message = gettext("give a date as YYYY-MM-DD, for example 2025-05-01 (got %(text)s).")
+        raise RowErrors([(column, message % {"text": repr(text)})]) from None
 
 
 def _decimal(column: str, value) -> str | None:
     if isinstance(value, bool):
-        raise RowErrors([(column, "give a number, for example 1500000.00 (got true/false).")])
+        message = gettext("give a number, for example 1500000.00 (got %(text)s).")
+        raise RowErrors([(column, message % {"text": gettext("true/false")})])
     if isinstance(value, int | float | Decimal):
         return str(Decimal(repr(value)) if isinstance(value, float) else value)
     text = _text(column, value).strip()
@@ -358,9 +362,8 @@ def _decimal(column: str, value) -> str | None:
         if not number.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        raise RowErrors(
-            [(column, f"give a number, for example 1500000.00 (got {text!r}).")]
-        ) from None
+        message = gettext("give a number, for example 1500000.00 (got %(text)s).")
+        raise RowErrors([(column, message % {"text": repr(text)})]) from None
     return text
 
 
@@ -370,7 +373,8 @@ def _json_number(column: str, part: str, text: str):
     except ValueError:
         number = None
     if isinstance(number, bool) or not isinstance(number, int | float):
-        raise RowErrors([(column, f"{part} must be a number (got {text!r}).")])
+        message = gettext("%(part)s must be a number (got %(text)s).")
+        raise RowErrors([(column, message % {"part": part, "text": repr(text)})])
     return number
 
 
@@ -422,8 +426,11 @@ def _objects(column: str, kind: str, text: str) -> list[dict]:
                 [
                     (
                         column,
-                        f"item {index} has {len(item)} parts; write one item per line, its "
-                        f"parts separated by ';': {'; '.join(parts)}.",
+                        gettext(
+                            "item %(index)s has %(count)s parts; write one item per line, its "
+                            "parts separated by ';': %(parts)s."
+                        )
+                        % {"index": index, "count": len(item), "parts": "; ".join(parts)},
                     )
                 ]
             )
@@ -431,7 +438,8 @@ def _objects(column: str, kind: str, text: str) -> list[dict]:
         if kind == LOCATIONS:
             for part in ("lat", "lon"):
                 text = values.get(part, "").strip()
-                values[part] = _json_number(column, f"item {index}: {part}", text)
+                where = gettext("item %(index)s: %(part)s") % {"index": index, "part": part}
+                values[part] = _json_number(column, where, text)
         if kind == DOCUMENTS:
             # Optional parts are left out rather than sent empty, as the API would receive them.
             values = {key: value for key, value in values.items() if value != ""} | {
@@ -476,8 +484,9 @@ def field_value(model: type[Record], name: str, cells: Mapping[str, object]):
         try:
             return json.loads(text)
         except ValueError as error:
+            message = gettext("give the geometry as GeoJSON text (%(problem)s at %(position)s).")
             raise RowErrors(
-                [(column, f"give the geometry as GeoJSON text ({error.msg} at {error.pos}).")]
+                [(column, message % {"problem": error.msg, "position": error.pos})]
             ) from None
     raise AssertionError(kind)
 

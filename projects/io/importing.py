@@ -31,8 +31,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from accounts.models import Membership, MembershipRole, Organization
+from projects import choices
 from projects.choices import EDITABLE_STATES, WorkflowAction, WorkflowState
 from projects.domain import audit, bulk, revisions, services, workflow
 from projects.domain.boundary import access_record
@@ -63,11 +65,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row is not None else []
+        where = [gettext("row %(row)s") % {"row": self.row}] if self.row is not None else []
         if self.identifier:
             where.append(self.identifier)
         if self.column:
-            where.append(f"column {self.column}")
+            where.append(gettext("column %(column)s") % {"column": self.column})
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -111,21 +113,37 @@ class ImportReport:
     def summary(self) -> str:
         if self.error_count:
             rows = {error.row for error in self.errors}
-            return (
-                f"{self.error_count} error(s) in {len(rows)} row(s) of {self.filename}; "
-                "nothing was imported."
+            return gettext(
+                "%(errors)s error(s) in %(rows)s row(s) of %(file)s; nothing was imported."
+            ) % {"errors": self.error_count, "rows": len(rows), "file": self.filename}
+        counts = {
+            "rows": self.rows,
+            "file": self.filename,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "revised": self.revised,
+        }
+        if self.dry_run:
+            revised = gettext(
+                ", %(revised)s published record(s) would be revised (a pending revision, "
+                "submitted for review)"
             )
-        verb = "would be" if self.dry_run else "were"
-        revised = (
-            f", {self.revised} published record(s) {verb} revised (a pending revision, "
-            "submitted for review)"
-            if self.revised
-            else ""
-        )
-        return (
-            f"{self.rows} row(s) of {self.filename} checked: {self.created} {verb} created, "
-            f"{self.updated} {verb} updated{revised}, {self.unchanged} unchanged."
-        )
+            checked = gettext(
+                "%(rows)s row(s) of %(file)s checked: %(created)s would be created, "
+                "%(updated)s would be updated%(revised_part)s, %(unchanged)s unchanged."
+            )
+        else:
+            revised = gettext(
+                ", %(revised)s published record(s) were revised (a pending revision, "
+                "submitted for review)"
+            )
+            checked = gettext(
+                "%(rows)s row(s) of %(file)s checked: %(created)s were created, "
+                "%(updated)s were updated%(revised_part)s, %(unchanged)s unchanged."
+            )
+        counts["revised_part"] = revised % counts if self.revised else ""
+        return checked % counts
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -192,7 +210,8 @@ class Importer:
                 self._flush()
                 if self.report.rows == 0:
                     raise ImportRefused(
-                        f"{self.filename} has a header but no rows: there is nothing to import.",
+                        gettext("%(file)s has a header but no rows: there is nothing to import.")
+                        % {"file": self.filename},
                         code="empty_file",
                     )
                 self._link_forward_references()
@@ -215,9 +234,12 @@ class Importer:
             return
         if not any(columns.field_of_column(self.model, column) for column in header):
             raise ImportRefused(
-                f"{self.filename}: the header names none of the {self.model.record_type} "
-                "columns (title.en, category, ...); is the first row the header, and is this "
-                f"a file of {self.model.record_type}?",
+                gettext(
+                    "%(file)s: the header names none of the %(type)s columns (title.en, "
+                    "category, ...); is the first row the header, and is this a file of "
+                    "%(type)s?"
+                )
+                % {"file": self.filename, "type": self.model.record_type},
                 code="missing_header",
             )
         # Reported with the rows' errors, in the same pass, rather than alone first.
@@ -226,8 +248,11 @@ class Importer:
                 1,
                 "",
                 column,
-                f"unknown column {column!r}: the columns of a {self.model.__name__.lower()} are "
-                "listed in the column guide (linked from the import page) and in the template.",
+                gettext(
+                    "unknown column %(column)s: the columns of a %(type)s are listed in the "
+                    "column guide (linked from the import page) and in the template."
+                )
+                % {"column": repr(column), "type": self.model.__name__.lower()},
             )
 
     def _audit(self) -> None:
@@ -250,7 +275,9 @@ class Importer:
         cannot be read, the words that name no allowed value, and what the services refuse in
         the fields that did read well."""
         if isinstance(raw, CellsBeyondHeader):
-            self.report.add_error(number, "", "", f"{raw}; remove the extra cells.")
+            self.report.add_error(
+                number, "", "", gettext("%(problem)s; remove the extra cells.") % {"problem": raw}
+            )
             return
         try:
             identifier, ref, content, reported = self._parse(number, raw)
@@ -283,10 +310,16 @@ class Importer:
                 number,
                 label,
                 "identifier",
-                f"{existing.identifier} is in the state {existing.workflow_state!r}; an import "
-                "updates drafts, records with changes requested and published records (through "
-                "a revision that goes to review), not this one. Edit it in the form or through "
-                "the API instead.",
+                gettext(
+                    "%(identifier)s is in the state “%(state)s”; an import updates drafts, "
+                    "records with changes requested and published records (through a revision "
+                    "that goes to review), not this one. Edit it in the form or through the API "
+                    "instead."
+                )
+                % {
+                    "identifier": existing.identifier,
+                    "state": choices.label(WorkflowState, existing.workflow_state),
+                },
             )
             return
         if existing is None and identifier:
@@ -409,8 +442,12 @@ class Importer:
             number,
             label,
             "identifier",
-            f"no record {identifier} exists to update, and new records take the prefix {own}- "
-            "(the prefix of this identifier belongs to an organization merged into this one).",
+            gettext(
+                "no record %(identifier)s exists to update, and new records take the prefix "
+                "%(prefix)s- (the prefix of this identifier belongs to an organization merged "
+                "into this one)."
+            )
+            % {"identifier": identifier, "prefix": own},
         )
         return None
 
@@ -462,7 +499,7 @@ class Importer:
 
     def _parse_object(self, number: int, raw):
         if not isinstance(raw, dict):
-            self.report.add_error(number, "", "", "each record is a JSON object {...}.")
+            self.report.add_error(number, "", "", gettext("each record is a JSON object {...}."))
             raise _RowRefused()
         bad = [
             key
@@ -470,7 +507,7 @@ class Importer:
             if raw.get(key) is not None and not isinstance(raw.get(key), str)
         ]
         for key in bad:
-            self.report.add_error(number, "", key, f"give {key} as text.")
+            self.report.add_error(number, "", key, gettext("give %(key)s as text.") % {"key": key})
         if bad:
             raise _RowRefused()
         content = {
@@ -490,8 +527,11 @@ class Importer:
                 number,
                 label,
                 "organization",
-                f"this row is for organization {organization}; the import writes into "
-                f"{self.organization.slug} only. Remove the row or import it as {organization}.",
+                gettext(
+                    "this row is for organization %(other)s; the import writes into %(own)s "
+                    "only. Remove the row or import it as %(other)s."
+                )
+                % {"other": organization, "own": self.organization.slug},
             )
             return False
         if identifier:
@@ -501,9 +541,15 @@ class Importer:
                     number,
                     label,
                     "identifier",
-                    f"{identifier} does not start with {self.organization.identifier_prefix}-: "
-                    "it belongs to another organization, and an import writes into "
-                    f"{self.organization.slug} only.",
+                    gettext(
+                        "%(identifier)s does not start with %(prefix)s-: it belongs to another "
+                        "organization, and an import writes into %(own)s only."
+                    )
+                    % {
+                        "identifier": identifier,
+                        "prefix": self.organization.identifier_prefix,
+                        "own": self.organization.slug,
+                    },
                 )
                 return False
             if ref and head != f"{self.organization.identifier_prefix}-{ref}".upper():
@@ -511,7 +557,11 @@ class Importer:
                     number,
                     label,
                     "ref",
-                    f"ref {ref} does not match identifier {identifier}; give one or the other.",
+                    gettext(
+                        "ref %(ref)s does not match identifier %(identifier)s; give one or the "
+                        "other."
+                    )
+                    % {"ref": ref, "identifier": identifier},
                 )
                 return False
         elif ref:
@@ -524,8 +574,11 @@ class Importer:
                 number,
                 label,
                 "identifier" if not ref else "ref",
-                f"{identifier} appears twice in the file: row {self._seen[key]} names it too. "
-                "Each record may appear once.",
+                gettext(
+                    "%(identifier)s appears twice in the file: row %(row)s names it too. Each "
+                    "record may appear once."
+                )
+                % {"identifier": identifier, "row": self._seen[key]},
             )
             return False
         self._seen[key] = number

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 # Defaults; settings.IMPORT_* override them.
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
@@ -51,7 +52,8 @@ def format_of(filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in FORMATS:
         raise ImportRefused(
-            f"{filename!r} is not a file the import reads: give a .csv, .xlsx or .json file.",
+            gettext("%(file)s is not a file the import reads: give a .csv, .xlsx or .json file.")
+            % {"file": repr(filename)},
             code="unsupported_format",
             status=415,
         )
@@ -60,12 +62,18 @@ def format_of(filename: str) -> str:
 
 def check_size(size: int, filename: str) -> None:
     if size == 0:
-        raise ImportRefused(f"{filename} is empty: there is nothing to import.", code="empty_file")
+        raise ImportRefused(
+            gettext("%(file)s is empty: there is nothing to import.") % {"file": filename},
+            code="empty_file",
+        )
     most = max_import_bytes()
     if size > most:
         raise ImportRefused(
-            f"{filename} is {size / 1048576:.1f} MB; the import takes files of at most "
-            f"{most / 1048576:.0f} MB. Split it into several files.",
+            gettext(
+                "%(file)s is %(size)s MB; the import takes files of at most %(most)s MB. Split "
+                "it into several files."
+            )
+            % {"file": filename, "size": f"{size / 1048576:.1f}", "most": f"{most / 1048576:.0f}"},
             code="file_too_large",
             status=413,
         )
@@ -111,8 +119,11 @@ def _check_magic(kind: str, head: bytes, filename: str) -> None:
     if kind == "xlsx":
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise ImportRefused(
-                f"{filename} is an Excel 97-2003 workbook (.xls), not .xlsx: open it in a "
-                "spreadsheet program and save it as an Excel workbook (.xlsx).",
+                gettext(
+                    "%(file)s is an Excel 97-2003 workbook (.xls), not .xlsx: open it in a "
+                    "spreadsheet program and save it as an Excel workbook (.xlsx)."
+                )
+                % {"file": filename},
                 code="not_what_its_name_says",
             )
         if not is_zip:
@@ -130,7 +141,8 @@ def _check_magic(kind: str, head: bytes, filename: str) -> None:
         )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportRefused(
-            f"{filename} is in UTF-16; save it as UTF-8 (in Excel: 'CSV UTF-8').",
+            gettext("%(file)s is in UTF-16; save it as UTF-8 (in Excel: 'CSV UTF-8').")
+            % {"file": filename},
             code="wrong_encoding",
         )
     if b"\x00" in head:
@@ -149,8 +161,11 @@ def _check_magic(kind: str, head: bytes, filename: str) -> None:
 
 def _decoding_error(filename: str, where: str) -> ImportRefused:
     return ImportRefused(
-        f"{filename} is not UTF-8 text ({where}). Save it as UTF-8 (in Excel: 'CSV UTF-8'); "
-        "other encodings such as GBK or Windows-1251 are not read.",
+        gettext(
+            "%(file)s is not UTF-8 text (%(where)s). Save it as UTF-8 (in Excel: 'CSV UTF-8'); "
+            "other encodings such as GBK or Windows-1251 are not read."
+        )
+        % {"file": filename, "where": where},
         code="wrong_encoding",
     )
 
@@ -175,21 +190,28 @@ def _clean_header(cells: list, filename: str) -> list[str]:
     for index, cell in enumerate(cells, start=1):
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             raise ImportRefused(
-                f"{filename}: column {index} of the header (row 1) has no name; the first row "
-                "must name every column.",
+                gettext(
+                    "%(file)s: column %(index)s of the header (row 1) has no name; the first "
+                    "row must name every column."
+                )
+                % {"file": filename, "index": index},
                 code="missing_header",
             )
         if not isinstance(cell, str):
             raise ImportRefused(
-                f"{filename}: the first row must be the header (the column names), but column "
-                f"{index} holds {cell!r}.",
+                gettext(
+                    "%(file)s: the first row must be the header (the column names), but column "
+                    "%(index)s holds %(cell)s."
+                )
+                % {"file": filename, "index": index, "cell": repr(cell)},
                 code="missing_header",
             )
         header.append(cell.strip())
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise ImportRefused(
-            f"{filename}: the header names {', '.join(duplicates)} more than once.",
+            gettext("%(file)s: the header names %(columns)s more than once.")
+            % {"file": filename, "columns": ", ".join(duplicates)},
             code="duplicate_columns",
         )
     return header
@@ -222,7 +244,9 @@ def _decode_line(line: bytes, filename: str, position: dict, first: bool) -> str
         return line.decode("utf-8")
     except UnicodeDecodeError as error:
         raise _decoding_error(
-            filename, f"line {position['line']} has the byte 0x{line[error.start]:02x}"
+            filename,
+            gettext("line %(line)s has the byte %(byte)s")
+            % {"line": position["line"], "byte": f"0x{line[error.start]:02x}"},
         ) from None
 
 
@@ -236,7 +260,9 @@ def _csv_table(file, filename: str, size: int) -> Table:
     except csv.Error as error:
         raise ImportRefused(f"{filename}: the header row cannot be read: {error}.") from None
     if first is None:
-        raise ImportRefused(f"{filename} has no rows at all.", code="empty_file")
+        raise ImportRefused(
+            gettext("%(file)s has no rows at all.") % {"file": filename}, code="empty_file"
+        )
     header = _clean_header(first, filename)
 
     def rows():
@@ -259,7 +285,10 @@ class CellsBeyondHeader(Exception):
     """A row has more non-empty cells than the header has columns."""
 
     def __init__(self, count: int, columns: int):
-        super().__init__(f"this row has {count} cells but the header has {columns} columns")
+        super().__init__(
+            gettext("this row has %(count)s cells but the header has %(columns)s columns")
+            % {"count": count, "columns": columns}
+        )
         self.count = count
         self.columns = columns
 

@@ -108,15 +108,15 @@ def unknown_message(model: type[Record], name: str, typed: str) -> str:
     language = translation.get_language() or "en"
     language = language if language in SITE_LANGUAGES else "en"
     if len(values) > 20:
-        return (
-            f"{typed!r} is not an ISO 3166-1 country code (CN, KZ) nor a country's name in "
+        return translation.gettext(
+            "%(typed)s is not an ISO 3166-1 country code (CN, KZ) nor a country's name in "
             "English, Chinese or Russian (Kazakhstan, 哈萨克斯坦, Казахстан)."
-        )
+        ) % {"typed": repr(typed)}
     listed = "; ".join(f"{labels[language]} ({code})" for code, labels in values)
-    return (
-        f"{typed!r} is not one of these (the label in any of the site's languages, or the "
-        f"code): {listed}."
-    )
+    return translation.gettext(
+        "%(typed)s is not one of these (the label in any of the site's languages, or the "
+        "code): %(listed)s."
+    ) % {"typed": repr(typed), "listed": listed}
 
 
 def _translate_items(model, name: str, items, part: str, problems: list) -> list:
@@ -126,7 +126,11 @@ def _translate_items(model, name: str, items, part: str, problems: list) -> list
             code = code_of(model, name, item[part])
             if code is None:
                 problems.append(
-                    (name, f"item {index}: " + unknown_message(model, name, item[part]))
+                    (
+                        name,
+                        translation.gettext("item %(index)s: %(problem)s")
+                        % {"index": index, "problem": unknown_message(model, name, item[part])},
+                    )
                 )
             else:
                 item = {**item, part: code}

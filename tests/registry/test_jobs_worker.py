@@ -14,7 +14,7 @@ from projects.models import Contact
 from registry.models import Job
 from registry.tenancy import Actor, visible
 from tests.factories import OrganizationFactory, member
-from tests.projects.io.conftest import body, file_of
+from tests.projects.io.conftest import body, file_of, flat_file, rows_of
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +53,32 @@ def test_an_import_of_5000_rows_through_the_api_runs_on_the_worker(
     owned = visible(Actor(platform_role="platform_admin"), Contact)
     assert owned.filter(organization=organization).count() == 5000
     assert job.attempts == 1
+
+
+def test_a_job_speaks_the_language_of_the_request_that_started_it(
+    celery_worker_process, importer, settings
+):
+    """The worker has no request: the import's errors come back in the starter's language."""
+    settings.IMPORT_JOB_THRESHOLD_BYTES = 0
+    _organization, editor = importer
+    client = APIClient()
+    client.force_login(editor)
+    rows = rows_of("csv", "contacts", 2)
+    rows[1]["unknown_column"] = "x"
+    response = client.post(
+        "/api/v1/contacts/import/?dry_run=1",
+        {"file": upload(flat_file("csv", rows), "c.csv")},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 202, response.content
+
+    job = celery_worker_process.wait_for(response.json()["id"])
+    assert job.state == "failed"
+    assert "ничего не импортировано" in job.error
+    (error,) = job.result["errors"]
+    assert error["column"] == "unknown_column"
+    assert error["message"].startswith("неизвестный столбец 'unknown_column'")
 
 
 def test_an_export_job_on_the_worker_equals_the_streamed_export(celery_worker_process, importer):

@@ -2,6 +2,7 @@
 every error in one pass, and a re-import of one's own export that changes nothing."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.domain import workflow
 from projects.io import exporting
@@ -149,3 +150,51 @@ def test_the_column_guide_is_a_page_in_three_languages(client, editor_a):
     assert "/projects/import/columns/" in client.get("/projects/import/").content.decode()
     assert "/zones/import/" in client.get("/zones/").content.decode()
     assert "/projects/import/" in client.get("/dashboard/").content.decode()
+
+
+# --- The import's messages in the reader's language ------------------------------------------
+
+# (language, the summary's words, the date error's words, the unknown column's words)
+LANGUAGES = [
+    ("en", "nothing was imported", "give a date as YYYY-MM-DD", "unknown column"),
+    ("zh-hans", "未导入任何内容", "请按 YYYY-MM-DD 格式填写日期", "未知列"),
+    ("ru", "ничего не импортировано", "укажите дату в виде ГГГГ-ММ-ДД", "неизвестный столбец"),
+]
+
+
+@pytest.mark.parametrize(("language", "summary", "date", "column"), LANGUAGES)
+def test_the_imports_errors_speak_the_readers_language(
+    client, org_a, editor_a, language, summary, date, column
+):
+    rows = rows_of("csv", "projects", 2)
+    rows[1] |= {"planned_start": "next spring", "category": "volcano", "titel.en": "x"}
+    client.force_login(editor_a)
+    response = client.post(
+        "/api/v1/projects/import/?dry_run=1",
+        {"file": SimpleUploadedFile("p.csv", flat_file("csv", rows))},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    report = response.json()["report"]
+    assert summary in report["summary"] and "p.csv" in report["summary"]
+    found = {(error["row"], error["column"]): error["message"] for error in report["errors"]}
+    assert set(found) == {(1, "titel.en"), (3, "planned_start"), (3, "category")}
+    # The reader's words around what the file says: the column, the cell and the codes.
+    assert (
+        found[(3, "planned_start")].startswith(date)
+        and "'next spring'" in found[(3, "planned_start")]
+    )
+    assert found[(1, "titel.en")].startswith(column) and "'titel.en'" in found[(1, "titel.en")]
+    assert "(event_festival)" in found[(3, "category")] and "'volcano'" in found[(3, "category")]
+    assert not imported(org_a).exists()
+
+
+def test_a_refused_file_is_explained_in_the_readers_language(client, editor_a):
+    client.force_login(editor_a)
+    response = client.post(
+        "/api/v1/projects/import/",
+        {"file": SimpleUploadedFile("p.csv", b"\xff\xfet\x00i\x00")},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Файл p.csv в кодировке UTF-16")
