@@ -193,9 +193,8 @@ def worker_jobs(fault: Fault, pause: float) -> None:
     Written against the issue's API: `POST /api/v1/projects/import/` answers 202 with the job's
     Location; `POST /api/v1/webhooks/` subscribes a receiver here that is slow on purpose.
     """
-    writer = topology.api_key()
-    fault.notes.update(import_job(writer))
-    fault.notes.update(webhook_delivery(writer))
+    fault.notes.update(import_job(topology.api_key()))
+    fault.notes.update(webhook_delivery(topology.admin_api_key()))
 
 
 def _multipart(filename: str, content: bytes) -> tuple[bytes, str]:
@@ -237,7 +236,8 @@ def _wait_job(path: str, key: str, until, seconds: float = 300) -> dict:
     return job
 
 
-def import_job(key: str, rows: int = 3000) -> dict:
+def import_job(key: str, rows: int = 20000) -> dict:
+    """A file well above IMPORT_JOB_THRESHOLD_BYTES (256 KB), so that it is imported by a job."""
     batch = f"imp{uuid.uuid4().hex[:6]}"
     out = io.StringIO()
     table = csv.writer(out)
@@ -247,7 +247,7 @@ def import_job(key: str, rows: int = 3000) -> dict:
             [
                 f"{batch}-{number}",
                 f"import {batch} {number}",
-                "drill import",
+                "drill import of a tourist train on the Silk Road",
                 "tourism_train",
                 "implementation",
                 "KZ",
@@ -265,7 +265,7 @@ def import_job(key: str, rows: int = 3000) -> dict:
     job = _wait_job(path, key, lambda job: job.get("state") in ("succeeded", "failed"))
     present = int(
         topology.psql(
-            f"SELECT count(*) FROM projects_project WHERE identifier LIKE 'KZ-DRL-{batch}-%'",
+            f"SELECT count(*) FROM projects_project WHERE identifier ILIKE 'KZ-DRL-{batch}-%'",
             database=topology.DATABASE,
         )
     )
@@ -307,15 +307,22 @@ def webhook_delivery(key: str) -> dict:
     if status != 201:
         server.shutdown()
         return {"webhook": f"not subscribed: HTTP {status} {payload[:200]!r}"}
-    body = json.dumps({"title": {"en": "webhook drill"}}).encode()
-    status, payload, _ = _api("GET", "/api/v1/projects/?limit=1", key)
-    identifier = json.loads(payload)["results"][0]["identifier"]
-    _api("PATCH", f"/api/v1/projects/{identifier}/", key, body, "application/json")
-    _Receiver.slow_first.wait(60)
+    # A public change: the admin archives a project published for the purpose.
+    identifier = topology.published_project()
+    status, payload, _ = _api(
+        "POST",
+        f"/api/v1/projects/{identifier}/archive/",
+        key,
+        json.dumps({"comment": "Archived by the drill: a webhook event"}).encode(),
+        "application/json",
+    )
+    if status != 200 or not _Receiver.slow_first.wait(60):
+        server.shutdown()
+        return {"webhook": f"no delivery began: archive answered HTTP {status} {payload[:200]!r}"}
     topology.kill_celery("worker")
     time.sleep(2)
     topology.start_celery("worker")
-    time.sleep(30)  # the retry's backoff
+    time.sleep(45)  # Redis hands the killed worker's message on (the topology's 20 s)
     server.shutdown()
     events = Counter(event for event, _ in _Receiver.deliveries)
     return {

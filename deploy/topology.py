@@ -295,6 +295,15 @@ def django_env(database_url: str, **extra: str) -> dict:
         "API_THROTTLE_ANON": "1000000/minute",
         "API_THROTTLE_USER": "1000000/minute",
         "PYTHONUNBUFFERED": "1",
+        # The drill's webhook receiver listens on loopback (a closed network).
+        "WEBHOOK_ALLOW_PRIVATE": "1",
+        # The drill's clock is short: Redis hands a killed worker's message on after 20 s (not
+        # an hour; the worker looks every 5 s), and a running job whose row is still for 10 s
+        # may be claimed again.
+        "CELERY_VISIBILITY_TIMEOUT": os.environ.get("CELERY_VISIBILITY_TIMEOUT", "20"),
+        "CELERY_RESTORE_INTERVAL": "5",
+        "CELERY_RESTORE_THROTTLE": "1",
+        "JOB_STALE_SECONDS": os.environ.get("JOB_STALE_SECONDS", "10"),
     }
     env.update(extra)
     return env
@@ -629,14 +638,16 @@ def down(purge: bool = False) -> None:
     log("down")
 
 
-def api_key(scopes: str = "read,write") -> str:
+def api_key(scopes: str = "read,write", *, user: str = "driller") -> str:
     """The drill's key with these scopes (made once): one writes, another only reads."""
     path = STATE / f"api_key_{scopes.replace(',', '_')}"
+    if user != "driller":
+        path = path.with_name(f"{path.name}_{user}")
     if not path.exists():
         out = manage(
             "create_api_key",
             "--user",
-            "driller",
+            user,
             "--org",
             "drill",
             "--scopes",
@@ -647,6 +658,80 @@ def api_key(scopes: str = "read,write") -> str:
         )
         path.write_text(out.strip().splitlines()[-1])
     return path.read_text().strip()
+
+
+def admin_api_key() -> str:
+    """A key of the drill organization's admin: subscribing a webhook is an admin's to do."""
+    manage(
+        "create_user",
+        "--username",
+        "drill-admin",
+        "--email",
+        "drill-admin@example.org",
+        "--password",
+        "Caravanserai-on-the-silk-road-2025",
+        "--org",
+        "drill",
+        "--role",
+        "admin",
+    )
+    return api_key(user="drill-admin")
+
+
+# Publishes one project of the drill organization through the workflow (the editor submits,
+# the admin signs off where the organization asks for it, a secretariat reviewer approves):
+# webhook events need public changes.
+PUBLISH_ONE = """
+from django.contrib.auth import get_user_model
+from accounts.models import Organization
+from projects.domain import services, workflow
+from projects.models import Project
+from registry import rls
+from registry.tenancy import Actor
+
+with rls.system_context("the drill publishes one project"):
+    users = get_user_model().objects
+    actors = [Actor.for_user(users.get(username=name)) for name in PEOPLE]
+    content = {
+        "title": {"en": "Drill webhook project"},
+        "summary": {"en": "Published by deploy/drill.py"},
+        "category": "tourism_train",
+        "lifecycle_status": "implementation",
+        "countries": ["KZ"],
+        "planned_start": "2025-06-01",
+        "locations": [{"name": "Khorgos", "lat": 44.2, "lon": 80.4}],
+    }
+    project = services.create_record(
+        actors[0], Project, Organization.objects.get(slug="drill"), content
+    )
+    editor, admin, reviewer = actors
+    project = workflow.perform(editor, Project, project.identifier, "submit")
+    if project.workflow_state == "pending_signoff":
+        project = workflow.perform(admin, Project, project.identifier, "signoff")
+    project = workflow.perform(reviewer, Project, project.identifier, "approve")
+    print(project.identifier, project.workflow_state)
+"""
+
+
+def published_project() -> str:
+    """The identifier of a newly published project of the drill organization."""
+    admin_api_key()
+    manage(
+        "create_user",
+        "--username",
+        "drill-reviewer",
+        "--email",
+        "drill-reviewer@example.org",
+        "--password",
+        "Caravanserai-on-the-silk-road-2025",
+        "--platform-role",
+        "reviewer",
+    )
+    people = repr(["driller", "drill-admin", "drill-reviewer"])
+    out = manage("shell", "-c", f"PEOPLE = {people}\n{PUBLISH_ONE}", capture=True)
+    identifier, state = out.strip().splitlines()[-1].split()
+    assert state == "published", out
+    return identifier
 
 
 def main(argv=None) -> int:

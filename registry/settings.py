@@ -390,8 +390,13 @@ CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves its message to th
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers an unacknowledged message after this many seconds (longer than any job).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis redelivers an unacknowledged message after this many seconds (longer than any job). A
+# worker looks for such messages every interval x throttle seconds (kombu's defaults: 10 x 10).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10),
+}
 CELERY_TIMEZONE = "UTC"
 # The queue this site's jobs go to (several sites or test runs may share one Redis).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "registry")
@@ -438,7 +443,7 @@ PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 20)
 
 # Documents as files on records (issue 18; projects/domain/documents.py). Stored through
 # Django's storage API: `STORAGES["documents"]`, the file system under DOCUMENT_STORAGE_ROOT by
-# default; another backend (an S3-compatible store through django-storages, once installed)
+# default; another backend (an S3-compatible store through django-storages: the `s3` extra)
 # is named by DOCUMENT_STORAGE_BACKEND, with its options as JSON in DOCUMENT_STORAGE_OPTIONS.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 DOCUMENT_STORAGE_ROOT = Path(

@@ -375,6 +375,16 @@ def publish_checklist(model: type[Record], content: dict) -> list[tuple[object, 
     return items
 
 
+def publish_errors(model: type[Record], content: dict) -> ValidationError | None:
+    """What `check_publishable` would refuse in `content`, to show on the form (None: it may
+    be submitted as it is)."""
+    try:
+        check_publishable(model, content)
+    except ValidationError as error:
+        return error
+    return None
+
+
 def check_publishable(model: type[Record], content: dict) -> None:
     """Is the record complete enough to publish (SPEC 5)? Missing fields come back as errors."""
     errors = FieldErrors()

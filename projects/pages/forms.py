@@ -52,7 +52,8 @@ HELP = {
     "related_projects": _("Type part of the project's title in any language and choose it."),
     "documents": _("A title and the web address of each document; language and type optional."),
     "geometry": _(
-        'A GeoJSON Polygon or MultiPolygon, longitude first, for example {"type": "Polygon", '
+        "Draw the area on the map below (zoom in first), or type it as GeoJSON: a Polygon or "
+        'MultiPolygon, longitude first, for example {"type": "Polygon", '
         '"coordinates": [[[80.3, 44.1], [80.5, 44.1], [80.5, 44.3], [80.3, 44.1]]]}.'
     ),
     "phone": _("International format, for example +77272000000."),
@@ -588,7 +589,7 @@ class RecordForm(forms.Form):
         """Link each input to its help text and errors (aria-describedby), mark bad ones invalid."""
         for group in self.groups:
             described = [f"help-{group.name}"] if group.help else []
-            if self.is_bound and group.errors:
+            if (self.is_bound or self.group_errors) and group.errors:
                 described.append(group.error_id)
                 for name in group.input_names:
                     self.fields[name].widget.attrs["aria-invalid"] = "true"
@@ -626,6 +627,13 @@ class RecordForm(forms.Form):
     def add_group_error(self, name: str, messages) -> None:
         self.group_errors.setdefault(name, []).extend(messages)
         self._describe_inputs()
+
+    def show_errors(self, error: ValidationError | None) -> None:
+        """Errors found without a post (what publishing still needs), shown on the fields and in
+        the summary as the form's own are."""
+        if not self.is_bound:
+            self._errors, self.cleaned_data = forms.utils.ErrorDict(), {}
+        self.add_service_errors(error)
 
     def add_service_errors(self, error: ValidationError | None) -> None:
         """Field errors from the services, by SPEC name, next to the field they are about."""

@@ -30,6 +30,7 @@ from projects.choices import WorkflowAction, WorkflowState
 from projects.domain import participants, permissions, services, workflow
 from projects.domain.boundary import access_record
 from projects.domain.content import content_of
+from projects.domain.content_checks import publish_errors
 from projects.domain.revisions import diff, pending_revisions, revisions_of
 from projects.models import Participation, Project
 from projects.pages import dashboard
@@ -230,6 +231,8 @@ def record_edit(request, record_type: str, identifier: str):
     content = _editable_content(actor, record)
     if request.method != "POST":
         form = RecordForm(model, content=content, initial={"version": record.version})
+        if request.GET.get("check") == PUBLISH_CHECK:
+            form.show_errors(publish_errors(model, content))
         return _edit_page(request, form, record)
     form = RecordForm(model, request.POST, content=content)
     status = 200 if form.adding_row else _save_edit(actor, form, record)
@@ -244,6 +247,10 @@ def record_edit(request, record_type: str, identifier: str):
         saved = _("Your changes are saved.")
     messages.success(request, saved)
     return redirect(detail_url(record))
+
+
+# `?check=publish` on the edit page: what publishing still needs, marked on the fields.
+PUBLISH_CHECK = "publish"
 
 
 def _edit_page(request, form, record, status: int = 200):
@@ -427,6 +434,17 @@ def _decide(request, record_type: str, identifier: str, action: str):
                 return page
         record = workflow.perform(actor, model, identifier, action, comment=comment)
     except ValidationError as error:
+        if _incomplete_to_fix_in_form(actor, model, identifier, action, error):
+            messages.error(
+                request,
+                _(
+                    "%(identifier)s is not sent for review yet: it needs what is marked below. "
+                    "Fill it in, save, then submit again."
+                )
+                % {"identifier": identifier},
+            )
+            edit_url = reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier])
+            return redirect(f"{edit_url}?check={PUBLISH_CHECK}")
         return _action_failed(request, model, identifier, action, error)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
@@ -441,6 +459,20 @@ FINAL_CONSEQUENCES = {
         "longer be edited, revised or published again."
     ),
 }
+
+
+def _incomplete_to_fix_in_form(actor, model, identifier, action, error) -> bool:
+    """Was a submit refused for the record's content, by someone who can fix it in the form?
+    (GOV.UK: send people to the question, not to a page about the problem.)"""
+    if action != WorkflowAction.SUBMIT:
+        return False
+    fields = error.message_dict if hasattr(error, "error_dict") else {}
+    if not fields or set(fields) & {"action", "comment"}:
+        return False
+    try:
+        return allowed(actor, "change", access_record(actor, model, identifier))
+    except DomainError:
+        return False
 
 
 def _action_failed(request, model, identifier, action, error: ValidationError):

@@ -5,6 +5,7 @@ organization's draft zone is never suggested."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -109,3 +110,38 @@ def test_new_project_with_the_pickers(new_context, shot):
     assert content_of(project)["zones"] == [khorgos.identifier]
     participation = visible(actor, Participation).get(project=project)
     assert (participation.participant, participation.role) == (almaty, "partner")
+
+
+def test_a_zones_area_is_drawn_on_the_map(new_context, shot):
+    """Click "Draw", three corners, "Use this area": the GeoJSON box holds the closed polygon
+    and the saved zone has it."""
+    almaty = OrganizationFactory(slug="almaty", identifier_prefix="KZ-ALA", country="KZ")
+    editor = member(almaty, "editor")
+    page = new_context(user=editor).new_page()
+    page.goto("/zones/new/")
+    page.locator("#id_ref").fill("DRAWN")
+    page.locator("#id_name_en").fill("Khorgos border cooperation centre")
+
+    area = page.locator("#geometry-preview")
+    expect(area).to_be_visible()
+    area.scroll_into_view_if_needed()
+    finish = page.get_by_role("button", name="Use this area")
+    expect(finish).to_be_hidden()
+    page.get_by_role("button", name="Draw the area on the map").click()
+    expect(finish).to_be_disabled()
+    box = area.bounding_box()
+    for x, y in ((0.40, 0.40), (0.55, 0.40), (0.50, 0.60)):
+        area.click(position={"x": box["width"] * x, "y": box["height"] * y})
+    expect(page.locator(".geometry-controls [aria-live]")).to_contain_text("3")
+    shot(page, "zone-area-drawn")
+    finish.click()
+    expect(finish).to_be_hidden()
+    drawn = json.loads(page.locator("#id_geometry").input_value())
+    (ring,) = drawn["coordinates"]
+    assert drawn["type"] == "Polygon" and len(ring) == 4 and ring[0] == ring[-1]
+    assert all(40 < lon < 130 and 20 < lat < 60 for lon, lat in ring), ring
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page).to_have_url(re.compile(r"/zones/KZ-ALA-DRAWN/$"))
+    zone = visible(Actor(platform_role="platform_admin"), Zone).get(identifier="KZ-ALA-DRAWN")
+    assert zone.geometry["coordinates"] == drawn["coordinates"]

@@ -67,13 +67,33 @@ def test_a_comment_too_long_is_refused_not_dropped(client, org_a, editor_a):
 
 
 def test_an_incomplete_record_cannot_be_submitted(client, org_a, editor_a):
+    """The editor is sent to the form, where what publishing needs is marked on its field."""
     contact = create(Contact, org_a, editor_a, phone="", email="")
     client.force_login(editor_a)
     response = act(client, "contacts", contact.identifier, "submit")
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "A contact needs a phone number or an email." in html
-    assert reverse("contact-edit", args=[contact.identifier]) in html
+    edit_url = reverse("contact-edit", args=[contact.identifier])
+    assert response.status_code == 302 and response["Location"] == f"{edit_url}?check=publish"
+    html = client.get(response["Location"]).content.decode()
+    assert f"{contact.identifier} is not sent for review yet" in html
+    summary = html.split('id="error-summary"')[1].split("</ul>")[0]
+    assert "A contact needs a phone number or an email." in summary
+    assert 'id="error-phone"' in html and 'aria-invalid="true"' in html
+    contact.refresh_from_db()
+    assert contact.workflow_state == "draft"
+    # Without the check the same page marks nothing; a complete record goes on its way.
+    assert 'id="error-summary"' not in client.get(edit_url).content.decode()
+    contact.phone = "+86 29 8888 0000"
+    contact.save()
+    assert act(client, "contacts", contact.identifier, "submit").status_code == 302
+    contact.refresh_from_db()
+    assert contact.workflow_state != "draft"
+
+
+def test_a_submit_refused_for_its_comment_stays_on_the_decision_page(client, org_a, editor_a):
+    contact = create(Contact, org_a, editor_a, phone="", email="")
+    client.force_login(editor_a)
+    response = act(client, "contacts", contact.identifier, "submit", "x" * 5001)
+    assert response.status_code == 400 and "5000" in response.content.decode()
 
 
 def test_discarding_a_pending_revision(client, org_a, editor_a, editor_b):
