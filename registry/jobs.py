@@ -45,9 +45,12 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 MAIL_TRANSIENT = (smtplib.SMTPException, OSError)
 MAX_RETRIES = 8
-# Deliveries (mail, webhooks) are retried for about a day: 2 s, 4 s, ... then every 3 hours.
-DELIVERY_RETRIES = 20
-DELIVERY_BACKOFF_CAP = 3 * 3600
+# Deliveries (mail, webhooks) are retried for about a day: 2 s, 4 s, ... then every 30 minutes.
+# A retry waits in the broker, unacknowledged: a wait longer than Redis's visibility timeout
+# (CELERY_VISIBILITY_TIMEOUT) would have Redis hand the message to another worker as well, and
+# every copy would start a chain of retries of its own. So no wait reaches half of it.
+DELIVERY_RETRIES = 57
+DELIVERY_BACKOFF_CAP = 30 * 60
 # Seconds between two progress writes at most (each is one UPDATE on its own connection).
 PROGRESS_EVERY_SECONDS = 0.5
 
@@ -293,6 +296,13 @@ def backoff(retries: int, *, base: int = 2, cap: int = 600) -> int:
     return min(cap, base ** (retries + 1))
 
 
+def delivery_backoff(retries: int) -> int:
+    """The wait before a delivery's next try: `backoff` up to DELIVERY_BACKOFF_CAP, and never as
+    long as half the broker's visibility timeout (see DELIVERY_RETRIES)."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return backoff(retries, cap=max(1, min(DELIVERY_BACKOFF_CAP, visibility // 2)))
+
+
 # --- Mail ---------------------------------------------------------------------------------------
 
 
@@ -305,9 +315,7 @@ def send_message(self, subject, body, html, to, from_email):
     except MAIL_TRANSIENT as error:
         if self.request.retries >= self.max_retries:
             raise
-        raise self.retry(
-            exc=error, countdown=backoff(self.request.retries, cap=DELIVERY_BACKOFF_CAP)
-        ) from error
+        raise self.retry(exc=error, countdown=delivery_backoff(self.request.retries)) from error
 
 
 def deliver_now(subject, body, html, to, from_email) -> None:

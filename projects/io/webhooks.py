@@ -129,9 +129,10 @@ def send(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
         return None, "", str(getattr(error, "reason", error))
 
 
-def attempt(delivery_id: int) -> bool | None:
+def attempt(delivery_id: int, attempts_before: int | None = None) -> bool | None:
     """One attempt at a delivery: True delivered, False failed (try again), None nothing to do
-    (delivered already, or its subscription is paused or gone)."""
+    (delivered already, its subscription paused or gone, or, given `attempts_before`, another
+    copy of this retry has made it already: Redis may hand a waiting message out twice)."""
     with rls.system_context("a worker delivers a webhook"), transaction.atomic():
         delivery = (
             WebhookDelivery.objects.unscoped("the worker's own delivery")
@@ -141,6 +142,8 @@ def attempt(delivery_id: int) -> bool | None:
             .first()
         )
         if delivery is None or delivery.state == DeliveryState.SUCCEEDED:
+            return None
+        if attempts_before is not None and delivery.attempts != attempts_before:
             return None
         if delivery.subscription.state != WebhookState.ACTIVE:
             return None
@@ -190,9 +193,10 @@ def _give_up(delivery_id: int) -> None:
 
 
 @shared_task(bind=True, name="projects.io.webhooks.deliver", max_retries=jobs.DELIVERY_RETRIES)
-def deliver(self, delivery_id: int) -> None:
-    """Deliver, retrying with exponential backoff for about a day (registry.jobs.backoff)."""
-    outcome = attempt(delivery_id)
+def deliver(self, delivery_id: int, attempts_before: int | None = None) -> None:
+    """Deliver, retrying with exponential backoff for about a day (registry.jobs.backoff).
+    Each retry names the attempts made before it, so that a second copy of it does nothing."""
+    outcome = attempt(delivery_id, attempts_before)
     if outcome is not False:
         return
     if self.request.is_eager or self.request.retries >= self.max_retries:
@@ -200,7 +204,20 @@ def deliver(self, delivery_id: int) -> None:
         if self.request.retries >= self.max_retries:
             _give_up(delivery_id)
         return
-    raise self.retry(countdown=jobs.backoff(self.request.retries, cap=jobs.DELIVERY_BACKOFF_CAP))
+    made = _attempts_made(delivery_id)
+    raise self.retry(
+        args=[delivery_id, made], countdown=jobs.delivery_backoff(self.request.retries)
+    )
+
+
+def _attempts_made(delivery_id: int) -> int:
+    with rls.system_context("a worker counts a delivery's attempts"):
+        return (
+            WebhookDelivery.objects.unscoped("the worker's own delivery")
+            .filter(pk=delivery_id)
+            .values_list("attempts", flat=True)
+            .get()
+        )
 
 
 # --- The log and replays, as the subscription's admins see them ---------------------------------

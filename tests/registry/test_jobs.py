@@ -218,9 +218,17 @@ def test_a_lost_connection_is_retried_and_the_job_succeeds(editor_a, flaky_kind)
 def test_retries_back_off_exponentially_up_to_a_cap():
     assert [jobs.backoff(n) for n in range(4)] == [2, 4, 8, 16]
     assert jobs.backoff(20) == 600
-    # A delivery's retries span about a day, the last ones three hours apart.
-    waits = [jobs.backoff(n, cap=jobs.DELIVERY_BACKOFF_CAP) for n in range(jobs.DELIVERY_RETRIES)]
-    assert 24 * 3600 <= sum(waits) <= 30 * 3600
+    # A delivery's retries span about a day, the last ones half an hour apart.
+    waits = [jobs.delivery_backoff(n) for n in range(jobs.DELIVERY_RETRIES)]
+    assert 24 * 3600 <= sum(waits) <= 30 * 3600 and max(waits) == 1800
+
+
+def test_no_delivery_waits_as_long_as_the_brokers_visibility_timeout(settings):
+    """A wait past it would have Redis hand the waiting message to a second worker."""
+    for visibility in (20, 600, 3600, 7 * 24 * 3600):
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": visibility}
+        waits = [jobs.delivery_backoff(n) for n in range(jobs.DELIVERY_RETRIES)]
+        assert max(waits) <= max(1, visibility // 2) and max(waits) <= jobs.DELIVERY_BACKOFF_CAP
 
 
 def test_an_unknown_kind_is_refused(editor_a):

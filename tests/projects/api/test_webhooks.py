@@ -275,10 +275,28 @@ def test_retries_until_the_receiver_answers(
         publish(editor_a, reviewer, Project, org_a)
     delivery = WebhookDelivery.objects.unscoped("test").get()
     receiver.status = 200
-    assert deliveries.attempt(delivery.pk) is True  # what the retry does
+    # The retry names the attempts made before it; a second copy of it (Redis handing a waiting
+    # message out twice) finds them moved on and sends nothing.
+    assert deliveries.attempt(delivery.pk, attempts_before=1) is True  # what the retry does
+    assert deliveries.attempt(delivery.pk, attempts_before=1) is None
     assert deliveries.attempt(delivery.pk) is None  # delivered once: nothing more
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("succeeded", 2)
+    assert len(receiver.received) == 2
+
+
+def test_a_second_copy_of_a_failed_retry_starts_no_chain_of_its_own(
+    org_a, admin_a, editor_a, reviewer, receiver, django_capture_on_commit_callbacks
+):
+    subscribe(admin_client(admin_a), receiver.url)
+    receiver.status = 503
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(editor_a, reviewer, Project, org_a)
+    delivery = WebhookDelivery.objects.unscoped("test").get()
+    assert deliveries.attempt(delivery.pk, attempts_before=1) is False  # the retry: fails again
+    assert deliveries.attempt(delivery.pk, attempts_before=1) is None  # its copy: nothing
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("pending", 2)
     assert len(receiver.received) == 2
 
 
