@@ -31,18 +31,26 @@ def importer(db):
     return organization, member(organization, "editor", username="worker-editor")
 
 
+def import_as_job(editor, data: bytes, query: str = "", **headers):
+    """POST a contacts file to the API as `editor`: (the client, its 202 answer)."""
+    client = APIClient()
+    client.force_login(editor)
+    response = client.post(
+        f"/api/v1/contacts/import/{query}",
+        {"file": upload(data, "c.csv")},
+        format="multipart",
+        **headers,
+    )
+    assert response.status_code == 202, response.content
+    return client, response
+
+
 def test_an_import_of_5000_rows_through_the_api_runs_on_the_worker(
     celery_worker_process, importer, settings
 ):
     settings.IMPORT_JOB_THRESHOLD_BYTES = 1024
     organization, editor = importer
-    client = APIClient()
-    client.force_login(editor)
-    data = file_of("csv", "contacts", 5000)
-    response = client.post(
-        "/api/v1/contacts/import/", {"file": upload(data, "c.csv")}, format="multipart"
-    )
-    assert response.status_code == 202, response.content
+    client, response = import_as_job(editor, file_of("csv", "contacts", 5000))
     assert response["Location"] == f"/api/v1/jobs/{response.json()['id']}/"
 
     job = celery_worker_process.wait_for(response.json()["id"], timeout=600)
@@ -61,17 +69,11 @@ def test_a_job_speaks_the_language_of_the_request_that_started_it(
     """The worker has no request: the import's errors come back in the starter's language."""
     settings.IMPORT_JOB_THRESHOLD_BYTES = 0
     _organization, editor = importer
-    client = APIClient()
-    client.force_login(editor)
     rows = rows_of("csv", "contacts", 2)
     rows[1]["unknown_column"] = "x"
-    response = client.post(
-        "/api/v1/contacts/import/?dry_run=1",
-        {"file": upload(flat_file("csv", rows), "c.csv")},
-        format="multipart",
-        HTTP_ACCEPT_LANGUAGE="ru",
+    _client, response = import_as_job(
+        editor, flat_file("csv", rows), "?dry_run=1", HTTP_ACCEPT_LANGUAGE="ru"
     )
-    assert response.status_code == 202, response.content
 
     job = celery_worker_process.wait_for(response.json()["id"])
     assert job.state == "failed"

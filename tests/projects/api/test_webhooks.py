@@ -266,14 +266,18 @@ def test_a_failing_receiver_is_logged_and_replayed(
     assert other.post(url).status_code == 404
 
 
-def test_retries_until_the_receiver_answers(
-    org_a, admin_a, editor_a, reviewer, receiver, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def failed_once(org_a, admin_a, editor_a, reviewer, receiver, django_capture_on_commit_callbacks):
+    """A publication whose first delivery the receiver refused (503)."""
     subscribe(admin_client(admin_a), receiver.url)
     receiver.status = 503
     with django_capture_on_commit_callbacks(execute=True):
         publish(editor_a, reviewer, Project, org_a)
-    delivery = WebhookDelivery.objects.unscoped("test").get()
+    return WebhookDelivery.objects.unscoped("test").get()
+
+
+def test_retries_until_the_receiver_answers(failed_once, receiver):
+    delivery = failed_once
     receiver.status = 200
     # The retry names the attempts made before it; a second copy of it (Redis handing a waiting
     # message out twice) finds them moved on and sends nothing.
@@ -285,14 +289,8 @@ def test_retries_until_the_receiver_answers(
     assert len(receiver.received) == 2
 
 
-def test_a_second_copy_of_a_failed_retry_starts_no_chain_of_its_own(
-    org_a, admin_a, editor_a, reviewer, receiver, django_capture_on_commit_callbacks
-):
-    subscribe(admin_client(admin_a), receiver.url)
-    receiver.status = 503
-    with django_capture_on_commit_callbacks(execute=True):
-        publish(editor_a, reviewer, Project, org_a)
-    delivery = WebhookDelivery.objects.unscoped("test").get()
+def test_a_second_copy_of_a_failed_retry_starts_no_chain_of_its_own(failed_once, receiver):
+    delivery = failed_once
     assert deliveries.attempt(delivery.pk, attempts_before=1) is False  # the retry: fails again
     assert deliveries.attempt(delivery.pk, attempts_before=1) is None  # its copy: nothing
     delivery.refresh_from_db()
