@@ -189,11 +189,14 @@ def test_a_draft_saves_with_its_title_only(client, editor_a, model, title):
     checklist = re.search(r'<ul class="checklist".*?</ul>', page, re.S).group(0)
     assert checklist.count('class="todo"') >= 1 and 'class="done"' in checklist
     assert str(LABELS["countries_covered" if model is Contact else "countries"]) in checklist
-    # What publishing needs is asked at submit, all at once.
+    # What publishing needs is asked at submit, all at once, on the form's fields.
     response = client.post(
         reverse("record-action", args=[model.record_type, record.identifier, "submit"])
     )
-    assert response.status_code == 400
+    assert response.status_code == 302 and response["Location"].endswith("/edit/?check=publish")
+    form = client.get(response["Location"]).content.decode()
+    summary = form.split('id="error-summary"')[1].split("</ul>")[0]
+    assert summary.count("is needed to publish") >= 2, summary
     record.refresh_from_db()
     assert record.workflow_state == "draft"
 
