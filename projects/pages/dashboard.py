@@ -34,7 +34,7 @@ from projects.domain.freshness import (
 from projects.domain.participants import participation_inbox
 from projects.domain.workflow import latest_comments
 from projects.models import RECORD_MODELS, Record, Revision
-from projects.pages.record_types import RECORD_NOUNS, detail_url
+from projects.pages.record_types import RECORD_NOUNS, detail_url, edit_url
 from registry.tenancy import Actor, visible
 
 S = WorkflowState
@@ -78,7 +78,7 @@ class Item:
     @property
     def action_url(self) -> str:
         if self.action == "edit":
-            return _edit_url(self.record)
+            return edit_url(self.record.record_type, self.record.identifier)
         if self.action == "review":
             return _review_url(self.record)
         if self.action == "reconfirm":
@@ -139,10 +139,6 @@ class Waiting:
     def nothing(self) -> bool:
         lists = [getattr(self, name) for name in ACTIONS]
         return not any(lists) and not self.participation_requests
-
-
-def _edit_url(record: Record) -> str:
-    return reverse(f"{RECORD_NOUNS[record.record_type].key}-edit", args=[record.identifier])
 
 
 def _review_url(record: Record) -> str:

@@ -1,5 +1,6 @@
 """Each record type as the pages name and address it: its URL names' prefix and its nouns (the
-words come from the vocabulary, projects.choices.RecordType), and where a record's public page is.
+words come from the vocabulary, projects.choices.RecordType), and where a record's public and edit
+pages are.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.functional import Promise
 
 from projects.choices import RECORD_TYPE_PLURALS, RecordType
@@ -31,6 +33,11 @@ RECORD_NOUNS = {
 def detail_url(record) -> str:
     """The record's public page (SPEC 7: /projects/<identifier>/, /zones/..., /contacts/...)."""
     return f"/{record.record_type}/{record.identifier}/"
+
+
+def edit_url(record_type: str, identifier: str) -> str:
+    """The record's edit page (/projects/<identifier>/edit/, ...)."""
+    return reverse(f"{RECORD_NOUNS[record_type].key}-edit", args=[identifier])
 
 
 def model_for(record_type: str) -> type[Record]:

@@ -36,7 +36,7 @@ from projects.models import Participation, Project
 from projects.pages import dashboard
 from projects.pages.documents import documents_context
 from projects.pages.forms import ActionForm, ParticipantFormSet, RecordForm
-from projects.pages.record_types import RECORD_NOUNS, detail_url, model_for
+from projects.pages.record_types import RECORD_NOUNS, detail_url, edit_url, model_for
 from projects.pages.templatetags.record_tags import record_title
 from registry.errors import DomainError
 from registry.tenancy import NotVisible, actor_for_request, allowed, require, visible
@@ -443,8 +443,7 @@ def _decide(request, record_type: str, identifier: str, action: str):
                 )
                 % {"identifier": identifier},
             )
-            edit_url = reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier])
-            return redirect(f"{edit_url}?check={PUBLISH_CHECK}")
+            return redirect(f"{edit_url(model.record_type, identifier)}?check={PUBLISH_CHECK}")
         return _action_failed(request, model, identifier, action, error)
     except DomainError as error:
         return refused_page(request, error.message, status=error.status)
@@ -493,7 +492,7 @@ def _action_failed(request, model, identifier, action, error: ValidationError):
             "chosen": action,
             "comment": request.POST.get("comment", ""),
             "decision_errors": {field for field in by_field if field in ("action", "comment")},
-            "edit_url": reverse(f"{RECORD_NOUNS[model.record_type].key}-edit", args=[identifier]),
+            "edit_url": edit_url(model.record_type, identifier),
             "back_url": safe_next(
                 request, request.POST.get("next"), f"/{model.record_type}/{identifier}/"
             ),

@@ -21,7 +21,7 @@ from projects.choices import UNDER_REVIEW_STATES
 from projects.domain import permissions, workflow
 from projects.domain.revisions import pending_revisions
 from projects.pages.forms import FORM_LANGUAGES
-from projects.pages.record_types import RECORD_NOUNS
+from projects.pages.record_types import edit_url
 from registry.multilingual import pick
 from registry.tenancy import actor_for_request, allowed
 
@@ -66,7 +66,6 @@ def record_actions(context, record) -> dict:
         return {}
     revision = pending_revisions(actor, type(record), [record]).get(record.pk)
     options = workflow.action_options(actor, record, revision)
-    key = RECORD_NOUNS[record.record_type].key
     args = [record.record_type, record.identifier]
     under_review = record.workflow_state in UNDER_REVIEW_STATES or (
         revision is not None and revision.state in UNDER_REVIEW_STATES
@@ -83,7 +82,7 @@ def record_actions(context, record) -> dict:
         # The reviewer's or the admin's comment that sent it back, where the editor looks.
         "latest_comment": workflow.latest_comment(actor, record, revision),
         "revision": revision,
-        "edit_url": reverse(f"{key}-edit", args=[record.identifier])
+        "edit_url": edit_url(record.record_type, record.identifier)
         if permissions.may_edit(actor, record, revision).allowed
         else "",
         "discard_url": reverse("record-discard-revision", args=args)
