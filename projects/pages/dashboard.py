@@ -3,9 +3,10 @@
 Each list is a condition in SQL (`_conditions`), so that the dashboard shows its first
 `PAGE_SIZE` items and its total, and `/dashboard/<list>/` pages through the rest by a keyset
 cursor, without reading every waiting row (issue 21). The queries do not grow with the records:
-one COUNT per record type for every list, one query per record type for every list's first
-items (a UNION ALL of LIMITed parts), one for the open revisions of the items shown, one for the
-comments that sent them back, and two for the participation inbox.
+one COUNT per record type for every list (the records to reconfirm, which grow with all that is
+published, counted up to COUNTED_AT_MOST in one more), one query per record type for every
+list's first items (a UNION ALL of LIMITed parts), one for the open revisions of the items
+shown, one for the comments that sent them back, and two for the participation inbox.
 
 A record's "subject" is its open revision when it has one (a published record being revised),
 else the record itself; the lists follow the subject's state, as the workflow does
@@ -58,6 +59,12 @@ PARTICIPATIONS = "participation_requests"
 ASCENDING = {"reviews"}
 # The lists whose items show the open revision they wait for (the stale list is the record's).
 REVISED = set(ACTIONS) - {"stale"}
+# The records to reconfirm grow with all that an organization has published (25,000 for the
+# largest at 1M), where the other lists hold work in progress. Counting them exactly read every
+# one through the row-level security policy (170 ms at 1M, docs/benchmarks.md), so these lists
+# count no further than COUNTED_AT_MOST and the page says "more than" (issue 21).
+CAPPED = {"stale"}
+COUNTED_AT_MOST = 1000
 
 
 @dataclass
@@ -103,6 +110,8 @@ class Listing:
     next_cursor: str | None = None
     # How many of the total each part holds: {record type, or "revisions": count}.
     parts: dict = field(default_factory=dict)
+    # The total is a lower bound: a part had more than COUNTED_AT_MOST, and counting stopped.
+    capped: bool = False
 
     def __len__(self) -> int:
         return self.total
@@ -120,6 +129,10 @@ class Listing:
     @property
     def url(self) -> str:
         return reverse("dashboard-list", args=[self.name.replace("_", "-")])
+
+    @property
+    def counted_at_most(self) -> int:
+        return COUNTED_AT_MOST
 
 
 @dataclass
@@ -231,15 +244,21 @@ def _anywhere(conditions) -> Q:
 
 
 def _counts(actor: Actor, model, conditions: dict) -> dict[str, int]:
-    """Every list's records (not revised) of one record type, in one COUNT query."""
-    if not conditions:
-        return {}
+    """Every list's records (not revised) of one record type: one COUNT query for the lists of
+    work in progress, and one for each capped list, which stops at COUNTED_AT_MOST + 1."""
     on_records = {name: records for name, (records, _revisions) in conditions.items()}
-    return (
-        visible(actor, model)
-        .filter(_anywhere(on_records.values()))
-        .aggregate(**{name: Count("pk", filter=q) for name, q in on_records.items()})
-    )
+    exact = {name: q for name, q in on_records.items() if name not in CAPPED}
+    counts = {}
+    if exact:
+        counts = (
+            visible(actor, model)
+            .filter(_anywhere(exact.values()))
+            .aggregate(**{name: Count("pk", filter=q) for name, q in exact.items()})
+        )
+    for name in on_records.keys() & CAPPED:
+        first = visible(actor, model).filter(on_records[name]).order_by()
+        counts[name] = first[: COUNTED_AT_MOST + 1].count()
+    return counts
 
 
 def _revision_counts(actor: Actor, conditions: dict, content_types) -> dict[str, int]:
@@ -358,13 +377,15 @@ def _chosen(actor: Actor, lists) -> dict:
 
 
 def _totals(actor: Actor, lists: dict[str, Listing]) -> None:
-    """Each list's total: one COUNT per record type and one for the revisions."""
+    """Each list's total: one COUNT per record type (two with a capped list) and one for the
+    revisions."""
     conditions = _chosen(actor, lists)
     types = _types()
     for model, _content_type in types:
         for name, count in _counts(actor, model, conditions).items():
             lists[name].parts[model.record_type] = count
             lists[name].total += count
+            lists[name].capped |= count > COUNTED_AT_MOST
     content_types = [content_type for _model, content_type in types]
     for name, count in _revision_counts(actor, conditions, content_types).items():
         lists[name].parts["revisions"] = count

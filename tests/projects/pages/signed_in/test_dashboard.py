@@ -349,3 +349,38 @@ def test_a_list_that_is_not_mine_or_a_bad_cursor(client, org_a, editor_a, outsid
     cursor = dashboard.encode_cursor(draft)
     page = client.get(reverse("dashboard-list", args=["drafts"]), {"cursor": cursor})
     assert page.status_code == 200 and draft.identifier not in page.content.decode()
+
+
+def stale_projects(org, editor, how_many) -> list:
+    found = []
+    for number in range(how_many):
+        record = create(Project, org, editor, title={"en": f"Old news {number}"})
+        found.append(place_in_state(record, "published"))
+        long_ago(found[-1], 13)
+    return found
+
+
+def test_records_to_reconfirm_are_counted_up_to_a_bound_and_all_listed(
+    client, monkeypatch, org_a, editor_a
+):
+    """The records to reconfirm grow with all that is published: past COUNTED_AT_MOST the
+    count stops and the page says "more than"; the list's pages still hold every one."""
+    monkeypatch.setattr(dashboard, "COUNTED_AT_MOST", 2)
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 2)
+    client.force_login(editor_a)
+    stale = stale_projects(org_a, editor_a, 2)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert '<span class="count">2</span>' in section(page, "stale")
+    assert "more than" not in page
+
+    stale += stale_projects(org_a, editor_a, 1)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert '<span class="count">more than 2</span>' in section(page, "stale")
+    assert "See them all" in section(page, "stale")
+    listed = client.get(reverse("dashboard-list", args=["stale"])).content.decode()
+    assert '<span class="count">more than 2</span>' in listed
+    seen, _totals = walk(client, "stale")
+    assert sorted(pk for _type, pk, _org in seen) == sorted(record.pk for record in stale)
+
+    russian = client.get(reverse("dashboard"), headers={"accept-language": "ru"}).content.decode()
+    assert '<span class="count">более 2</span>' in section(russian, "stale")
