@@ -148,7 +148,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "registry",
+            # Several sites (or test runs) may share one Redis: each keeps its own keys.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "registry"),
         }
     }
 else:

@@ -47,6 +47,8 @@ def _redis_answers() -> bool:
 class Worker:
     def __init__(self, tmp: Path):
         self.queue = f"registry-test-{uuid.uuid4().hex[:12]}"
+        # Its keys in the shared cache, apart from every other run's (tests share one Redis).
+        self.cache_prefix = self.queue
         self.files = tmp / "jobs"
         self.log = tmp / "worker.log"
         self.process: subprocess.Popen | None = None
@@ -59,6 +61,7 @@ class Worker:
             "REDIS_URL": REDIS_URL,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CELERY_QUEUE": self.queue,
+            "CACHE_KEY_PREFIX": self.cache_prefix,
             "JOB_FILES_ROOT": str(self.files),
             "WEBHOOK_ALLOW_PRIVATE": "1",
         }

@@ -1,4 +1,5 @@
-"""The records' long work as jobs (issue 19): imports, exports, and the freshness reminders.
+"""The records' long work as jobs (issue 19): imports, exports, the freshness reminders, and
+the catalogue's counts made again after a change (issue 21).
 
 Thin wrappers around the existing entry points: an import job runs `importing.Importer` on the
 uploaded file (all rows or none, as in the request; the report is the job's result); an export
@@ -9,13 +10,16 @@ URL, the size and the SHA-256). `registry.jobs` claims, runs and records them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.http import QueryDict
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, QueryDict
 
 from projects.domain import reminders
 from projects.io import dumps, exporting
@@ -23,8 +27,12 @@ from projects.io.importing import Importer
 from projects.io.readers import ImportRefused
 from projects.io.writers import MEDIA_TYPES
 from projects.models import RECORD_MODELS_BY_TYPE
+from projects.reads import catalogue
 from registry import jobs, rls
 from registry.models import Job
+from registry.tenancy import Actor
+
+logger = logging.getLogger(__name__)
 
 IMPORT = "import"
 EXPORT = "export"
@@ -188,6 +196,35 @@ def remove_old_job_files() -> int:
             except OSError:
                 pass
     return removed
+
+
+# --- The catalogue's counts, made again on the worker --------------------------------------------
+
+
+def recount_catalogue_later(actor: Actor, model, request) -> None:
+    """Queue a count of the catalogue list of `request`'s query string, as `actor` sees it
+    (reads.catalogue.build calls this when the list's counts are older than its last change).
+    The broker away, the page goes on with the counts it has; a later page asks again."""
+    try:
+        recount_catalogue.delay(actor.user_id, model.record_type, request.GET.urlencode())
+    except Exception:
+        logger.exception("could not queue a recount of the %s catalogue", model.record_type)
+
+
+@shared_task(name="projects.io.jobs.recount_catalogue")
+def recount_catalogue(user_id: int | None, record_type: str, query: str) -> None:
+    """Count a catalogue list again as the person who asked for it sees it: the same list
+    (visibility, record type, filters), so the counts land under the key their pages read."""
+    user = None
+    with rls.system_context("a worker finds who a catalogue's counts are for"):
+        if user_id is not None:
+            user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        actor = Actor.for_user(user) if user is not None else Actor.anonymous()
+    request = HttpRequest()
+    request.GET = QueryDict(query)
+    request.user = user or AnonymousUser()
+    with rls.acting(rls.for_actor(actor)):
+        catalogue.recount(actor, RECORD_MODELS_BY_TYPE[record_type], request)
 
 
 @shared_task(name="projects.io.jobs.build_dumps")

@@ -25,7 +25,7 @@ from projects.domain.boundary import access_record
 from projects.domain.content import completeness, content_of
 from projects.domain.content_checks import publish_checklist
 from projects.domain.freshness import freshness
-from projects.io import schema_org
+from projects.io import jobs, schema_org
 from projects.models import (
     RECORD_MODELS,
     Contact,
@@ -82,7 +82,7 @@ def home(request):
 
 def _catalogue(request, model: type[Record]):
     actor = actor_for_request(request)
-    page = catalogue.build(actor, model, request)
+    page = catalogue.build(actor, model, request, recount_later=jobs.recount_catalogue_later)
     return render(
         request,
         "projects/pages/catalogue.html",

@@ -15,6 +15,8 @@ table, nor with how far the reader pages. The counts and their cache are
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -27,6 +29,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Organization
 from projects import choices as vocabulary
 from projects.models import Contact, Project, Record, Zone
+from projects.reads import facet_counts
 from projects.reads.facet_counts import (
     COMPLETENESS_STEPS,
     COUNTERS,
@@ -112,6 +115,9 @@ class Catalogue:
     is_first_page: bool = True
     sort: str = DEFAULT_SORT
     errors: dict = field(default_factory=dict)
+    # When the counts were made, if they are older than the list's last change (the worker is
+    # counting again: facet_counts.cached_counts); None when they are current.
+    counts_as_of: datetime.datetime | None = None
 
     other_filters: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -146,14 +152,19 @@ def filtered(actor: Actor, model: type[Record], params: QueryDict, request) -> Q
     return filterset.qs
 
 
-def build(actor: Actor, model: type[Record], request) -> Catalogue:
-    """The catalogue page for the request's query string."""
+def build(
+    actor: Actor, model: type[Record], request, recount_later: Callable | None = None
+) -> Catalogue:
+    """The catalogue page for the request's query string. `recount_later(actor, model,
+    request)` queues a count of the list again (`recount`), when its counts are older than its
+    last change; without it, such counts are made in the request."""
     params = filter_params(request.GET, model)
     sort = request.GET.get("ordering") if request.GET.get("ordering") in SORTS else DEFAULT_SORT
     now = timezone.now()  # one instant for the counts' freshness and their key
     try:
         rows = filtered(actor, model, params, request)
-        facets, total = facets_and_total(actor, model, rows, params, request, now)
+        later = recount_later and (lambda: recount_later(actor, model, request))
+        facets, counted = facets_and_total(actor, model, rows, params, request, now, later)
     except ValidationError as error:
         return Catalogue(sort=sort, errors=_messages(error.detail))
     purpose = f"catalogue:{model.record_type}:{sort}"
@@ -167,7 +178,8 @@ def build(actor: Actor, model: type[Record], request) -> Catalogue:
             for name, title in OTHER_FILTER_TITLES.items()
             if name in params
         ],
-        total=total,
+        total=counted.total,
+        counts_as_of=counted.as_of,
         next_cursor=sign_position(page.next_position, purpose),
         previous_cursor=sign_position(page.previous_position, purpose),
         is_first_page=page.previous_position is None,
@@ -185,10 +197,28 @@ def _messages(detail) -> dict:
 # --- Facets -------------------------------------------------------------------------------------
 
 
+def recount(actor: Actor, model: type[Record], request) -> None:
+    """Count the list of the request's query string again, and keep the counts (the worker's
+    side of `recount_later`)."""
+    params = filter_params(request.GET, model)
+    now = timezone.now()
+    rows = filtered(actor, model, params, request)
+    facet_counts.recount(
+        actor, model, params, now, lambda: raw_counts(actor, model, rows, params, request, now)
+    )
+
+
 def facets_and_total(
-    actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, request, now=None
+    actor: Actor,
+    model: type[Record],
+    rows: QuerySet,
+    params: QueryDict,
+    request,
+    now=None,
+    recount_later: Callable | None = None,
 ):
-    """([Facet], the number of rows) for the catalogue page.
+    """([Facet], the counts: facet_counts.Counted, whose total is the number of rows) for the
+    catalogue page.
 
     Each facet counts what choosing one of its values would give: the records with every
     filter applied except the facet's own, so the reader sees the alternatives to what they
@@ -196,14 +226,16 @@ def facets_and_total(
     and worded in the reader's language after: one entry serves every language.
     """
     now = now or timezone.now()
-    counts, total = cached_counts(
+    counted = cached_counts(
         actor,
         model,
         rows,
         params,
         now,
         lambda: raw_counts(actor, model, rows, params, request, now),
+        recount_later,
     )
+    counts = counted.counts
     names = FACETS[model]
     organizations = _organization_names(
         _most_counted(counts.get("organization", {})), params.get("organization")
@@ -212,7 +244,7 @@ def facets_and_total(
         _facet(model, name, _worded(model, name, counts[name], organizations), params.get(name))
         for name in names
     ]
-    return [item for item in facets if item.options], total
+    return [item for item in facets if item.options], counted
 
 
 def raw_counts(

@@ -9,12 +9,14 @@ threshold (`cached_counts`). They are raw numbers: `projects.reads.catalogue` wo
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
@@ -32,6 +34,7 @@ from projects.domain.freshness import (
     freshness_counts,
 )
 from projects.models import Contact, Project, Record, Zone
+from registry import jobs
 from registry.tenancy import Actor, visible
 
 logger = logging.getLogger(__name__)
@@ -51,7 +54,14 @@ COUNTRY_COLUMNS = {
 # in each worker when the cache is each worker's own memory (no REDIS_URL).
 COUNTS_TIMEOUT = 15 * 60
 # Part of every key: change it when the cached counts change shape.
-COUNTS_FORMAT = "catalogue-counts:2"
+COUNTS_FORMAT = "catalogue-counts:3"
+# A count that took this long (seconds) is not made again in the request after a change: the
+# page shows the latest counts, saying when they were made, while the worker counts again
+# (issue 21: at 1M records a count takes seconds, and every public change moves the key).
+SLOW_COUNT_SECONDS = 0.5
+# How long one request's recount stands for all (the others do not queue it again); a count
+# not stored by then is asked for again.
+RECOUNT_CLAIM_SECONDS = 120
 
 
 def counts_key(actor: Actor, model: type[Record], params: QueryDict, now) -> str:
@@ -68,11 +78,8 @@ def counts_key(actor: Actor, model: type[Record], params: QueryDict, now) -> str
       freshness facet moves with the clock, and `cached_counts` brings it up to date, so that
       an entry lives on while records turn stale one by one (at 1M records, about one a
       minute);
-    * who the actor is as far as visibility goes (`boundary.record_visibility_key`): what
-      they may see, not who they are, so that every visitor shares one entry, and every
-      member of one organization another;
-    * the record type and the filters, sorted (not the page position nor the sort: the counts
-      are those of the whole filtered list).
+    * the list itself (`_list_identity`): who the actor is as far as visibility goes, the
+      record type and the filters.
 
     Not the language: the entry holds numbers, worded after they are read (`_worded`).
     The stamp is read before the counts are computed, so an entry is never older than its key.
@@ -81,15 +88,48 @@ def counts_key(actor: Actor, model: type[Record], params: QueryDict, now) -> str
         stamp, _ = change_counters.list_stamp(actor, model, now)
     else:
         stamp, _ = change_counters.counters_seen(actor)
-    identity = json.dumps(
-        [model.record_type, record_visibility_key(actor), stamp, sorted(params.items())]
-    )
-    return f"{COUNTS_FORMAT}:{hashlib.sha256(identity.encode()).hexdigest()}"
+    return _key(_list_identity(actor, model, params), stamp)
+
+
+def latest_key(actor: Actor, model: type[Record], params: QueryDict) -> str:
+    """The key of the latest counts of this list, whatever has changed since: what a page shows,
+    saying when they were counted, while the worker counts again (`cached_counts`)."""
+    return _key(_list_identity(actor, model, params), "latest")
+
+
+def _list_identity(actor: Actor, model: type[Record], params: QueryDict) -> list:
+    """The list the counts are of: who the actor is as far as visibility goes
+    (`boundary.record_visibility_key`: what they may see, not who they are, so that every
+    visitor shares one entry, and every member of one organization another), the record type
+    and the filters, sorted (not the page position nor the sort: the counts are those of the
+    whole filtered list)."""
+    return [model.record_type, record_visibility_key(actor), sorted(params.items())]
+
+
+def _key(identity: list, stamp) -> str:
+    digest = hashlib.sha256(json.dumps([*identity, stamp]).encode()).hexdigest()
+    return f"{COUNTS_FORMAT}:{digest}"
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A list's counts: ({facet: {value: count}}, the total), and when they were counted if
+    they are older than the list's last change (`as_of`; None when they are current)."""
+
+    counts: dict
+    total: int
+    as_of: datetime.datetime | None = None
 
 
 def cached_counts(
-    actor: Actor, model: type[Record], rows: QuerySet, params: QueryDict, now, compute
-) -> tuple[dict, int]:
+    actor: Actor,
+    model: type[Record],
+    rows: QuerySet,
+    params: QueryDict,
+    now,
+    compute,
+    recount_later=None,
+) -> Counted:
     """The counts under `counts_key`, or `compute()`'s, then stored for COUNTS_TIMEOUT seconds.
 
     An entry holds the moment it was counted and the next confirmations due to cross a
@@ -97,20 +137,65 @@ def cached_counts(
     as it is; once it has, its freshness counts are brought to now (`_fresh_again`) and it is
     stored again. The cache is a help, never a need: when it fails (Redis down), the page
     computes its counts as if nothing had been stored, and says so in the log.
+
+    After a change the key moves. When the list's latest counts took SLOW_COUNT_SECONDS or
+    more to make (at 1M records, seconds), the request does not count again: it answers with
+    those counts, saying when they were made, and calls `recount_later()`, which queues the
+    count on the worker (once per key: `_claim_recount`). Where jobs run in-process (no
+    broker), or without `recount_later`, there is nobody to hand it to: the request counts.
     """
     key = counts_key(actor, model, params, now)
     found = _read(key)
     fresh_moves = "freshness" not in params  # else the key moves with the clock (counts_key)
-    if isinstance(found, tuple) and len(found) == 4 and found[2] <= now:
-        counts, total, counted_at, crossings = found
+    if _valid(found, now):
+        counts, total, counted_at, crossings, seconds = found
         if not fresh_moves or not _crossed(crossings, now):
-            return counts, total
+            return Counted(counts, total)
         counts = {**counts, "freshness": _fresh_again(rows, counts["freshness"], counted_at, now)}
     else:
-        counts, total = compute()
+        latest = _read(latest_key(actor, model, params))
+        slow = _valid(latest, now) and latest[4] >= SLOW_COUNT_SECONDS
+        if slow and recount_later is not None and not jobs.eager():
+            if _claim_recount(key):
+                recount_later()
+            return Counted(latest[0], latest[1], as_of=latest[2])
+        counts, total, seconds = _timed(compute)
+    _keep(actor, model, params, key, (counts, total, now, seconds))
+    return Counted(counts, total)
+
+
+def recount(actor: Actor, model: type[Record], params: QueryDict, now, compute) -> None:
+    """Count a list again and keep it under its key (the worker's side of `cached_counts`)."""
+    key = counts_key(actor, model, params, now)
+    counts, total, seconds = _timed(compute)
+    _keep(actor, model, params, key, (counts, total, now, seconds))
+
+
+def _timed(compute) -> tuple[dict, int, float]:
+    started = time.monotonic()
+    counts, total = compute()
+    return counts, total, time.monotonic() - started
+
+
+def _keep(actor: Actor, model: type[Record], params: QueryDict, key: str, counted: tuple) -> None:
+    """Store (counts, total, counted at, seconds it took) under `key` and as the list's latest,
+    with the next freshness crossings when the freshness facet moves with the clock."""
+    counts, total, now, seconds = counted
+    fresh_moves = "freshness" not in params
     crossings = _next_crossings(actor, model, now) if fresh_moves else None
-    _store(key, (counts, total, now, crossings))
-    return counts, total
+    entry = (counts, total, now, crossings, seconds)
+    _store(key, entry)
+    _store(latest_key(actor, model, params), entry)
+
+
+def _valid(entry, now) -> bool:
+    return isinstance(entry, tuple) and len(entry) == 5 and entry[2] <= now
+
+
+def _claim_recount(key: str) -> bool:
+    """True for the first request to ask for a recount of `key` in RECOUNT_CLAIM_SECONDS: the
+    others show the latest counts without queueing the same count again."""
+    return bool(_cache_call(cache.add, f"{key}:recount", True, RECOUNT_CLAIM_SECONDS))
 
 
 # The counts' first level: this process's memory, in front of the shared cache (Redis in
