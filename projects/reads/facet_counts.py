@@ -59,6 +59,10 @@ COUNTS_FORMAT = "catalogue-counts:3"
 # page shows the latest counts, saying when they were made, while the worker counts again
 # (issue 21: at 1M records a count takes seconds, and every public change moves the key).
 SLOW_COUNT_SECONDS = 0.5
+# How long a list's latest counts are kept to be shown after a change (`latest_key`): longer
+# than an entry under its own key, so that a list asked again after a quiet hour is not counted
+# in the request either, and the page says how old its counts are.
+LATEST_TIMEOUT = 24 * 60 * 60
 # How long one request's recount stands for all (the others do not queue it again); a count
 # not stored by then is asked for again.
 RECOUNT_CLAIM_SECONDS = 120
@@ -185,7 +189,7 @@ def _keep(actor: Actor, model: type[Record], params: QueryDict, key: str, counte
     crossings = _next_crossings(actor, model, now) if fresh_moves else None
     entry = (counts, total, now, crossings, seconds)
     _store(key, entry)
-    _store(latest_key(actor, model, params), entry)
+    _store(latest_key(actor, model, params), entry, LATEST_TIMEOUT)
 
 
 def _valid(entry, now) -> bool:
@@ -221,9 +225,9 @@ def _read(key: str):
     return found
 
 
-def _store(key: str, value: tuple) -> None:
+def _store(key: str, value: tuple, timeout: int = COUNTS_TIMEOUT) -> None:
     _remember(key, value)
-    _cache_call(cache.set, key, value, COUNTS_TIMEOUT)
+    _cache_call(cache.set, key, value, timeout)
 
 
 def _remember(key: str, value: tuple) -> None:
