@@ -96,6 +96,9 @@ def press(page, action: str, comment: str = ""):
     """Take a workflow action on the one decision form (projects/records/_decision_form.html):
     its radio when there is a choice, the comment, the one button."""
     form = page.locator("#decision-form")
+    # Wait for the record's page: a click on a link does not wait for the page it opens, and
+    # the radio counted on the page before would be none.
+    expect(form).to_be_visible()
     radio = form.locator(f"#decision-{action}")
     if radio.count():
         radio.check()
