@@ -216,6 +216,16 @@ class Server:
                 self.process.kill()
 
 
+def unwind_on_sigterm() -> None:
+    """`kill` (SIGTERM) unwinds the runner as Ctrl-C does, so that the `finally` stopping its
+    servers runs; by default SIGTERM ends Python at once and leaves gunicorn serving."""
+
+    def raise_exit(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, raise_exit)
+
+
 def free_port() -> int:
     """A free port (the kernel's choice), so that a taken port never stops a run."""
     with socket.socket() as probe:
@@ -1109,6 +1119,7 @@ def main(argv=None) -> int:
     sizes = [size.strip().lower() for size in args.sizes.split(",")]
     if unknown or set(sizes) - set(SIZES):
         parser.error(f"unknown case or size: {sorted(unknown | (set(sizes) - set(SIZES)))}")
+    unwind_on_sigterm()
     RESULTS.mkdir(exist_ok=True)
     # Cursors for the deep cases are signed here with the key the servers get (bench.b0_raw).
     os.environ["SECRET_KEY"] = ENV["SECRET_KEY"]

@@ -8,7 +8,13 @@ against the application as the benchmark's servers check them.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -128,6 +134,34 @@ def test_the_report_states_the_load_average_before_and_after_the_run():
         load={"before": (0.5, 0.25, 0.125), "after": (2.0, 1.0, 0.75)},
     )
     assert "before the run: 0.50, 0.25, 0.12; after: 2.00, 1.00, 0.75" in text
+
+
+RUNNER_KILLED_WHILE_SERVING = """
+import subprocess, sys, time
+from bench import run
+
+run.unwind_on_sigterm()
+server = run.Server(app="ours", process=subprocess.Popen(["sleep", "300"]), port=0)
+print(server.process.pid, flush=True)
+try:
+    time.sleep(300)
+finally:
+    server.stop()
+"""
+
+
+def test_a_runner_killed_with_sigterm_stops_the_servers_it_started():
+    runner = subprocess.Popen(
+        [sys.executable, "-c", RUNNER_KILLED_WHILE_SERVING],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    server_pid = int(runner.stdout.readline())
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=30) == 128 + signal.SIGTERM
+    with pytest.raises(ProcessLookupError):
+        os.kill(server_pid, 0)
 
 
 def test_the_search_terms_come_from_an_identifier():
