@@ -142,8 +142,8 @@ from bench import run
 
 run.unwind_on_sigterm()
 server = run.Server(app="ours", process=subprocess.Popen(["sleep", "300"]), port=0)
-print(server.process.pid, flush=True)
 try:
+    print(server.process.pid, flush=True)  # inside the try: the kill may follow at once
     time.sleep(300)
 finally:
     server.stop()
