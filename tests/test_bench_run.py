@@ -137,7 +137,7 @@ def test_the_report_states_the_load_average_before_and_after_the_run():
 
 
 RUNNER_KILLED_WHILE_SERVING = """
-import subprocess, sys, time
+import subprocess, time
 from bench import run
 
 run.unwind_on_sigterm()
