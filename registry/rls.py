@@ -89,6 +89,13 @@ NOBODY = Context()
 SYSTEM = Context(system=True)
 SETTING_NAMES = tuple(NOBODY.settings())
 KEY_PREFIX_SETTING = "registry.api_key_prefix"
+# How a web request's queries are planned (issue 21): serially. Under the policies the planner
+# has no statistics for a condition that is not leakproof (a country filter's jsonb `@>`), so it
+# guesses a few hundred matches where there are thousands and picks a parallel walk of the sort
+# index whose workers over-read: 323 ms for `?country=KZ&category=rail` at 1M, 35 ms serially.
+# A web request is short and its server runs several at once on few cores, where parallel
+# workers only take CPU from the other requests. Jobs and commands keep the server's default.
+REQUEST_PLANNER_SETTINGS = {"max_parallel_workers_per_gather": "0"}
 
 
 def for_actor(actor) -> Context:
@@ -123,7 +130,7 @@ def state_request_actor(request, using: str | None = None) -> None:
             apply(Context(user_id=user.pk), alias)
     context = for_actor(actor_for_request(request))
     for alias in aliases:
-        apply(context, alias)
+        apply(context, alias, planner=REQUEST_PLANNER_SETTINGS)
 
 
 def enabled(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -142,15 +149,18 @@ def _set(connection, values: dict[str, str], *, local: bool) -> None:
         cursor.execute(sql, params)
 
 
-def apply(context: Context, using: str = DEFAULT_DB_ALIAS) -> None:
-    """State `context` for the rest of the current transaction (`set_config(..., true)`)."""
+def apply(
+    context: Context, using: str = DEFAULT_DB_ALIAS, *, planner: dict[str, str] | None = None
+) -> None:
+    """State `context` for the rest of the current transaction (`set_config(..., true)`), with
+    `planner`'s settings in the same statement."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
     if not connection.in_atomic_block:
         # Outside a transaction each statement commits alone and the setting would vanish at once.
         raise RuntimeError("rls.apply() needs a transaction: use rls.acting() or atomic()")
-    _set(connection, context.settings(), local=True)
+    _set(connection, {**context.settings(), **(planner or {})}, local=True)
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> Context:
@@ -487,13 +497,17 @@ def run_on_postgresql(statements: Callable[[], Iterable[str]]) -> Callable:
 #
 # PostgreSQL will not use an index for a condition that is not leakproof (LIKE, full-text @@)
 # on a table under row-level security: it must check the policy first, row by row. A search
-# therefore asks a SECURITY DEFINER function for the ids that match, through the indexes, and
-# the ORM reads those ids through the policies as every other query does (issue 21). The
+# therefore asks a SECURITY DEFINER function for the ids that match, through the indexes (or,
+# when they are many, for the identifier where they start), and the ORM reads the rows through
+# the policies as every other query does (issue 21). The
 # function's owner is the *search role*: no login, BYPASSRLS, SELECT on the searched tables and
 # nothing else, so the function is the only way to use it.
 SEARCH_ROLE_SUFFIX = "_search"
 # Name -> argument types of every function that runs as the search role.
-SEARCH_FUNCTIONS = {"registry_search_ids": "text, text, text, integer"}
+SEARCH_FUNCTIONS = {
+    "registry_search_ids": "text, text, text, integer",
+    "registry_search_start": "text, text, text, integer",
+}
 # The tables those functions read (the search role's only privilege).
 SEARCHED_TABLES = ("projects_project", "projects_zone", "projects_contact")
 

@@ -113,3 +113,28 @@ def project_commands():
 def test_every_command_acts_in_the_system_context(name, command):
     """A command acts for no user: without the system context it would see no tenant row."""
     assert issubclass(command, rls.SystemCommand) or name in NOT_SYSTEM_COMMANDS, name
+
+
+def _parallel_workers() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+        return cursor.fetchone()[0]
+
+
+# transaction=True: in a test's own transaction the request's transaction is a savepoint, and a
+# savepoint keeps a local setting when it is released, which would hide whether it ends.
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_queries_are_planned_serially_and_only_the_request(org_a):
+    user = member(org_a, "editor")
+    server_default = _parallel_workers()
+    assert server_default != "0", "the server's default must differ for this test to say anything"
+
+    def view(request):
+        return HttpResponse(_parallel_workers())
+
+    response = through_middleware(view, user)
+    assert (
+        response.content.decode() == rls.REQUEST_PLANNER_SETTINGS["max_parallel_workers_per_gather"]
+    )
+    assert _parallel_workers() == server_default
