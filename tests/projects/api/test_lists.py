@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from projects.models import Contact, Project, Zone
+from tests.factories import member
 from tests.projects.api.conftest import published
 from tests.projects.factories import create
 
@@ -324,19 +325,43 @@ def test_the_search_function_finds_ids_through_the_gin_indexes(db):
     assert "project_title_trgm" in plan, plan
 
 
-@pytest.mark.postgres_only
-def test_a_common_word_searched_by_its_conditions_uses_the_gin_indexes(db, monkeypatch):
-    """Past SEARCH_BY_ID_AT_MOST the conditions are applied to the scoped rows: as the superuser
-    (no row-level security) the planner may still take the indexes for them."""
+def _search_start(value: str, walk: int) -> str | None:
     from projects.reads import filtersets
 
-    monkeypatch.setattr(filtersets, "SEARCH_BY_ID_AT_MOST", -1)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-    rows = Project.objects.unscoped("test: explain only")
-    plan = filtersets.text_search(rows, "train").order_by().explain()
-    assert "project_search_fts" in plan and "project_identifier_trgm" in plan, plan
+        cursor.execute(
+            "SELECT registry_search_start('projects_project', %s, %s, %s)",
+            [filtersets._like_pattern(value), value, walk],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "value, first",
+    [
+        ("kz-ala", "KZ-ALA-HUB"),  # the identifiers that begin with it (the prefix index)
+        ("ala-h", "KZ-ALA-HUB"),  # within an identifier, any case (the inner trigrams)
+        ("Hub-Z", "CN-XIAN-ZZ"),  # a title's text, any case (the title trigrams)
+        ("caravanserai", "CN-XIAN-ZZ"),  # a word of the description (the full-text index)
+        ("Qyzylorda", None),  # nothing matches
+    ],
+)
+def test_the_search_start_is_the_smallest_matching_identifier(org_a, org_b, editor_a, value, first):
+    """registry_search_start (0014_search_start) finds it by walking the first rows in
+    identifier order or, past them, through each condition's index: the same answer."""
+    create(Project, org_b, member(org_b, "editor"), ref="HUB", title={"en": "Almaty hub"})
+    create(
+        Project,
+        org_a,
+        editor_a,
+        ref="ZZ",
+        title={"en": "Hub-Zone logistics"},
+        description={"en": "A caravanserai restored."},
+    )
+    create(Project, org_a, editor_a, ref="AA", title={"en": "Xi'an rail"})
+    assert _search_start(value, walk=0) == first  # the indexes only
+    assert _search_start(value, walk=1000) == first  # the walk finds it among the first rows
 
 
 def test_a_csv_page_links_to_the_next_one(api, catalogue):

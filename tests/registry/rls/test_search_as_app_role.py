@@ -56,12 +56,14 @@ def _catalogue_total(client, query: str) -> str:
     return re.search(r"\d+ records? found", html).group(0)
 
 
-def test_the_search_function_runs_as_the_search_role(database_roles):
+@pytest.mark.parametrize("function", sorted(rls.SEARCH_FUNCTIONS))
+def test_the_search_functions_run_as_the_search_role(database_roles, function):
     searcher = rls.search_role(database_roles.owner)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_get_userbyid(proowner), prosecdef, proconfig FROM pg_proc "
-            "WHERE proname = 'registry_search_ids'"
+            "WHERE proname = %s",
+            [function],
         )
         owner, security_definer, config = cursor.fetchone()
         cursor.execute(
@@ -95,8 +97,16 @@ def test_a_member_finds_their_own_draft_by_a_rare_word(client, records):
     assert _catalogue_total(client, RARE) == "1 record found"
 
 
+# 5000: the hidden match is read by id; -1: past every estimate, by its conditions from where the
+# matches start (registry_search_start), which the hidden row moves but the answer does not show.
+@pytest.mark.parametrize("by_id_at_most", [5000, -1])
 @pytest.mark.parametrize("reader", [None, "editor_a"])
-def test_a_hidden_match_answers_exactly_as_no_match(client, records, reader):
+def test_a_hidden_match_answers_exactly_as_no_match(
+    client, records, reader, by_id_at_most, monkeypatch
+):
+    from projects.reads import filtersets
+
+    monkeypatch.setattr(filtersets, "SEARCH_BY_ID_AT_MOST", by_id_at_most)
     if reader:
         client.force_login(records[reader])
     with CaptureQueriesContext(connection) as hidden_queries:
@@ -145,3 +155,57 @@ def test_a_common_word_is_searched_by_its_conditions_under_the_policies(
         by_conditions = _answer_without_dates(_api(client, "Xi'an"))
     assert by_conditions == by_id and len(by_id) == 2
     assert any("search_vector" in q["sql"] for q in queries.captured_queries)
+
+
+def _walk_start(queries) -> str | None:
+    """Where the list's walk began: the value of its `identifier >= ...` condition."""
+    for query in queries.captured_queries:
+        found = re.search(r'"identifier"\)?(?:::text)? >= \(?\'((?:[^\']|\'\')*)\'', query["sql"])
+        if found:
+            return found.group(1)
+    return None
+
+
+def test_a_common_search_walks_from_the_first_match_and_finds_what_it_found_by_id(
+    client, org_a, org_b, monkeypatch
+):
+    """An identifier fragment whose matches sit after every other row (`KZ-ALA` after `CN-XIAN`):
+    past the by-id estimate the walk starts at the first match, with the same answer."""
+    from projects.reads import filtersets
+
+    with rls.system_context("test setup: rows before the fragment's and the fragment's own"):
+        editor_a = member(org_a, "editor", username="xian-editor")
+        editor_b = member(org_b, "editor", username="almaty-editor")
+        for ref in ("RAIL-1", "RAIL-2"):
+            place_in_state(create(Project, org_a, editor_a, ref=ref), "published")
+        for ref in ("HUB-1", "HUB-2"):
+            place_in_state(create(Project, org_b, editor_b, ref=ref), "published")
+    by_id = _answer_without_dates(_api(client, "kz-ala"))
+    monkeypatch.setattr(filtersets, "SEARCH_BY_ID_AT_MOST", -1)
+    with CaptureQueriesContext(connection) as queries:
+        walked = _answer_without_dates(_api(client, "kz-ala"))
+    assert [identifier for identifier, _ in walked] == ["KZ-ALA-HUB-1", "KZ-ALA-HUB-2"]
+    assert walked == by_id
+    assert _walk_start(queries) == "KZ-ALA-HUB-1"
+
+
+def test_a_hidden_first_match_moves_where_the_walk_starts_and_nothing_else(
+    client, org_a, org_b, monkeypatch
+):
+    from projects.reads import filtersets
+
+    with rls.system_context("test setup: a hidden draft before the visible matches"):
+        editor_a = member(org_a, "editor", username="xian-editor")
+        editor_b = member(org_b, "editor", username="almaty-editor")
+        create(Project, org_a, editor_a, ref="DRAFT", title={"en": "Caravan depot"})
+        place_in_state(
+            create(Project, org_b, editor_b, ref="DEPOT", title={"en": "Caravan depot"}),
+            "published",
+        )
+    monkeypatch.setattr(filtersets, "SEARCH_BY_ID_AT_MOST", -1)
+    client.force_login(editor_b)
+    with CaptureQueriesContext(connection) as queries:
+        found = _answer_without_dates(_api(client, "caravan"))
+    assert [identifier for identifier, _ in found] == ["KZ-ALA-DEPOT"]
+    assert _walk_start(queries) == "CN-XIAN-DRAFT"
+    assert _catalogue_total(client, "caravan") == "1 record found"
