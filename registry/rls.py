@@ -94,8 +94,11 @@ KEY_PREFIX_SETTING = "registry.api_key_prefix"
 # guesses a few hundred matches where there are thousands and picks a parallel walk of the sort
 # index whose workers over-read: 323 ms for `?country=KZ&category=rail` at 1M, 35 ms serially.
 # A web request is short and its server runs several at once on few cores, where parallel
-# workers only take CPU from the other requests. Jobs and commands keep the server's default.
-REQUEST_PLANNER_SETTINGS = {"max_parallel_workers_per_gather": "0"}
+# workers only take CPU from the other requests. Serial plans cost more in the planner's units,
+# which put the export's language query over `jit_above_cost`: 500 ms of compiling for a 60 ms
+# query at 10k. A request's queries are too short to win back JIT's compile time, so it is off
+# too. Jobs and commands keep the server's defaults.
+REQUEST_PLANNER_SETTINGS = {"max_parallel_workers_per_gather": "0", "jit": "off"}
 
 
 def for_actor(actor) -> Context:

@@ -115,26 +115,27 @@ def test_every_command_acts_in_the_system_context(name, command):
     assert issubclass(command, rls.SystemCommand) or name in NOT_SYSTEM_COMMANDS, name
 
 
-def _parallel_workers() -> str:
+def _planner_settings() -> dict[str, str]:
+    names = sorted(rls.REQUEST_PLANNER_SETTINGS)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
+        return dict(zip(names, cursor.fetchone(), strict=True))
 
 
 # transaction=True: in a test's own transaction the request's transaction is a savepoint, and a
 # savepoint keeps a local setting when it is released, which would hide whether it ends.
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_requests_queries_are_planned_serially_and_only_the_request(org_a):
+def test_a_requests_queries_are_planned_serially_without_jit_and_only_the_request(org_a):
     user = member(org_a, "editor")
-    server_default = _parallel_workers()
-    assert server_default != "0", "the server's default must differ for this test to say anything"
+    server_defaults = _planner_settings()
+    assert server_defaults == {"jit": "on", "max_parallel_workers_per_gather": "2"}, (
+        "the server's defaults must differ for this test to say anything"
+    )
 
     def view(request):
-        return HttpResponse(_parallel_workers())
+        return JsonResponse(_planner_settings())
 
     response = through_middleware(view, user)
-    assert (
-        response.content.decode() == rls.REQUEST_PLANNER_SETTINGS["max_parallel_workers_per_gather"]
-    )
-    assert _parallel_workers() == server_default
+    assert json.loads(response.content) == {"jit": "off", "max_parallel_workers_per_gather": "0"}
+    assert _planner_settings() == server_defaults
