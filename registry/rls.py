@@ -92,7 +92,8 @@ KEY_PREFIX_SETTING = "registry.api_key_prefix"
 # How a web request's queries are planned (issue 21): serially. Under the policies the planner
 # has no statistics for a condition that is not leakproof (a country filter's jsonb `@>`), so it
 # guesses a few hundred matches where there are thousands and picks a parallel walk of the sort
-# index whose workers over-read: 323 ms for `?country=KZ&category=rail` at 1M, 35 ms serially.
+# index whose workers over-read: 323 ms for bench/run.py's `filtered` case
+# (`?country=KZ&category=tourism_train&lifecycle_status=implementation`) at 1M, 35 ms serially.
 # A web request is short and its server runs several at once on few cores, where parallel
 # workers only take CPU from the other requests. Serial plans cost more in the planner's units,
 # which put the export's language query over `jit_above_cost`: 500 ms of compiling for a 60 ms
