@@ -108,18 +108,21 @@ def test_public_events_commit_in_the_order_of_their_ids():
     first, second = create(Project, owner, editor), create(Project, owner, editor)
     actor = Actor.for_user(editor)
     first_inserted, second_done = threading.Event(), threading.Event()
-    committed_at = {}
+    # When each insert came back, and when each transaction was about to commit: both are
+    # read inside the transaction, so no thread scheduling after a commit can reorder them.
+    inserted_at, committing_at = {}, {}
 
     def publish(record, *, hold_open):
         try:
             with transaction.atomic():
                 audit.record(actor, "approve", record, from_state="submitted", to_state="published")
+                inserted_at[record.pk] = time.monotonic()
                 if hold_open:
                     first_inserted.set()
                     # While this transaction is open, the other event must not get past its
                     # insert; if it did, this rolls back and the first event is missing below.
                     assert not second_done.wait(timeout=1.0)
-            committed_at[record.pk] = time.monotonic()
+                committing_at[record.pk] = time.monotonic()
         finally:
             connections.close_all()
 
@@ -137,6 +140,7 @@ def test_public_events_commit_in_the_order_of_their_ids():
     follower.join(timeout=20)
 
     assert second_done.is_set()
-    assert committed_at[first.pk] < committed_at[second.pk]
+    # The second insert came back only once the first transaction had reached its commit.
+    assert committing_at[first.pk] < inserted_at[second.pk]
     events = AuditEntry.objects.unscoped("test").filter(action="approve").order_by("id")
     assert [entry.object_id for entry in events] == [first.pk, second.pk]
