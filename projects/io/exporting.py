@@ -210,18 +210,17 @@ def languages_in_use(queryset: QuerySet) -> set[str]:
     model = queryset.model
     names = [name for name in FIELDS[model] if columns.FIELD_KINDS[name] == columns.MULTILINGUAL]
     sql, params = queryset.order_by().values(*names).query.sql_with_params()
+    quoted = [f"t.{connection.ops.quote_name(name)}" for name in names]
     if connection.vendor == "postgresql":
-        keys = " UNION ".join(
-            f"SELECT jsonb_object_keys(t.{connection.ops.quote_name(name)}) FROM ({sql}) t"
-            for name in names
-        )
+        # The fields' objects merged (`||`: the union of their keys), so that the result set is
+        # read once, not once per field: 59 -> 19 ms at 10k, 5.2 -> 1.9 s at 1M (issue 21).
+        merged = " || ".join(f"coalesce({column}, '{{}}')" for column in quoted)
+        keys, repeat = f"SELECT DISTINCT jsonb_object_keys({merged}) FROM ({sql}) t", 1
     else:
-        keys = " UNION ".join(
-            f"SELECT j.key FROM ({sql}) t, json_each(t.{connection.ops.quote_name(name)}) j"
-            for name in names
-        )
+        keys = " UNION ".join(f"SELECT j.key FROM ({sql}) t, json_each({c}) j" for c in quoted)
+        repeat = len(names)
     with connection.cursor() as cursor:
-        cursor.execute(keys, params * len(names))
+        cursor.execute(keys, params * repeat)
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -527,6 +526,17 @@ def _cell_of(model: type[Record], name: str) -> Callable:
     )[0]
 
 
+def _json_loads(text: str):
+    """json.loads(text) of a list of locations or documents, four times as fast. orjson reads
+    text, and numbers of up to 64 bits, as json does (the same float for the same digits); it
+    would read a larger integer as a float, which no stored location holds (projects.validation
+    keeps lat and lon within ±180). What orjson refuses, json reads."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _plain(text: str) -> bool:
     """Has the text none of what `columns.join_items` escapes (so neither has any item in it)?"""
     return "\\" not in text and ";" not in text and "|" not in text
@@ -560,7 +570,7 @@ def _objects_cell(name: str, parts: tuple[str, ...]) -> Callable:
     def cell(text: str | None) -> str:
         if text is None or text == "[]":
             return ""
-        values = json.loads(text)
+        values = _json_loads(text)
         if _plain(text):
             return ";".join([item_text(item) for item in values])
         return columns.field_cells(name, values, (), typed=False)[0]

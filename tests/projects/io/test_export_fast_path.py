@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from projects.domain import participants, services
 from projects.io import exporting
-from registry.tenancy import Actor
+from registry.tenancy import Actor, visible
 from tests.projects.factories import create, place_in_state
 from tests.projects.io.conftest import MODELS, body
 
@@ -204,3 +204,12 @@ def test_queries_do_not_grow_with_the_rows_or_the_chunks(
         extra_chunks = 12 // exporting.CHUNK_SIZE
         assert many - few <= 3 * extra_chunks
     assert data.count(zone.identifier.encode()) >= 15 or format == "xlsx"
+
+
+def test_the_languages_in_use_are_every_multilingual_fields_keys_the_viewer_sees(varied, editor_a):
+    """A key found in any multilingual field (title kk, summary tg, description zh) gets its
+    columns; a key of a draft (title uz) only for a viewer who sees the draft."""
+    public = exporting.languages_in_use(visible(Actor.anonymous(), Project))
+    assert {"en", "ru", "kk", "fr", "tg", "zh"} <= public and "uz" not in public
+    own = exporting.languages_in_use(visible(Actor.for_user(editor_a), Project))
+    assert own == public | {"uz"}
